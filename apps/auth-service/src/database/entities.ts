@@ -1,0 +1,10 @@
+import { TenantEntity } from '../tenants/tenant.entity';
+import { UserEntity } from '../users/user.entity';
+import { SessionEntity } from '../sessions/session.entity';
+import { PasswordResetEntity } from '../password-resets/password-reset.entity';
+import { AuditLogEntity } from '../audit-logs/audit-log.entity';
+import { ApiTokenEntity } from '../api-tokens/api-token.entity';
+import { ApiTokenUsageEntity } from '../api-tokens/api-token-usage.entity';
+
+/** Every entity of auth-service, one per table it owns. */
+export const AUTH_ENTITIES = [TenantEntity, UserEntity, SessionEntity, PasswordResetEntity, AuditLogEntity, ApiTokenEntity, ApiTokenUsageEntity];

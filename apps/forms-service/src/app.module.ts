@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RedisModule } from '@nafs/cache';
+import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
+import { HealthModule, READINESS_CHECKS } from '@nafs/observability';
+import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
+import type { FormsConfig } from './config/forms.config';
+import { FORMS_SCHEMA } from './database/schema';
+
+@Module({})
+export class AppModule {
+  static register(config: FormsConfig): DynamicModule {
+    const env = config as unknown as Record<string, string | undefined>;
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('forms', config), FORMS_SCHEMA)),
+        RedisModule.forRoot(env, 'forms-service'),
+        AuthRpcModule.forRoot(env),
+        HealthModule.forRoot(
+          { environment: config.NODE_ENV },
+          {
+            readinessChecks: [
+              AuthRpcHealthIndicator,
+              {
+                provide: READINESS_CHECKS,
+                inject: [AuthRpcHealthIndicator],
+                useFactory: (authRpc: AuthRpcHealthIndicator) => [() => authRpc.ping('auth-rpc')],
+              },
+            ],
+          },
+        ),
+      ],
+    };
+  }
+}

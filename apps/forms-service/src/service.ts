@@ -1,0 +1,12 @@
+import type { ServiceDefinition } from '@nafs/runtime';
+import { AppModule } from './app.module';
+import { type FormsConfig, loadFormsConfig } from './config/forms.config';
+import { FORMS_SCHEMA } from './database/schema';
+
+export const FORMS_SERVICE: ServiceDefinition<FormsConfig> = {
+  service: 'forms',
+  app: 'forms-service',
+  schema: FORMS_SCHEMA,
+  loadConfig: loadFormsConfig,
+  rootModule: (config) => AppModule.register(config),
+};

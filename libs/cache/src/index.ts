@@ -1,0 +1,3 @@
+export * from './lib/redis-options';
+export * from './lib/redis-cache';
+export * from './lib/redis.module';

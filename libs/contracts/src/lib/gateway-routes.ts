@@ -1,0 +1,37 @@
+import type { ServiceName } from './services';
+
+export interface GatewayRoute {
+  prefix: string;
+  service: ServiceName;
+}
+
+/**
+ * The legacy mount map (legacy-api.md 1.1) as routing rules. Matching is longest prefix first, so
+ * `/api/v1/tools/short-links` reaches forms before `/api/v1/tools` reaches web.
+ */
+export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
+  { prefix: '/api/v1/auth', service: 'auth' },
+  { prefix: '/api/v1/users', service: 'auth' },
+  { prefix: '/api/v1/tokens', service: 'auth' },
+  { prefix: '/api/v1/forms', service: 'forms' },
+  { prefix: '/api/v1/themes', service: 'forms' },
+  { prefix: '/api/v1/public', service: 'forms' },
+  { prefix: '/api/v1/tools/short-links', service: 'forms' },
+  { prefix: '/s', service: 'forms' },
+  { prefix: '/api/v1/drawing-projects', service: 'web' },
+  { prefix: '/api/v1/admin/tools', service: 'web' },
+  { prefix: '/api/v1/tools/registry', service: 'web' },
+  { prefix: '/api/v1/tools', service: 'web' },
+  { prefix: '/api/tools/test-tool', service: 'web' },
+  { prefix: '/api/v1/tool-registry', service: 'web' },
+];
+
+/** The service that serves `path`, or undefined when no prefix matches. */
+export function routeFor(path: string): ServiceName | undefined {
+  let best: GatewayRoute | undefined;
+  for (const route of GATEWAY_ROUTES) {
+    const matches = path === route.prefix || path.startsWith(`${route.prefix}/`);
+    if (matches && (!best || route.prefix.length > best.prefix.length)) best = route;
+  }
+  return best?.service;
+}

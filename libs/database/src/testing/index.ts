@@ -1,0 +1,3 @@
+export * from './test-infra';
+export * from './test-databases';
+export * from './schema-catalog';

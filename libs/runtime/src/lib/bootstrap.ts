@@ -1,0 +1,74 @@
+import { type DynamicModule, type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { ServiceName } from '@nafs/contracts';
+import { databaseSettingsFromEnv, migrateDatabase, type SchemaDefinition } from '@nafs/database';
+import { createLogger } from '@nafs/observability';
+import { createRpcServer } from '@nafs/rpc';
+
+/** What every service's validated config carries (see @nafs/config commonEnvShape). */
+export interface BaseServiceConfig {
+  PORT: number;
+  NODE_ENV: string;
+  LOG_LEVEL: LogLevel;
+  DB_MIGRATE_ON_START: boolean;
+  [variable: string]: unknown;
+}
+
+export interface ServiceDefinition<C extends BaseServiceConfig> {
+  service: ServiceName;
+  app: string;
+  schema: SchemaDefinition;
+  loadConfig: (env: NodeJS.ProcessEnv) => C;
+  rootModule: (config: C) => DynamicModule;
+  /** auth-service also answers RPC requests over the Redis transport (a hybrid app). */
+  rpcServer?: boolean;
+}
+
+function asEnv(config: BaseServiceConfig): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value === undefined ? undefined : String(value)]));
+}
+
+export async function migrate<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, config: C) {
+  const settings = databaseSettingsFromEnv(definition.service, asEnv(config));
+  const report = await migrateDatabase(settings, definition.schema);
+  return { database: settings.database, host: settings.host, ...report };
+}
+
+/** Builds the Nest application the same way for `main.ts` and for tests. */
+export async function createServiceApp<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, config: C): Promise<INestApplication> {
+  const app = await NestFactory.create(definition.rootModule(config), {
+    logger: createLogger(definition.app, config.LOG_LEVEL),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+  app.enableShutdownHooks();
+  if (definition.rpcServer) {
+    app.connectMicroservice({ strategy: createRpcServer(asEnv(config)) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+  }
+  return app;
+}
+
+/**
+ * The process entry point: `node main.js` serves; `node main.js migrate` creates the database if
+ * missing, applies the migrations and exits. Config errors end the process with exit code 2 and
+ * a message naming each bad variable.
+ */
+export async function runService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, argv = process.argv.slice(2)): Promise<void> {
+  let config: C;
+  try {
+    config = definition.loadConfig(process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  const logger = createLogger(definition.app, config.LOG_LEVEL);
+  if (argv[0] === 'migrate' || config.DB_MIGRATE_ON_START) {
+    const report = await migrate(definition, config);
+    logger.log(`migrations on ${report.host}/${report.database}: ${report.applied.length ? report.applied.join(', ') : 'none pending'}${report.createdDatabase ? ' (database created)' : ''}`);
+    if (argv[0] === 'migrate') return;
+  }
+  const app = await createServiceApp(definition, config);
+  await app.listen(config.PORT);
+  logger.log(`${definition.app} listening on port ${config.PORT}`);
+}
