@@ -8,7 +8,7 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/tmp', '**/.nx'],
   },
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    files: ['**/*.ts'],
     rules: {
       // The architecture rule of the repository: apps never import apps, libs never import apps,
       // and a service's code only reaches shared libraries (see ARCHITECTURE.md).
