@@ -1,3 +1,4 @@
+export * from './health-contract';
 import type { INestApplication } from '@nestjs/common';
 import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { type BaseServiceConfig, createServiceApp, type ServiceDefinition } from '../lib/bootstrap';

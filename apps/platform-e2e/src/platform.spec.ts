@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { Client } from 'pg';
+import { SERVICES, type ServiceName } from '@nafs/contracts';
+import { dropDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import { builtEntryPoint, freePort, runToExit, ServiceProcess } from './support/service-process';
+
+const { runId } = testInfra();
+
+function databaseUrl(name: string): string {
+  const url = new URL(testInfra().pgUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function readiness(url: string): Promise<{ status: number; body: { error?: Record<string, unknown> } }> {
+  const res = await fetch(`${url}/health/ready`);
+  return { status: res.status, body: await res.json() };
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check()) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+describe('the platform from its built bundles (plain node, real PostgreSQL and Redis)', () => {
+  const prefix = uniqueRedisPrefix('e2e');
+  const databases = Object.fromEntries(
+    (['auth', 'web', 'forms'] as ServiceName[]).map((service) => [service, `nafs_t_${runId}_e2e_${service}`]),
+  ) as Record<ServiceName, string>;
+  let processes: Record<ServiceName, ServiceProcess>;
+
+  const envFor = (service: ServiceName): Record<string, string> => ({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    REDIS_URL: testInfra().redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    RPC_CHANNEL_PREFIX: prefix,
+    DB_MIGRATE_ON_START: 'true',
+    [`${SERVICES[service].dbEnvPrefix}_DB_URL`]: databaseUrl(databases[service]),
+  });
+
+  beforeAll(async () => {
+    const start = async (service: ServiceName) => {
+      expect(existsSync(builtEntryPoint(SERVICES[service].app))).toBe(true);
+      return new ServiceProcess(SERVICES[service].app, await freePort(), envFor(service));
+    };
+    processes = { auth: await start('auth'), web: await start('web'), forms: await start('forms') };
+    // Each service creates its own database and migrates it (DB_MIGRATE_ON_START) on first start.
+    await Promise.all(Object.values(processes).map((p) => p.start()));
+  });
+
+  afterAll(async () => {
+    await Promise.all(Object.values(processes ?? {}).map((p) => p.stop()));
+    await Promise.all(Object.values(databases).map((name) => dropDatabase(name)));
+  });
+
+  it('created and migrated each service database on start-up', async () => {
+    for (const service of ['auth', 'web', 'forms'] as ServiceName[]) {
+      const client = new Client({ connectionString: databaseUrl(databases[service]) });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT name FROM typeorm_migrations');
+        expect(rows.map((row) => row.name)).toEqual(['LegacyBaseline1700000000000']);
+      } finally {
+        await client.end();
+      }
+    }
+  });
+
+  it('web and forms reach auth-service over the Redis transport', async () => {
+    for (const service of ['web', 'forms'] as const) {
+      const { status, body } = await readiness(processes[service].url);
+      expect({ service, status }).toEqual({ service, status: 200 });
+      expect(body).toMatchObject({ info: { 'auth-rpc': { status: 'up', service: 'auth-service' } } });
+    }
+  });
+
+  it('reports auth as down while it is stopped and recovers without a restart of web or forms', async () => {
+    await processes.auth.stop();
+    for (const service of ['web', 'forms'] as const) {
+      const { status, body } = await readiness(processes[service].url);
+      expect({ service, status }).toEqual({ service, status: 503 });
+      expect(body.error).toMatchObject({ 'auth-rpc': { status: 'down' } });
+    }
+    await processes.auth.start();
+    await waitUntil(async () => (await readiness(processes.web.url)).status === 200, 10000);
+    await waitUntil(async () => (await readiness(processes.forms.url)).status === 200, 10000);
+  });
+
+  it('`migrate` is idempotent: a second run applies nothing', async () => {
+    const result = await runToExit(SERVICES.web.app, ['migrate'], { ...envFor('web'), LOG_LEVEL: 'log' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('none pending');
+  });
+
+  it('refuses to start on bad configuration, naming each bad variable', async () => {
+    const result = await runToExit(SERVICES.auth.app, [], {
+      ...envFor('auth'),
+      AUTH_DB_PORT: 'not-a-port',
+      REDIS_URL: 'http://wrong-scheme',
+      PORT: '70000',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Invalid configuration for auth-service');
+    for (const variable of ['AUTH_DB_PORT', 'REDIS_URL', 'PORT']) expect(result.stderr).toContain(`${variable}:`);
+  });
+});
