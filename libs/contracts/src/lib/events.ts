@@ -1,0 +1,69 @@
+/**
+ * Durable events auth-service publishes about users, tenants and API tokens. auth writes each one
+ * into its `event_outbox` table in the same transaction as the change; a relay moves them to the
+ * Redis stream `<REDIS_KEY_PREFIX>events:auth`; web and forms consume it with one consumer group
+ * per service and apply each event once (idempotent handlers, processed ids kept in their own DB).
+ */
+export const AUTH_EVENTS = {
+  userUpdated: 'auth.user.updated',
+  userDeactivated: 'auth.user.deactivated',
+  userDeleted: 'auth.user.deleted',
+  tenantUpdated: 'auth.tenant.updated',
+  apiTokenRevoked: 'auth.api-token.revoked',
+} as const;
+
+export type AuthEventType = (typeof AUTH_EVENTS)[keyof typeof AUTH_EVENTS];
+
+export const AUTH_EVENT_STREAM = 'events:auth';
+export const OUTBOX_TABLE = 'event_outbox';
+
+export interface UserUpdatedPayload {
+  userId: string;
+  email: string;
+  role: string;
+  tenantId: string | null;
+  isActive: boolean;
+  /** Names of the fields that changed, e.g. ['role']. */
+  changed: string[];
+}
+
+export interface UserDeactivatedPayload {
+  userId: string;
+  tenantId: string | null;
+}
+
+/** A hard delete: consumers replay the legacy ON DELETE rules (CASCADE or SET NULL). */
+export interface UserDeletedPayload {
+  userId: string;
+  tenantId: string | null;
+}
+
+export interface TenantUpdatedPayload {
+  tenantId: string;
+  isActive: boolean;
+  status: string;
+  plan: string;
+}
+
+export interface ApiTokenRevokedPayload {
+  tokenId: string;
+  userId: string;
+  /** sha256 hex of the plaintext token: the key identity caches use for API-token lookups. */
+  tokenSha256: string | null;
+}
+
+export interface AuthEventPayloads {
+  'auth.user.updated': UserUpdatedPayload;
+  'auth.user.deactivated': UserDeactivatedPayload;
+  'auth.user.deleted': UserDeletedPayload;
+  'auth.tenant.updated': TenantUpdatedPayload;
+  'auth.api-token.revoked': ApiTokenRevokedPayload;
+}
+
+export interface AuthEvent<T extends AuthEventType = AuthEventType> {
+  /** uuid of the outbox row: the idempotency key of every consumer. */
+  id: string;
+  type: T;
+  occurredAt: string;
+  payload: AuthEventPayloads[T];
+}
