@@ -6,7 +6,8 @@ export interface GatewayRoute {
 }
 
 /**
- * The legacy mount map (legacy-api.md 1.1) as routing rules. Matching is longest prefix first, so
+ * The legacy mount map (legacy-api.md 1.1) plus the forms routes the Angular apps call on the
+ * former forms-api (frontend-contract.md 6.1), as routing rules. Matching is longest prefix first, so
  * `/api/v1/tools/short-links` reaches forms before `/api/v1/tools` reaches web.
  */
 export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
@@ -16,6 +17,10 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
   { prefix: '/api/v1/forms', service: 'forms' },
   { prefix: '/api/v1/themes', service: 'forms' },
   { prefix: '/api/v1/public', service: 'forms' },
+  { prefix: '/api/v1/templates', service: 'forms' },
+  { prefix: '/api/v1/analytics', service: 'forms' },
+  { prefix: '/api/analytics', service: 'forms' },
+  { prefix: '/api/v1/inventory', service: 'forms' },
   { prefix: '/api/v1/tools/short-links', service: 'forms' },
   { prefix: '/s', service: 'forms' },
   { prefix: '/api/v1/drawing-projects', service: 'web' },

@@ -1,4 +1,4 @@
-import { type DynamicModule, type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ServiceName } from '@nafs/contracts';
 import { databaseSettingsFromEnv, migrateDatabase, type SchemaDefinition } from '@nafs/database';
@@ -22,6 +22,11 @@ export interface ServiceDefinition<C extends BaseServiceConfig> {
   rootModule: (config: C) => DynamicModule;
   /** auth-service also answers RPC requests over the Redis transport (a hybrid app). */
   rpcServer?: boolean;
+  /**
+   * Service-wide HTTP setup (trust proxy, body limits, filters). Validation is not global: each
+   * legacy route family answers bad input in its own shape (V1, V2, ...), so pipes are per route.
+   */
+  configureApp?: (app: INestApplication, config: C) => void;
 }
 
 function asEnv(config: BaseServiceConfig): Record<string, string | undefined> {
@@ -40,7 +45,7 @@ export async function createServiceApp<C extends BaseServiceConfig>(definition: 
     logger: createLogger(definition.app, config.LOG_LEVEL),
     abortOnError: false,
   });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+  definition.configureApp?.(app, config);
   app.enableShutdownHooks();
   if (definition.rpcServer) {
     app.connectMicroservice({ strategy: createRpcServer(asEnv(config)) }, { inheritAppConfig: true });

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'gateway',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/apps/gateway',
+};
