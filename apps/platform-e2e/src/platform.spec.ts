@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
-import { SERVICES, type ServiceName } from '@nafs/contracts';
+import { SERVICES, type ServiceName, tablesOwnedBy } from '@nafs/contracts';
 import { dropDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { builtEntryPoint, freePort, runToExit, ServiceProcess } from './support/service-process';
 
@@ -32,6 +32,7 @@ describe('the platform from its built bundles (plain node, real PostgreSQL and R
     (['auth', 'web', 'forms'] as ServiceName[]).map((service) => [service, `nafs_t_${runId}_e2e_${service}`]),
   ) as Record<ServiceName, string>;
   let processes: Record<ServiceName, ServiceProcess>;
+  let gateway: ServiceProcess;
 
   const envFor = (service: ServiceName): Record<string, string> => ({
     NODE_ENV: 'test',
@@ -51,9 +52,18 @@ describe('the platform from its built bundles (plain node, real PostgreSQL and R
     processes = { auth: await start('auth'), web: await start('web'), forms: await start('forms') };
     // Each service creates its own database and migrates it (DB_MIGRATE_ON_START) on first start.
     await Promise.all(Object.values(processes).map((p) => p.start()));
+    gateway = new ServiceProcess('gateway', await freePort(), {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      AUTH_SERVICE_URL: processes.auth.url,
+      WEB_SERVICE_URL: processes.web.url,
+      FORMS_SERVICE_URL: processes.forms.url,
+    });
+    await gateway.start();
   });
 
   afterAll(async () => {
+    await gateway?.stop();
     await Promise.all(Object.values(processes ?? {}).map((p) => p.stop()));
     await Promise.all(Object.values(databases).map((name) => dropDatabase(name)));
   });
@@ -63,8 +73,13 @@ describe('the platform from its built bundles (plain node, real PostgreSQL and R
       const client = new Client({ connectionString: databaseUrl(databases[service]) });
       await client.connect();
       try {
-        const { rows } = await client.query('SELECT name FROM typeorm_migrations');
-        expect(rows.map((row) => row.name)).toEqual(['LegacyBaseline1700000000000']);
+        const { rows } = await client.query('SELECT name FROM typeorm_migrations ORDER BY id');
+        expect(rows[0].name).toBe('LegacyBaseline1700000000000');
+        const tables = await client.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        );
+        const present = new Set(tables.rows.map((row) => row.table_name as string));
+        expect(tablesOwnedBy(service).filter((table) => !present.has(table))).toEqual([]);
       } finally {
         await client.end();
       }
@@ -77,6 +92,17 @@ describe('the platform from its built bundles (plain node, real PostgreSQL and R
       expect({ service, status }).toEqual({ service, status: 200 });
       expect(body).toMatchObject({ info: { 'auth-rpc': { status: 'up', service: 'auth-service' } } });
     }
+  });
+
+  it('the gateway gives one origin: legacy health aggregated over the three real services', async () => {
+    const detailed = await fetch(`${gateway.url}/api/v1/health`);
+    expect(detailed.status).toBe(200);
+    expect(await detailed.json()).toMatchObject({ status: 'healthy', services: { database: { status: 'connected' } } });
+    const readiness = await fetch(`${gateway.url}/api/v1/health/readiness`);
+    expect(await readiness.json()).toMatchObject({ status: 'ready', services: { database: 'ready' } });
+    const proxied = await fetch(`${gateway.url}/api/v1/auth/no-such-route`, { headers: { 'X-Request-Id': 'e2e-1' } });
+    expect(proxied.status).toBe(404);
+    expect(proxied.headers.get('x-request-id')).toBe('e2e-1');
   });
 
   it('reports auth as down while it is stopped and recovers without a restart of web or forms', async () => {
