@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Row of `api_tokens`, column for column as in the legacy schema. */
+/** Row of `api_tokens`, column for column as in the legacy schema, plus `token_sha256`. */
 @Entity({ name: 'api_tokens' })
 export class ApiTokenEntity {
   @PrimaryColumn({ name: 'id', type: 'uuid', default: () => 'uuid_generate_v4()' })
@@ -35,4 +35,8 @@ export class ApiTokenEntity {
 
   @Column({ name: 'is_active', type: 'boolean', nullable: true })
   isActive: boolean | null;
+
+  /** Added by migration 1700000000001: sha256 hex of the plaintext, NULL for legacy rows until first use. */
+  @Column({ name: 'token_sha256', type: 'char', length: 64, nullable: true })
+  tokenSha256: string | null;
 }

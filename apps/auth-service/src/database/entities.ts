@@ -5,6 +5,7 @@ import { PasswordResetEntity } from '../password-resets/password-reset.entity';
 import { AuditLogEntity } from '../audit-logs/audit-log.entity';
 import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { ApiTokenUsageEntity } from '../api-tokens/api-token-usage.entity';
+import { OutboxEntity } from '../outbox/outbox.entity';
 
-/** Every entity of auth-service, one per table it owns. */
-export const AUTH_ENTITIES = [TenantEntity, UserEntity, SessionEntity, PasswordResetEntity, AuditLogEntity, ApiTokenEntity, ApiTokenUsageEntity];
+/** Every entity of auth-service, one per table it owns (the 7 legacy tables and the event outbox). */
+export const AUTH_ENTITIES = [TenantEntity, UserEntity, SessionEntity, PasswordResetEntity, AuditLogEntity, ApiTokenEntity, ApiTokenUsageEntity, OutboxEntity];

@@ -1,4 +1,6 @@
 import { LegacyBaseline1700000000000 } from './1700000000000-legacy-baseline';
+import { ApiTokenSha2561700000000001 } from './1700000000001-api-token-sha256';
+import { EventOutbox1700000000002 } from './1700000000002-event-outbox';
 
 /** In order. Add new migrations at the end; never edit one that has shipped. */
-export const AUTH_MIGRATIONS = [LegacyBaseline1700000000000];
+export const AUTH_MIGRATIONS = [LegacyBaseline1700000000000, ApiTokenSha2561700000000001, EventOutbox1700000000002];

@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { ApiTokenUsageRecorder } from './api-token-usage.recorder';
+import { ApiTokenVerifier } from './api-token-verifier';
+
+/** What authenticating with an API token needs, shared by the HTTP guard and the identity RPC. */
+@Global()
+@Module({ providers: [ApiTokenVerifier, ApiTokenUsageRecorder], exports: [ApiTokenVerifier, ApiTokenUsageRecorder] })
+export class ApiTokenAccessModule {}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ApiTokenIdentity, GetUsersByIdsResponse, TenantIdentity, UserIdentity } from '@nafs/contracts';
+import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
+import { isUuid } from '../common/uuid';
+import { toUserIdentity, USER_IDENTITY_FROM, USER_IDENTITY_SELECT, type UserIdentityRow } from '../users/user-identity';
+import { rpcError } from './rpc-error';
+
+/** The most ids one getUsersByIds call may ask for (one query, bounded reply size). */
+export const MAX_IDS_PER_CALL = 1000;
+
+/** Answers the identity questions of AUTH_PATTERNS; errors are RpcErrorEnvelopes. */
+@Injectable()
+export class IdentityService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly apiTokens: ApiTokenVerifier,
+  ) {}
+
+  async validateUser(userId: unknown): Promise<UserIdentity> {
+    if (!isUuid(userId)) throw rpcError('INVALID_ARGUMENT', 'userId must be a uuid', { field: 'userId' });
+    const rows: UserIdentityRow[] = await this.dataSource.query(`SELECT ${USER_IDENTITY_SELECT} FROM ${USER_IDENTITY_FROM} WHERE u.id = $1`, [userId]);
+    if (!rows[0]) throw rpcError('NOT_FOUND', 'User not found', { userId });
+    const user = toUserIdentity(rows[0]);
+    if (!user.isActive) throw rpcError('INACTIVE', 'User is inactive', { userId });
+    return user;
+  }
+
+  async validateTenant(tenantId: unknown): Promise<TenantIdentity> {
+    if (!isUuid(tenantId)) throw rpcError('INVALID_ARGUMENT', 'tenantId must be a uuid', { field: 'tenantId' });
+    const rows: { id: string; slug: string; name: string; is_active: boolean | null; status: string | null; plan: string | null }[] = await this.dataSource.query(
+      `SELECT id, slug, name, is_active, status, plan FROM tenants WHERE id = $1`,
+      [tenantId],
+    );
+    const row = rows[0];
+    if (!row) throw rpcError('NOT_FOUND', 'Tenant not found', { tenantId });
+    if (row.is_active !== true) throw rpcError('INACTIVE', 'Tenant is inactive', { tenantId });
+    // Defaults as the legacy tenant claim fills them (legacy-api.md 2.2).
+    return { id: row.id, slug: row.slug, name: row.name, isActive: true, status: row.status ?? 'active', plan: row.plan ?? 'free' };
+  }
+
+  async getUsersByIds(ids: unknown): Promise<GetUsersByIdsResponse> {
+    if (!Array.isArray(ids)) throw rpcError('INVALID_ARGUMENT', 'ids must be an array of uuids', { field: 'ids' });
+    if (ids.length > MAX_IDS_PER_CALL) throw rpcError('INVALID_ARGUMENT', `at most ${MAX_IDS_PER_CALL} ids per call`, { field: 'ids' });
+    const invalid = ids.filter((id) => !isUuid(id));
+    if (invalid.length) throw rpcError('INVALID_ARGUMENT', 'every id must be a uuid', { field: 'ids', invalid: invalid.slice(0, 10) });
+    const wanted = [...new Set((ids as string[]).map((id) => id.toLowerCase()))];
+    if (!wanted.length) return { users: [], missing: [] };
+    const rows: UserIdentityRow[] = await this.dataSource.query(`SELECT ${USER_IDENTITY_SELECT} FROM ${USER_IDENTITY_FROM} WHERE u.id = ANY($1::uuid[])`, [wanted]);
+    const found = new Set(rows.map((row) => row.id));
+    return { users: rows.map(toUserIdentity), missing: wanted.filter((id) => !found.has(id)) };
+  }
+
+  async verifyApiToken(token: unknown): Promise<ApiTokenIdentity> {
+    try {
+      const verified = await this.apiTokens.verify(token);
+      return { tokenId: verified.tokenId, scopes: verified.scopes, tenantId: verified.tenantId, user: verified.user };
+    } catch (error) {
+      if (error instanceof ApiTokenRejected) throw rpcError(error.reason, error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AUTH_EVENTS } from '@nafs/contracts';
+import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+import { AUTH_SERVICE } from '../service';
+import { OutboxWriter } from './outbox.writer';
+
+describe('OutboxWriter (real PostgreSQL)', () => {
+  let auth: RunningTestService;
+  let dataSource: DataSource;
+  let writer: OutboxWriter;
+
+  beforeAll(async () => {
+    auth = await startTestService(AUTH_SERVICE);
+    dataSource = auth.app.get(DataSource);
+    writer = auth.app.get(OutboxWriter);
+  });
+  afterAll(() => auth?.close());
+
+  const rowsFor = async (tokenId: string) =>
+    dataSource.query(`SELECT type, payload, occurred_at, published_at FROM event_outbox WHERE payload->>'tokenId' = $1`, [tokenId]);
+
+  it('writes an unpublished event row inside the caller’s transaction', async () => {
+    const tokenId = randomUUID();
+    const id = await dataSource.transaction((manager) => writer.write(manager, AUTH_EVENTS.apiTokenRevoked, { tokenId, userId: randomUUID(), tokenSha256: null }));
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const rows = await rowsFor(tokenId);
+    expect(rows).toEqual([{ type: 'auth.api-token.revoked', payload: expect.objectContaining({ tokenId }), occurred_at: expect.any(Date), published_at: null }]);
+  });
+
+  it('leaves nothing behind when the transaction rolls back', async () => {
+    const tokenId = randomUUID();
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await writer.write(manager, AUTH_EVENTS.apiTokenRevoked, { tokenId, userId: randomUUID(), tokenSha256: null });
+        throw new Error('change failed');
+      }),
+    ).rejects.toThrow('change failed');
+    expect(await rowsFor(tokenId)).toEqual([]);
+  });
+
+  it('refuses a manager that is not in a transaction', async () => {
+    await expect(writer.write(dataSource.manager, AUTH_EVENTS.userDeleted, { userId: randomUUID(), tenantId: null })).rejects.toThrow(/open transaction/);
+  });
+
+  it('has a partial index for the relay’s scan of unpublished rows', async () => {
+    const [index] = await dataSource.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_event_outbox_unpublished'`);
+    expect(index.indexdef).toContain('WHERE (published_at IS NULL)');
+  });
+});
