@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'auth-client',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/auth-client',
+};

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { booleanFlag, positiveInt } from '@nafs/config';
+import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
+
+const nonNegativeInt = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === '' || value === undefined ? fallback : value),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more'),
+  );
+
+/**
+ * The variables web and forms read for the identity client; spread it into the service's zod
+ * schema (`...identityClientEnvShape`).
+ */
+export const identityClientEnvShape = {
+  JWT_SECRET: z
+    .string({ message: `is required (at least ${JWT_SECRET_MIN_LENGTH} characters, the same as auth-service's)` })
+    .min(JWT_SECRET_MIN_LENGTH, `must be at least ${JWT_SECRET_MIN_LENGTH} characters`),
+  /** Legacy default true: users with a tenant need an active tenant. */
+  TENANT_TOKEN_ISOLATION: booleanFlag(true),
+  /** One RPC attempt gives up after this long. */
+  AUTH_RPC_TIMEOUT_MS: positiveInt(400),
+  /** All attempts of one lookup together give up after this long (then 503). */
+  AUTH_RPC_DEADLINE_MS: positiveInt(1500),
+  /** Extra attempts after a timeout or transport error (never after NOT_FOUND/INACTIVE). */
+  AUTH_RPC_RETRIES: nonNegativeInt(2),
+  /** Consecutive transport failures that open the circuit. */
+  AUTH_RPC_BREAKER_THRESHOLD: positiveInt(5),
+  /** How long the circuit stays open before one trial call. */
+  AUTH_RPC_BREAKER_HALF_OPEN_MS: positiveInt(1000),
+  /** In-process cache: entry lifetime and size bound. 0 disables the level. */
+  IDENTITY_LOCAL_TTL_MS: nonNegativeInt(5000),
+  IDENTITY_LOCAL_MAX_ENTRIES: positiveInt(10000),
+  /** Redis cache lifetimes. 0 disables the level. */
+  IDENTITY_USER_TTL_SECONDS: nonNegativeInt(300),
+  IDENTITY_TENANT_TTL_SECONDS: nonNegativeInt(3600),
+  IDENTITY_API_TOKEN_TTL_SECONDS: nonNegativeInt(300),
+  /** How long "no such user / inactive / unknown token" answers are remembered. */
+  IDENTITY_NEGATIVE_TTL_SECONDS: nonNegativeInt(30),
+};
+
+export interface IdentityClientOptions {
+  jwtSecret: string;
+  tenantIsolation: boolean;
+  /** `REDIS_KEY_PREFIX`: Redis keys are `<prefix>identity:<kind>:<id>`. */
+  keyPrefix: string;
+  rpcTimeoutMs: number;
+  rpcDeadlineMs: number;
+  rpcRetries: number;
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+  localTtlMs: number;
+  localMaxEntries: number;
+  userTtlSeconds: number;
+  tenantTtlSeconds: number;
+  apiTokenTtlSeconds: number;
+  negativeTtlSeconds: number;
+}
+
+type IdentityEnv = { [K in keyof typeof identityClientEnvShape]: z.infer<(typeof identityClientEnvShape)[K]> } & {
+  REDIS_KEY_PREFIX?: string;
+};
+
+/** Options from a service's validated config (which includes `identityClientEnvShape`). */
+export function identityClientOptions(config: IdentityEnv): IdentityClientOptions {
+  return {
+    jwtSecret: config.JWT_SECRET,
+    tenantIsolation: config.TENANT_TOKEN_ISOLATION,
+    keyPrefix: config.REDIS_KEY_PREFIX ?? 'nafs:',
+    rpcTimeoutMs: config.AUTH_RPC_TIMEOUT_MS,
+    rpcDeadlineMs: config.AUTH_RPC_DEADLINE_MS,
+    rpcRetries: config.AUTH_RPC_RETRIES,
+    breakerThreshold: config.AUTH_RPC_BREAKER_THRESHOLD,
+    breakerHalfOpenMs: config.AUTH_RPC_BREAKER_HALF_OPEN_MS,
+    localTtlMs: config.IDENTITY_LOCAL_TTL_MS,
+    localMaxEntries: config.IDENTITY_LOCAL_MAX_ENTRIES,
+    userTtlSeconds: config.IDENTITY_USER_TTL_SECONDS,
+    tenantTtlSeconds: config.IDENTITY_TENANT_TTL_SECONDS,
+    apiTokenTtlSeconds: config.IDENTITY_API_TOKEN_TTL_SECONDS,
+    negativeTtlSeconds: config.IDENTITY_NEGATIVE_TTL_SECONDS,
+  };
+}
+
+/** Parses env directly (tests, tools); services use their own validated config instead. */
+export function identityClientOptionsFromEnv(env: Record<string, string | undefined>): IdentityClientOptions {
+  const parsed = z.object(identityClientEnvShape).parse(env);
+  return identityClientOptions({ ...parsed, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX });
+}
+
+export const IDENTITY_CLIENT_OPTIONS = Symbol('IDENTITY_CLIENT_OPTIONS');
