@@ -1,0 +1,187 @@
+import { Counter, Gauge, Histogram, register as defaultRegistry, type Registry } from 'prom-client';
+
+/** A gauge value source sampled on scrape; a failed sample leaves the gauge out rather than failing /metrics. */
+export interface OutboxSample {
+  /** Unpublished outbox rows. */
+  backlog: number;
+  /** Age of the oldest unpublished row in seconds (0 when there is none): the relay's lag. */
+  oldestAgeSeconds: number;
+}
+
+export interface GroupSample {
+  /** Entries of the stream the group has not been delivered yet (XINFO GROUPS `lag`). */
+  lag: number;
+  /** Entries delivered but not acknowledged yet (XINFO GROUPS `pending`). */
+  pending: number;
+}
+
+export interface OutboxSource {
+  stream: string;
+  sample(): Promise<OutboxSample>;
+}
+
+export interface GroupSource {
+  stream: string;
+  group: string;
+  sample(): Promise<GroupSample | undefined>;
+}
+
+const DELAY_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600];
+
+/** Shares one sample among the gauges that read it during one scrape. */
+function memo<T>(load: () => Promise<T>, ttlMs = 500): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > ttlMs) cached = { at: Date.now(), value: load() };
+    return cached.value;
+  };
+}
+
+/**
+ * The event metrics of one prom-client registry (the default one unless a service passes its own).
+ * Relays and consumers register a source while they run; gauges are sampled when scraped, so
+ * they are exact at scrape time and cost nothing in between.
+ */
+export class EventsMetrics {
+  readonly relayPublished: Counter<'stream'>;
+  readonly relayErrors: Counter<'stream'>;
+  readonly relayPublishDelay: Histogram<'stream'>;
+  readonly consumerEvents: Counter<'stream' | 'group' | 'type' | 'outcome'>;
+  readonly consumerDelay: Histogram<'stream' | 'group'>;
+  private readonly outboxSources = new Set<OutboxSource & { read: () => Promise<OutboxSample> }>();
+  private readonly groupSources = new Set<GroupSource & { read: () => Promise<GroupSample | undefined> }>();
+
+  private constructor(registry: Registry) {
+    const registers = [registry];
+    const existing = <M>(name: string) => registry.getSingleMetric(name) as M | undefined;
+    const outboxSources = this.outboxSources;
+    const groupSources = this.groupSources;
+
+    this.relayPublished =
+      existing<Counter<'stream'>>('nafs_events_relay_published_total') ??
+      new Counter({ name: 'nafs_events_relay_published_total', help: 'Outbox rows the relay appended to the stream.', labelNames: ['stream'], registers });
+    this.relayErrors =
+      existing<Counter<'stream'>>('nafs_events_relay_errors_total') ??
+      new Counter({ name: 'nafs_events_relay_errors_total', help: 'Relay polls that failed (database or Redis unavailable); the rows stay unpublished.', labelNames: ['stream'], registers });
+    this.relayPublishDelay =
+      existing<Histogram<'stream'>>('nafs_events_relay_publish_delay_seconds') ??
+      new Histogram({
+        name: 'nafs_events_relay_publish_delay_seconds',
+        help: 'Time from an outbox row being written (occurred_at) to its XADD.',
+        labelNames: ['stream'],
+        buckets: DELAY_BUCKETS,
+        registers,
+      });
+    this.consumerEvents =
+      existing<Counter<'stream' | 'group' | 'type' | 'outcome'>>('nafs_events_consumer_events_total') ??
+      new Counter({
+        name: 'nafs_events_consumer_events_total',
+        help: 'Stream entries handled by a consumer group: outcome applied, duplicate (id already processed), failed (left pending for retry) or dead_lettered.',
+        labelNames: ['stream', 'group', 'type', 'outcome'],
+        registers,
+      });
+    this.consumerDelay =
+      existing<Histogram<'stream' | 'group'>>('nafs_events_consumer_delay_seconds') ??
+      new Histogram({
+        name: 'nafs_events_consumer_delay_seconds',
+        help: 'Time from an event occurring in auth to a consumer group having applied it.',
+        labelNames: ['stream', 'group'],
+        buckets: DELAY_BUCKETS,
+        registers,
+      });
+
+    if (!existing('nafs_events_outbox_backlog')) {
+      new Gauge({
+        name: 'nafs_events_outbox_backlog',
+        help: 'Outbox rows not published to the stream yet.',
+        labelNames: ['stream'],
+        registers,
+        async collect() {
+          this.reset();
+          const seen = new Set<string>();
+          for (const source of outboxSources) {
+            if (seen.has(source.stream)) continue;
+            seen.add(source.stream);
+            const sample = await source.read().catch(() => undefined);
+            if (sample) this.set({ stream: source.stream }, sample.backlog);
+          }
+        },
+      });
+      new Gauge({
+        name: 'nafs_events_outbox_lag_seconds',
+        help: 'Age of the oldest unpublished outbox row (0 when the relay is caught up).',
+        labelNames: ['stream'],
+        registers,
+        async collect() {
+          this.reset();
+          const seen = new Set<string>();
+          for (const source of outboxSources) {
+            if (seen.has(source.stream)) continue;
+            seen.add(source.stream);
+            const sample = await source.read().catch(() => undefined);
+            if (sample) this.set({ stream: source.stream }, sample.oldestAgeSeconds);
+          }
+        },
+      });
+    }
+    if (!existing('nafs_events_consumer_lag')) {
+      new Gauge({
+        name: 'nafs_events_consumer_lag',
+        help: 'Stream entries not yet delivered to the consumer group (XINFO GROUPS lag).',
+        labelNames: ['stream', 'group'],
+        registers,
+        async collect() {
+          this.reset();
+          const seen = new Set<string>();
+          for (const source of groupSources) {
+            if (seen.has(`${source.stream}|${source.group}`)) continue;
+            seen.add(`${source.stream}|${source.group}`);
+            const sample = await source.read().catch(() => undefined);
+            if (sample) this.set({ stream: source.stream, group: source.group }, sample.lag);
+          }
+        },
+      });
+      new Gauge({
+        name: 'nafs_events_consumer_pending',
+        help: 'Entries delivered to the consumer group but not acknowledged yet (being applied or waiting for a retry).',
+        labelNames: ['stream', 'group'],
+        registers,
+        async collect() {
+          this.reset();
+          const seen = new Set<string>();
+          for (const source of groupSources) {
+            if (seen.has(`${source.stream}|${source.group}`)) continue;
+            seen.add(`${source.stream}|${source.group}`);
+            const sample = await source.read().catch(() => undefined);
+            if (sample) this.set({ stream: source.stream, group: source.group }, sample.pending);
+          }
+        },
+      });
+    }
+  }
+
+  private static readonly byRegistry = new WeakMap<Registry, EventsMetrics>();
+
+  static for(registry: Registry = defaultRegistry): EventsMetrics {
+    let metrics = EventsMetrics.byRegistry.get(registry);
+    if (!metrics) {
+      metrics = new EventsMetrics(registry);
+      EventsMetrics.byRegistry.set(registry, metrics);
+    }
+    return metrics;
+  }
+
+  /** Registers a relay's backlog; call the returned function when the relay stops. */
+  addOutboxSource(source: OutboxSource): () => void {
+    const entry = { ...source, read: memo(() => source.sample()) };
+    this.outboxSources.add(entry);
+    return () => this.outboxSources.delete(entry);
+  }
+
+  /** Registers a consumer group's lag; replicas of one group in one process are reported once. */
+  addGroupSource(source: GroupSource): () => void {
+    const entry = { ...source, read: memo(() => source.sample()) };
+    this.groupSources.add(entry);
+    return () => this.groupSources.delete(entry);
+  }
+}

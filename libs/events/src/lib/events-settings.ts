@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { booleanFlag, loadConfig, positiveInt } from '@nafs/config';
+
+type Env = Record<string, unknown>;
+
+const nonNegativeInt = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === '' || value === undefined ? fallback : value),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more'),
+  );
+
+/** Tunables of auth's relay (EVENTS_* variables; the defaults suit production). */
+export const relayEnvShape = z.object({
+  REDIS_KEY_PREFIX: z.string().default('nafs:'),
+  EVENTS_RELAY_ENABLED: booleanFlag(true),
+  EVENTS_RELAY_POLL_MS: positiveInt(150),
+  EVENTS_RELAY_BATCH_SIZE: positiveInt(100),
+  EVENTS_RELAY_LISTEN: booleanFlag(false),
+  EVENTS_STREAM_RETENTION_HOURS: nonNegativeInt(24),
+  EVENTS_OUTBOX_RETENTION_DAYS: nonNegativeInt(7),
+});
+
+/** Tunables of the consumers in web and forms. */
+export const consumerEnvShape = z.object({
+  REDIS_KEY_PREFIX: z.string().default('nafs:'),
+  EVENTS_CONSUMER_ENABLED: booleanFlag(true),
+  EVENTS_BATCH_SIZE: positiveInt(10),
+  EVENTS_BLOCK_MS: positiveInt(2000),
+  EVENTS_CLAIM_IDLE_MS: positiveInt(30_000),
+  EVENTS_MAX_DELIVERIES: positiveInt(5),
+  EVENTS_PROCESSED_RETENTION_DAYS: nonNegativeInt(30),
+});
+
+export type RelaySettings = z.infer<typeof relayEnvShape>;
+export type ConsumerSettings = z.infer<typeof consumerEnvShape>;
+
+/**
+ * The service's validated config wins; EVENTS_* come from the process environment as long as the
+ * services' own config schemas do not list them. Bad values stop the start with the variable named.
+ */
+function merged(env: Env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== null) out[key] = String(value);
+  return out;
+}
+
+export function relaySettingsFromEnv(service: string, env: Env): RelaySettings {
+  return loadConfig(`${service} (events relay)`, relayEnvShape, merged(env));
+}
+
+export function consumerSettingsFromEnv(service: string, env: Env): ConsumerSettings {
+  return loadConfig(`${service} (events consumer)`, consumerEnvShape, merged(env));
+}
