@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { GATEWAY_DEFAULT_PORT, GATEWAY_ROUTES, HEALTH_PATHS, SERVICE_NAMES, SERVICES, type ServiceName } from '@nafs/contracts';
+import { GATEWAY_DEFAULT_PORT, GATEWAY_ROUTES, HEALTH_PATHS, JWT_SECRET_MIN_LENGTH, SERVICE_NAMES, SERVICES, type ServiceName } from '@nafs/contracts';
 import { parse, parseAllDocuments } from 'yaml';
 
 /**
@@ -63,14 +63,24 @@ const isKustomization = (file: string) => /(^|\/)kustomization\.ya?ml$/.test(fil
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Declared for the coming auth work (access and refresh token keys: auth signs, web and forms
- * verify), so the Secret references exist before the code reads them. Once the schemas declare
- * them, they are found below anyway and this list can go.
+ * Secrets each service must receive. JWT_SECRET: auth signs access tokens, web and forms verify
+ * them (libs/auth-client identityClientEnvShape); JWT_REFRESH_SECRET is auth's alone.
  */
-const PLANNED_ENV = ['JWT_SECRET', 'JWT_REFRESH_SECRET'];
+const REQUIRED_SECRETS: Record<Target['key'], string[]> = {
+  auth: ['JWT_SECRET', 'JWT_REFRESH_SECRET'],
+  web: ['JWT_SECRET'],
+  forms: ['JWT_SECRET'],
+  gateway: [],
+};
+
+/**
+ * Passed ahead of a schema that does not declare it yet (web and forms, until they spread the
+ * identity client's env shape). Once every schema declares it, this list can go.
+ */
+const PLANNED_ENV = ['JWT_SECRET'];
 
 /** Names that must never sit in a ConfigMap or a literal value. */
-const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|PRIVATE_KEY)$/;
+const SECRET_NAME = /SECRET|PASSWORD|PRIVATE_KEY|_TOKEN$/;
 
 interface SchemaFacts {
   names: Set<string>;
@@ -79,30 +89,116 @@ interface SchemaFacts {
   sources: string[];
 }
 
-/** The bodies of every `z.object({ ... })` in `source`, found by brace matching (strings and comments skipped). */
-function zodObjectBodies(source: string): string[] {
-  const bodies: string[] = [];
-  for (const match of source.matchAll(/z\s*\.object\(\s*\{/g)) {
-    const start = (match.index ?? 0) + match[0].length;
-    let depth = 1;
-    let i = start;
-    while (i < source.length && depth > 0) {
-      const c = source[i];
-      if (c === '/' && source[i + 1] === '/') i = source.indexOf('\n', i) === -1 ? source.length : source.indexOf('\n', i);
-      else if (c === '/' && source[i + 1] === '*') i = source.indexOf('*/', i + 2) + 2;
-      else if (c === "'" || c === '"' || c === '`') {
-        i += 1;
-        while (i < source.length && source[i] !== c) i += source[i] === '\\' ? 2 : 1;
-        i += 1;
-      } else {
-        if (c === '{') depth += 1;
-        if (c === '}') depth -= 1;
-        i += 1;
-      }
-    }
-    bodies.push(source.slice(start, i - 1));
+/** Index just past the string literal or comment starting at `i`, or `i` when none starts there. */
+function skipLiteral(source: string, i: number): number {
+  const c = source[i];
+  if (c === '/' && source[i + 1] === '/') {
+    const end = source.indexOf('\n', i);
+    return end === -1 ? source.length : end;
   }
-  return bodies;
+  if (c === '/' && source[i + 1] === '*') {
+    const end = source.indexOf('*/', i + 2);
+    return end === -1 ? source.length : end + 2;
+  }
+  if (c === "'" || c === '"' || c === '`') {
+    let j = i + 1;
+    while (j < source.length && source[j] !== c) j += source[j] === '\\' ? 2 : 1;
+    return j + 1;
+  }
+  return i;
+}
+
+/** `source` without comments (string literals kept, so `'http://...'` survives). */
+function stripComments(source: string): string {
+  let out = '';
+  for (let i = 0; i < source.length; ) {
+    const next = skipLiteral(source, i);
+    if (next === i) out += source[i++];
+    else {
+      if (source[i] !== '/') out += source.slice(i, next);
+      i = next;
+    }
+  }
+  return out;
+}
+
+/** The text between the brace at `open` and its matching closing brace. */
+function braceBody(source: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < source.length; ) {
+    const next = skipLiteral(source, i);
+    if (next !== i) {
+      i = next;
+      continue;
+    }
+    if (source[i] === '{') depth += 1;
+    if (source[i] === '}' && --depth === 0) return source.slice(open + 1, i);
+    i += 1;
+  }
+  throw new Error('unbalanced braces');
+}
+
+/** `body` with everything inside nested {...} and [...] blanked: what remains is the top level. */
+function topLevel(body: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < body.length; ) {
+    const next = skipLiteral(body, i);
+    if (next !== i) {
+      out += depth === 0 ? body.slice(i, next) : '';
+      i = next;
+      continue;
+    }
+    const c = body[i++];
+    if (c === '{' || c === '[') depth += 1;
+    if (depth === 0 || c === '\n') out += c;
+    if (c === '}' || c === ']') depth -= 1;
+  }
+  return out;
+}
+
+let librarySources: { file: string; text: string }[] | undefined;
+/** Non-test TypeScript of every library, where shared env shapes (commonEnvShape, ...) live. */
+function libraries() {
+  librarySources ??= walk(join(workspaceRoot, 'libs'), (f) => f.endsWith('.ts') && !/\.(spec|test)\.ts$/.test(f) && f.includes('/src/')).map(
+    (f) => ({ file: rel(f), text: stripComments(readFileSync(f, 'utf8')) }),
+  );
+  return librarySources;
+}
+
+/**
+ * The variable names of a zod shape body: its own top-level keys plus, recursively, those of every
+ * spread `...shape` (an object constant) or `...shapeFn('PREFIX')` (a function building
+ * `${prefix}_NAME` keys), looked up in `localSource` and then in the libraries.
+ */
+function shapeNames(body: string, localSource: string, where: string, depth = 0): string[] {
+  if (depth > 5) throw new Error(`${where}: env shapes nest too deep`);
+  const top = topLevel(body);
+  const names = [...top.matchAll(/^[ \t]*([A-Z][A-Z0-9_]*)\s*:/gm)].map((m) => m[1]);
+  for (const [, shape, args] of top.matchAll(/\.\.\.\s*(\w+)(?:\(([^)]*)\))?/g)) {
+    const sources = [{ file: where, text: localSource }, ...libraries()];
+    const asObject = new RegExp(`\\bconst\\s+${shape}\\b[^=]*=\\s*\\{`);
+    const asFunction = new RegExp(`\\bfunction\\s+${shape}\\s*\\(\\s*(\\w+)`);
+    const objectSource = sources.find((src) => asObject.test(src.text));
+    const functionSource = sources.find((src) => asFunction.test(src.text));
+    if (objectSource) {
+      const match = asObject.exec(objectSource.text);
+      const open = (match?.index ?? 0) + (match?.[0].length ?? 1) - 1;
+      names.push(...shapeNames(braceBody(objectSource.text, open), objectSource.text, objectSource.file, depth + 1));
+    } else if (functionSource) {
+      const match = asFunction.exec(functionSource.text);
+      const param = match?.[1] ?? '';
+      const fnBody = braceBody(functionSource.text, functionSource.text.indexOf('{', match?.index ?? 0));
+      const prefix = /^\s*'([^']*)'\s*$/.exec(args ?? '')?.[1];
+      if (prefix === undefined) throw new Error(`${where}: ...${shape}(${args ?? ''}) needs one string literal argument to name its variables`);
+      const suffixes = [...fnBody.matchAll(new RegExp(`\\[\`\\$\\{${param}\\}_([A-Z][A-Z0-9_]*)\`\\]`, 'g'))].map((m) => m[1]);
+      if (!suffixes.length) throw new Error(`${functionSource.file}: ${shape}() builds no \`\${${param}}_NAME\` keys that deploy-manifests.spec.ts can read`);
+      names.push(...suffixes.map((suffix) => `${prefix}_${suffix}`));
+    } else {
+      throw new Error(`${where}: spreads ${shape}, found neither there nor in libs/*/src; deploy-manifests.spec.ts cannot list its variables`);
+    }
+  }
+  return names;
 }
 
 /** `port(3001)`, `port(GATEWAY_DEFAULT_PORT)` or `port(SERVICES.auth.defaultPort)` as a number. */
@@ -114,20 +210,8 @@ function portDefault(argument: string): number | undefined {
   return service && service in SERVICES ? SERVICES[service as ServiceName].defaultPort : undefined;
 }
 
+/** What `apps/<app>/src/config/*.config.ts` declares: every `z.object({...})` there, spreads resolved. */
 function schemaFacts(app: string): SchemaFacts {
-  const libPath = 'libs/config/src/lib/env-schemas.ts';
-  const lib = read(libPath);
-  const commonBody = /export const commonEnvShape = \{([\s\S]*?)\n\};/.exec(lib)?.[1];
-  if (!commonBody) throw new Error(`${libPath}: commonEnvShape not found; update deploy-manifests.spec.ts to the new layout`);
-  const common = [...commonBody.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
-  const dbSuffixes = [...lib.matchAll(/\[`\$\{prefix\}_([A-Z][A-Z0-9_]*)`\]/g)].map((m) => m[1]);
-  for (const expected of ['NODE_ENV', 'REDIS_URL', 'REDIS_HOST']) {
-    if (!common.includes(expected)) throw new Error(`${libPath}: could not read ${expected} from commonEnvShape`);
-  }
-  for (const expected of ['DB_URL', 'DB_NAME', 'DB_USER', 'DB_PASSWORD']) {
-    if (!dbSuffixes.includes(expected)) throw new Error(`${libPath}: could not read <PREFIX>_${expected} from databaseEnvShape`);
-  }
-
   const configDir = `apps/${app}/src/config`;
   const files = existsSync(join(workspaceRoot, configDir))
     ? readdirSync(join(workspaceRoot, configDir)).filter((f) => f.endsWith('.config.ts'))
@@ -136,24 +220,16 @@ function schemaFacts(app: string): SchemaFacts {
   const names = new Set<string>();
   let defaultPort: number | undefined;
   for (const file of files) {
-    for (const body of zodObjectBodies(read(`${configDir}/${file}`))) {
-      for (const [, name] of body.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)) names.add(name);
-      const port = /^\s+PORT:\s*port\(([^)]*)\)/m.exec(body);
+    const source = stripComments(read(`${configDir}/${file}`));
+    for (const match of source.matchAll(/z\s*\.object\(\s*\{/g)) {
+      const body = braceBody(source, (match.index ?? 0) + match[0].length - 1);
+      shapeNames(body, source, `${configDir}/${file}`).forEach((name) => names.add(name));
+      const port = /^\s*PORT:\s*port\(([^)]*)\)/m.exec(topLevel(body));
       if (port) defaultPort = portDefault(port[1]);
-      for (const [, shape, args] of body.matchAll(/\.\.\.(\w+)(?:\(([^)]*)\))?/g)) {
-        if (shape === 'commonEnvShape') common.forEach((n) => names.add(n));
-        else if (shape === 'databaseEnvShape') {
-          const prefix = /^'([A-Z]+)'$/.exec((args ?? '').trim())?.[1];
-          if (!prefix) throw new Error(`${configDir}/${file}: databaseEnvShape(${args}) has no literal prefix`);
-          dbSuffixes.forEach((suffix) => names.add(`${prefix}_${suffix}`));
-        } else {
-          throw new Error(`${configDir}/${file}: spreads ${shape}, which deploy-manifests.spec.ts cannot read; teach it`);
-        }
-      }
     }
   }
   if (!names.has('PORT')) throw new Error(`${configDir}: no PORT in the config schema (or deploy-manifests.spec.ts could not read it)`);
-  return { names, defaultPort, sources: [libPath, ...files.map((f) => `${configDir}/${f}`)] };
+  return { names, defaultPort, sources: files.map((f) => `${configDir}/${f}`) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +371,7 @@ function checkEnv(target: Target, env: Map<string, EnvEntry>, context: string, p
     problems.push(...upstreamProblems(values, (t) => t.app, context));
     return;
   }
-  for (const name of PLANNED_ENV) if (!env.has(name)) problems.push(`${context}: ${name} is not set (Secret reference expected)`);
+  for (const name of REQUIRED_SECRETS[target.key]) if (!env.has(name)) problems.push(`${context}: ${name} is not set (Secret reference expected)`);
   const p = target.dbPrefix;
   const url = env.get(`${p}_DB_URL`);
   const database = env.get(`${p}_DB_NAME`)?.value ?? (url?.value ? databaseOfUrl(url.value) : undefined);
@@ -810,16 +886,21 @@ describe('docker compose stack', () => {
       const redisHost = env.get('REDIS_HOST') ?? (redisUrl ? new URL(redisUrl).hostname : undefined);
       if (redisHost !== redis?.[0]) problems.push(`${ctx}: Redis host ${redisHost}, expected the ${redis?.[0]} service`);
       if (!['true', '1', 'yes'].includes(String(env.get('DB_MIGRATE_ON_START')))) problems.push(`${ctx}: DB_MIGRATE_ON_START is not true`);
-      for (const name of PLANNED_ENV) if (!env.get(name)) problems.push(`${ctx}: ${name} is not set`);
+      for (const name of REQUIRED_SECRETS[target.key]) if (!env.get(name)) problems.push(`${ctx}: ${name} is not set`);
     }
     expect(problems).toEqual([]);
   });
 
-  it('all services share the same JWT secrets (auth signs, web and forms verify)', () => {
-    for (const name of PLANNED_ENV) {
-      const values = new Set(serviceTargets.map((t) => composeEnv(obj(services[t.app])).get(name)));
-      expect({ name, distinctValues: values.size }).toEqual({ name, distinctValues: 1 });
-    }
+  it('all services share one JWT_SECRET (auth signs, web and forms verify), at least JWT_SECRET_MIN_LENGTH long', () => {
+    const values = new Set(serviceTargets.map((t) => composeEnv(obj(services[t.app])).get('JWT_SECRET')));
+    expect({ distinctJwtSecrets: values.size }).toEqual({ distinctJwtSecrets: 1 });
+    const tooShort = serviceTargets.flatMap((t) =>
+      REQUIRED_SECRETS[t.key]
+        .map((name) => ({ name, length: (composeEnv(obj(services[t.app])).get(name) ?? '').length }))
+        .filter((secret) => secret.length < JWT_SECRET_MIN_LENGTH)
+        .map((secret) => `${composeFile} ${t.app}: ${secret.name} has ${secret.length} characters; the service refuses fewer than ${JWT_SECRET_MIN_LENGTH}`),
+    );
+    expect(tooShort).toEqual([]);
   });
 
   it('docker/Dockerfile builds the APP build arg with Nx and runs only its bundle as non-root', () => {
