@@ -1,0 +1,343 @@
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Client } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { LegacyTable } from '@nafs/contracts';
+import { isSplit } from './catalog';
+import { connect, dbLabel, type Endpoint } from './connections';
+import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
+import { ensureJournal, forget, type JournalEntry, readJournal, recordCompleted } from './journal';
+import { MIGRATION_SEEDED_ROWS } from './legacy-columns';
+import { formatBytes, formatSeconds, formatTable, type Output, runPool } from './output';
+import { type Plan, qualified, quoteIdent, type TablePlan, tablesToCopy } from './plan';
+import { createProgress, type ProgressMode } from './progress';
+import { ConnectionCache, SnapshotGroup } from './snapshot';
+
+export interface CopyOptions {
+  jobs: number;
+  truncate: boolean;
+  dryRun: boolean;
+  progress: ProgressMode;
+  /** Test hook (env DB_SPLIT_FAIL_AFTER_TABLES): SIGKILL the process just before the commit of
+   *  the first table loaded after this many tables committed, to prove resumability. */
+  failAfterTables?: number;
+}
+
+type Clear = 'none' | 'seeded' | 'all';
+
+interface TableJob {
+  plan: TablePlan;
+  sourceRows: number;
+  action: 'load' | 'skip';
+  clear: Clear;
+  /** Keys of migration-seeded rows to delete before the load (the source has them too). */
+  seededKeys: string[];
+  reason: string;
+}
+
+export interface CopyTableResult {
+  table: LegacyTable;
+  action: 'copied' | 'skipped';
+  rows: number;
+  bytes: number;
+  ms: number;
+}
+
+export interface CopyResult {
+  tables: CopyTableResult[];
+  /** Rows and COPY-text bytes actually moved by this run (skipped tables excluded). */
+  rows: number;
+  bytes: number;
+  ms: number;
+  dryRun: boolean;
+}
+
+export function sourceId(endpoint: Endpoint): string {
+  const { host, port, database } = endpoint.settings;
+  return `${host}:${port}/${database}`;
+}
+
+async function assertCanHoldOffTriggers(client: Client, endpoint: Endpoint): Promise<void> {
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL session_replication_role = replica');
+  } catch (error) {
+    const wrapped = classifyDatabaseError(error, `${endpoint.label} (${dbLabel(endpoint.settings)})`);
+    if (wrapped.exitCode === ExitCode.PRIVILEGE) {
+      throw new DbSplitError(
+        `${wrapped.message}: loading with target triggers and foreign-key checks held off needs session_replication_role`,
+        ExitCode.PRIVILEGE,
+        'connect as a superuser (DB_SPLIT_ADMIN_USER / DB_SPLIT_ADMIN_PASSWORD) or GRANT SET ON PARAMETER session_replication_role to that role',
+      );
+    }
+    throw wrapped;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/** Counts target rows and reads the journal to decide, per table, load / reload / skip / refuse. */
+async function decide(
+  jobs: TableJob[],
+  plan: Plan,
+  control: Record<string, Client>,
+  snapshot: SnapshotGroup,
+  options: CopyOptions,
+): Promise<{ refused: string[] }> {
+  const journals: Record<string, Map<string, JournalEntry>> = {};
+  for (const [key, client] of Object.entries(control)) journals[key] = options.truncate ? new Map() : await readJournal(client);
+  const refused: string[] = [];
+  for (const job of jobs) {
+    const { table, targetKey, sourceKey } = job.plan;
+    const target = control[targetKey];
+    const targetRel = qualified(job.plan.target as NonNullable<TablePlan['target']>);
+    if (options.truncate) {
+      job.reason = 'truncated first (--truncate)';
+      continue;
+    }
+    const targetRows = Number((await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${targetRel}`)).rows[0].n);
+    const entry = journals[targetKey].get(table);
+    const source = sourceId(plan.source.endpoints[sourceKey]);
+    if (entry) {
+      if (entry.source === source && entry.rows === targetRows && targetRows === job.sourceRows) {
+        job.action = 'skip';
+        job.reason = `complete in the journal (${targetRows} rows)`;
+      } else {
+        job.clear = 'all';
+        job.reason = `journaled by an earlier run but ${entry.source !== source ? `from ${entry.source}` : `${targetRows} rows on the target, ${entry.rows} journaled, ${job.sourceRows} in the source`}: reloading`;
+      }
+      continue;
+    }
+    if (targetRows === 0) {
+      job.reason = 'empty';
+      continue;
+    }
+    const seeded = MIGRATION_SEEDED_ROWS[table];
+    if (seeded) {
+      const reader = snapshot.coordinators[sourceKey];
+      const inSource = await reader.query<{ k: string }>(
+        `SELECT ${quoteIdent(seeded.column)}::text AS k FROM ${qualified(job.plan.source as NonNullable<TablePlan['source']>)} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
+        [seeded.values],
+      );
+      const keys = inSource.rows.map((row) => row.k);
+      const present = Number(
+        (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${targetRel} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`, [keys])).rows[0].n,
+      );
+      if (present === targetRows) {
+        job.clear = 'seeded';
+        job.seededKeys = keys;
+        job.reason = `only the ${present} row(s) the migrations insert (${keys.join(', ')}); replaced by the source's`;
+        continue;
+      }
+    }
+    refused.push(`${table} (${plan.target.endpoints[targetKey].settings.database}): ${targetRows} rows`);
+  }
+  return { refused };
+}
+
+async function resetSequences(client: Client, relation: string): Promise<void> {
+  // The legacy tables use uuid keys; this keeps serial/identity columns of other shapes usable.
+  const { rows } = await client.query<{ column: string; seq: string }>(
+    `SELECT a.attname AS column, pg_get_serial_sequence($1, a.attname) AS seq
+       FROM pg_attribute a
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND pg_get_serial_sequence($1, a.attname) IS NOT NULL`,
+    [relation],
+  );
+  for (const { column, seq } of rows) {
+    await client.query(`SELECT setval($1, COALESCE(max(${quoteIdent(column)})::bigint, 1), max(${quoteIdent(column)}) IS NOT NULL) FROM ${relation}`, [seq]);
+  }
+}
+
+/** Counts rows (newlines: COPY text escapes embedded ones) and bytes as they stream past. */
+function counter(onProgress: (rows: number, bytes: number) => void) {
+  let rows = 0;
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+      onProgress(rows, bytes);
+      callback(null, chunk);
+    },
+  });
+  return { stream, totals: () => ({ rows, bytes }) };
+}
+
+/**
+ * Copies every planned table inside one exported snapshot per source database, in parallel,
+ * each table in one target transaction together with its journal row.
+ */
+export async function runCopy(plan: Plan, options: CopyOptions, out: Output, verb = 'copy'): Promise<CopyResult> {
+  const started = Date.now();
+  const planned = tablesToCopy(plan);
+  const targetKeys = [...new Set(planned.map((t) => t.targetKey))];
+  const sourceKeys = [...new Set(planned.map((t) => t.sourceKey))];
+
+  for (const key of sourceKeys) {
+    if (!plan.sourceCatalogs[key].readOnlyDefault) {
+      out.warn(
+        isSplit(plan.source)
+          ? `warning: ${plan.source.endpoints[key].settings.database} is writable: stop the service while rolling back, or later writes are missed`
+          : `warning: the source is writable: rows written after the snapshot are not copied; run \`cutover-guard --source URL on\` for the copy window`,
+      );
+    }
+  }
+
+  const control: Record<string, Client> = {};
+  let snapshot: SnapshotGroup | undefined;
+  const results: CopyTableResult[] = [];
+  try {
+    for (const key of targetKeys) {
+      control[key] = await connect(plan.target.endpoints[key]);
+      await assertCanHoldOffTriggers(control[key], plan.target.endpoints[key]);
+    }
+    snapshot = await SnapshotGroup.open(plan.source, sourceKeys);
+    const jobs: TableJob[] = [];
+    for (const t of planned) {
+      const reader = snapshot.coordinators[t.sourceKey];
+      const { rows } = await reader.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(t.source as NonNullable<TablePlan['source']>)}`);
+      jobs.push({ plan: t, sourceRows: Number(rows[0].n), action: 'load', clear: 'none', seededKeys: [], reason: '' });
+    }
+    const { refused } = await decide(jobs, plan, control, snapshot, options);
+    if (refused.length) {
+      throw new DbSplitError(
+        `refusing to copy: target table(s) not empty and not loaded by this tool:\n${refused.map((r) => `  - ${r}`).join('\n')}`,
+        ExitCode.TARGET_NOT_EMPTY,
+        'empty them, or pass --truncate to empty every target table first (journal included)',
+      );
+    }
+
+    out.line(`${verb}: ${options.dryRun ? 'would copy' : 'copying'} ${jobs.filter((j) => j.action === 'load').length} table(s) with ${options.jobs} job(s), snapshot ${Object.values(snapshot.snapshots).join(', ')}`);
+    out.line(
+      formatTable(
+        ['table', 'from', 'to', 'rows', 'action'],
+        jobs.map((j) => [
+          j.plan.table,
+          plan.source.endpoints[j.plan.sourceKey].settings.database,
+          plan.target.endpoints[j.plan.targetKey].settings.database,
+          String(j.sourceRows),
+          `${j.action}${j.reason ? `: ${j.reason}` : ''}`,
+        ]),
+      ),
+    );
+    if (options.dryRun) {
+      out.line(`dry run: nothing written${options.truncate ? ` (would first TRUNCATE the ${jobs.length} target tables)` : ''}`);
+      return { tables: [], rows: 0, bytes: 0, ms: Date.now() - started, dryRun: true };
+    }
+
+    for (const [key, client] of Object.entries(control)) {
+      await ensureJournal(client);
+      if (!options.truncate) continue;
+      const mine = jobs.filter((j) => j.plan.targetKey === key);
+      await client.query('BEGIN');
+      await client.query(`TRUNCATE ${mine.map((j) => qualified(j.plan.target as NonNullable<TablePlan['target']>)).join(', ')}`);
+      await forget(client, mine.map((j) => j.plan.table));
+      await client.query('COMMIT');
+    }
+
+    for (const job of jobs.filter((j) => j.action === 'skip')) {
+      results.push({ table: job.plan.table, action: 'skipped', rows: job.sourceRows, bytes: 0, ms: 0 });
+    }
+    const toLoad = jobs.filter((j) => j.action === 'load').sort((a, b) => (b.plan.source?.bytes ?? 0) - (a.plan.source?.bytes ?? 0));
+    const progress = createProgress(verb, options.progress, out.progressStream);
+    const group = snapshot;
+    const readers = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => group.reader(key)));
+    const writers = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => connect(plan.target.endpoints[key])));
+    let committed = 0;
+    try {
+      await runPool(toLoad, options.jobs, async (job, worker) => {
+        const reader = await readers[worker].get(job.plan.sourceKey);
+        const writer = await writers[worker].get(job.plan.targetKey);
+        const result = await loadTable(job, reader, writer, plan, progress, () => {
+          if (options.failAfterTables !== undefined && committed >= options.failAfterTables) {
+            progress.stop();
+            process.stderr.write(`DB_SPLIT_FAIL_AFTER_TABLES=${options.failAfterTables}: killing the copy before committing ${job.plan.table}\n`);
+            process.kill(process.pid, 'SIGKILL');
+          }
+        });
+        committed++;
+        results.push(result);
+      });
+    } finally {
+      progress.stop();
+      await Promise.all([...readers, ...writers].map((cache) => cache.closeAll()));
+    }
+  } finally {
+    await snapshot?.close();
+    await Promise.all(Object.values(control).map((client) => client.end().catch(() => undefined)));
+  }
+
+  const copied = results.filter((r) => r.action === 'copied');
+  const result: CopyResult = {
+    tables: results,
+    rows: copied.reduce((n, r) => n + r.rows, 0),
+    bytes: copied.reduce((n, r) => n + r.bytes, 0),
+    ms: Date.now() - started,
+    dryRun: false,
+  };
+  const seconds = result.ms / 1000;
+  out.line(
+    `${verb} done: ${copied.length} table(s) loaded, ${results.length - copied.length} skipped as complete; ` +
+      `${result.rows} rows, ${formatBytes(result.bytes)} in ${formatSeconds(result.ms)} ` +
+      `(${Math.round(result.rows / seconds)} rows/s, ${formatBytes(result.bytes / seconds)}/s)`,
+  );
+  return result;
+}
+
+async function loadTable(
+  job: TableJob,
+  reader: Client,
+  writer: Client,
+  plan: Plan,
+  progress: ReturnType<typeof createProgress>,
+  beforeCommit: () => void,
+): Promise<CopyTableResult> {
+  const { table } = job.plan;
+  const source = job.plan.source as NonNullable<TablePlan['source']>;
+  const target = job.plan.target as NonNullable<TablePlan['target']>;
+  const targetRel = qualified(target);
+  const columns = job.plan.columns.map(quoteIdent).join(', ');
+  const started = Date.now();
+  progress.start(table, job.sourceRows);
+  try {
+    await writer.query('BEGIN');
+    // Target triggers (tools' AFTER INSERT adding a config, users' soft-delete trigger, slug and
+    // settings triggers) and foreign-key checks, immediate or deferred, are all skipped in replica
+    // mode: rows arrive exactly as the source has them, tables in any order.
+    await writer.query('SET LOCAL session_replication_role = replica');
+    // The journal row commits with the data, so a lost commit loses both: safe to not wait.
+    await writer.query('SET LOCAL synchronous_commit = off');
+    await writer.query(`LOCK TABLE ${targetRel} IN EXCLUSIVE MODE`);
+    if (job.clear === 'all') await writer.query(`DELETE FROM ${targetRel}`);
+    if (job.clear === 'seeded') {
+      const seeded = MIGRATION_SEEDED_ROWS[table] as NonNullable<(typeof MIGRATION_SEEDED_ROWS)[LegacyTable]>;
+      await writer.query(`DELETE FROM ${targetRel} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`, [job.seededKeys]);
+    }
+    const busy = await writer.query<{ busy: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${targetRel}) AS busy`);
+    if (busy.rows[0].busy) {
+      throw new DbSplitError(`${table}: rows appeared in the target since the check; is a service writing to it?`, ExitCode.TARGET_NOT_EMPTY);
+    }
+    const read =
+      source.kind === 'partitioned'
+        ? `COPY (SELECT ${columns} FROM ${qualified(source)}) TO STDOUT`
+        : `COPY ${qualified(source)} (${columns}) TO STDOUT`;
+    const count = counter((rows, bytes) => progress.update(table, rows, bytes));
+    const sink = writer.query(copyFrom(`COPY ${targetRel} (${columns}) FROM STDIN`));
+    await pipeline(reader.query(copyTo(read)), count.stream, sink);
+    const { bytes } = count.totals();
+    if (sink.rowCount !== job.sourceRows) {
+      throw new DbSplitError(`${table}: loaded ${sink.rowCount} rows but the snapshot holds ${job.sourceRows}`, ExitCode.FAILED);
+    }
+    await resetSequences(writer, targetRel);
+    await recordCompleted(writer, table, sourceId(plan.source.endpoints[job.plan.sourceKey]), sink.rowCount, bytes);
+    beforeCommit();
+    await writer.query('COMMIT');
+    const ms = Date.now() - started;
+    progress.finish(table, `${sink.rowCount} rows, ${formatBytes(bytes)} in ${formatSeconds(ms)}`);
+    return { table, action: 'copied', rows: sink.rowCount, bytes, ms };
+  } catch (error) {
+    await writer.query('ROLLBACK').catch(() => undefined);
+    progress.finish(table, 'FAILED (rolled back)');
+    throw classifyDatabaseError(error, `${table}`);
+  }
+}
