@@ -1,11 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
-import { HealthModule, READINESS_CHECKS } from '@nafs/observability';
+import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
 import type { WebConfig } from './config/web.config';
 import { WEB_SCHEMA } from './database/schema';
+import { WebEventsModule } from './events/web-events.module';
+import { DrawingProjectsModule } from './drawing-projects/drawing-projects.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +20,10 @@ export class AppModule {
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('web', config), WEB_SCHEMA)),
         RedisModule.forRoot(env, 'web-service'),
         AuthRpcModule.forRoot(env),
+        WebEventsModule.register(config),
+        MetricsModule.forRoot({ service: 'web-service' }),
+        AuthClientModule.forRoot(identityClientOptions(config)),
+        DrawingProjectsModule,
         HealthModule.forRoot(
           { environment: config.NODE_ENV },
           {

@@ -1,12 +1,17 @@
 import { z } from 'zod';
+import { identityClientEnvShape, requireJwtSecretInProduction } from '@nafs/auth-client';
 import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
 
 /** Every variable web-service reads, validated at start-up (README lists them). */
-export const webConfigSchema = z.object({
-  PORT: port(3002),
-  ...commonEnvShape,
-  ...databaseEnvShape('WEB'),
-});
+export const webConfigSchema = z
+  .object({
+    PORT: port(3002),
+    ...commonEnvShape,
+    ...databaseEnvShape('WEB'),
+    // Who is calling: JWT_SECRET, identity cache and auth RPC policy (libs/auth-client README).
+    ...identityClientEnvShape,
+  })
+  .superRefine(requireJwtSecretInProduction);
 
 export type WebConfig = z.infer<typeof webConfigSchema>;
 

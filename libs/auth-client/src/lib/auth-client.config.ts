@@ -13,9 +13,11 @@ const nonNegativeInt = (fallback: number) =>
  * schema (`...identityClientEnvShape`).
  */
 export const identityClientEnvShape = {
-  JWT_SECRET: z
-    .string({ message: `is required (at least ${JWT_SECRET_MIN_LENGTH} characters, the same as auth-service's)` })
-    .min(JWT_SECRET_MIN_LENGTH, `must be at least ${JWT_SECRET_MIN_LENGTH} characters`),
+  /** auth-service's access-token secret. Required in production (`requireJwtSecretInProduction`). */
+  JWT_SECRET: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().min(JWT_SECRET_MIN_LENGTH, `must be at least ${JWT_SECRET_MIN_LENGTH} characters`).optional(),
+  ),
   /** Legacy default true: users with a tenant need an active tenant. */
   TENANT_TOKEN_ISOLATION: booleanFlag(true),
   /** One RPC attempt gives up after this long. */
@@ -39,6 +41,19 @@ export const identityClientEnvShape = {
   IDENTITY_NEGATIVE_TTL_SECONDS: nonNegativeInt(30),
 };
 
+/**
+ * The secret auth-service itself falls back to outside production (npm start, the platform e2e),
+ * so development setups without secrets still verify each other's tokens.
+ */
+export const DEV_ONLY_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
+
+/** `schema.superRefine(requireJwtSecretInProduction)`: NODE_ENV=production needs a real JWT_SECRET. */
+export function requireJwtSecretInProduction(config: { NODE_ENV?: string; JWT_SECRET?: string }, ctx: z.RefinementCtx): void {
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: `is required in production (at least ${JWT_SECRET_MIN_LENGTH} characters, the same as auth-service's)` });
+  }
+}
+
 export interface IdentityClientOptions {
   jwtSecret: string;
   tenantIsolation: boolean;
@@ -57,14 +72,15 @@ export interface IdentityClientOptions {
   negativeTtlSeconds: number;
 }
 
-type IdentityEnv = { [K in keyof typeof identityClientEnvShape]: z.infer<(typeof identityClientEnvShape)[K]> } & {
+type IdentityEnv = Omit<{ [K in keyof typeof identityClientEnvShape]: z.infer<(typeof identityClientEnvShape)[K]> }, 'JWT_SECRET'> & {
+  JWT_SECRET?: string;
   REDIS_KEY_PREFIX?: string;
 };
 
 /** Options from a service's validated config (which includes `identityClientEnvShape`). */
 export function identityClientOptions(config: IdentityEnv): IdentityClientOptions {
   return {
-    jwtSecret: config.JWT_SECRET,
+    jwtSecret: config.JWT_SECRET ?? DEV_ONLY_JWT_SECRET,
     tenantIsolation: config.TENANT_TOKEN_ISOLATION,
     keyPrefix: config.REDIS_KEY_PREFIX ?? 'nafs:',
     rpcTimeoutMs: config.AUTH_RPC_TIMEOUT_MS,
