@@ -9,6 +9,7 @@ import {
   type ModuleMetadata,
   type OnApplicationBootstrap,
   Optional,
+  type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -185,7 +186,8 @@ export interface AuthEventsConsumerModuleOptions {
   imports?: ModuleMetadata['imports'];
   /** Providers the handlers need (handler classes, for instance). */
   providers?: Provider[];
-  inject?: InjectionToken[];
+  /** What `handlers` receives; `{ token, optional: true }` for a provider the application may not have. */
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
   /** Builds the handler set from the injected providers. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handlers: (...deps: any[]) => AuthEventHandlers;

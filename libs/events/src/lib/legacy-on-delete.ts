@@ -36,9 +36,22 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * then cascade further, e.g. forms → form_schemas → form_submissions, short_links), SET NULL
  * clears the column. Running it twice changes nothing the second time.
  */
-export async function applyUserOnDeleteRules(manager: EntityManager, service: ServiceName, userId: string): Promise<OnDeleteResult[]> {
+export async function applyUserOnDeleteRules(
+  manager: EntityManager,
+  service: ServiceName,
+  userId: string,
+  hooks: {
+    /** Runs after the CASCADE deletes and before the SET NULL updates (forms resolves hazard F17 there). */
+    beforeSetNull?: () => Promise<void>;
+  } = {},
+): Promise<OnDeleteResult[]> {
   const results: OnDeleteResult[] = [];
+  let setNullStarted = false;
   for (const ref of userReferencesOf(service)) {
+    if (ref.onDelete === 'SET NULL' && !setNullStarted) {
+      setNullStarted = true;
+      await hooks.beforeSetNull?.();
+    }
     const sql =
       ref.onDelete === 'CASCADE'
         ? `WITH affected AS (DELETE FROM ${ident(ref.table)} WHERE ${ident(ref.column)} = $1 RETURNING 1) SELECT count(*)::int AS rows FROM affected`
@@ -46,5 +59,6 @@ export async function applyUserOnDeleteRules(manager: EntityManager, service: Se
     const [{ rows }] = (await manager.query(sql, [userId])) as { rows: number }[];
     results.push({ table: ref.table, column: ref.column, onDelete: ref.onDelete, rows });
   }
+  if (!setNullStarted) await hooks.beforeSetNull?.();
   return results;
 }
