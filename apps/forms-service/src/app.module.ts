@@ -6,6 +6,7 @@ import { HealthModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
 import type { FormsConfig } from './config/forms.config';
 import { FORMS_SCHEMA } from './database/schema';
+import { FormsEventsModule } from './events/forms-events.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +18,7 @@ export class AppModule {
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('forms', config), FORMS_SCHEMA)),
         RedisModule.forRoot(env, 'forms-service'),
         AuthRpcModule.forRoot(env),
+        FormsEventsModule.register(config),
         HealthModule.forRoot(
           { environment: config.NODE_ENV },
           {
