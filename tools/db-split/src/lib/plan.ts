@@ -118,8 +118,9 @@ export function quoteIdent(identifier: string): string {
  * that stops the run unless the user accepted exactly that item with an option.
  */
 export async function buildPlan(source: Side, target: Side, options: PlanOptions): Promise<Plan> {
-  const [sourceCatalogsMaybe, targetCatalogs] = await Promise.all([readSide(source, false), readSide(target, !options.requireTargets)]);
-  const sourceCatalogs = sourceCatalogsMaybe as Record<string, DatabaseCatalog>;
+  // The source first, so that a wrong --source is the error reported, not a target behind it.
+  const sourceCatalogs = (await readSide(source, false)) as Record<string, DatabaseCatalog>;
+  const targetCatalogs = await readSide(target, !options.requireTargets);
   const ignore = new Set(options.ignoreTables);
   const problems: Problem[] = [];
   const notes: string[] = [];
@@ -207,7 +208,7 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
         problems.push({
           kind: 'missing-column', subject: `${table}.${name}`, override: `--allow-missing-column ${table}.${name}`,
           overridden: columnAllowed(options.allowMissingColumns, table, name),
-          message: `${table}.${name}: exists in the ${target.name} but not in the ${source.name}; it would get the target's default (NULL)`,
+          message: `${table}.${name}: exists in the ${target.name} but not in the ${source.name}; loaded rows would get ${column.hasDefault ? "the column's default" : 'NULL'}`,
         });
       } else {
         notes.push(`${table}.${name}: added by a service migration after the split (not a legacy column); loaded rows get its default`);
