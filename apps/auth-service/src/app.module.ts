@@ -1,4 +1,5 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import helmet from 'helmet';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
@@ -7,11 +8,36 @@ import { ApiTokenAccessModule } from './api-tokens/api-token-access.module';
 import type { AuthConfig } from './config/auth.config';
 import { AuthConfigModule } from './config/auth-config.module';
 import { AUTH_SCHEMA } from './database/schema';
+import { AccessModule } from './access/access.module';
+import { AuditLogsModule } from './audit-logs/audit-logs.module';
+import { AuthModule } from './auth/auth.module';
+import { HttpSetupModule } from './common/http/http-setup.module';
 import { IdentityModule } from './identity/identity.module';
+import { MailModule } from './mail/mail.module';
 import { OutboxModule } from './outbox/outbox.module';
+import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
+
+/** The legacy helmet settings (legacy-api.md 1.6). */
+const securityHeaders = helmet({
+  crossOriginEmbedderPolicy: false,
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      scriptSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:', 'https:'],
+      frameAncestors: ["'self'", '*'],
+    },
+  },
+  frameguard: { action: 'sameorigin' },
+});
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(securityHeaders, RateLimitMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+
   static register(config: AuthConfig): DynamicModule {
     const env = config as unknown as Record<string, string | undefined>;
     return {
@@ -21,9 +47,14 @@ export class AppModule {
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('auth', config), AUTH_SCHEMA)),
         RedisModule.forRoot(env, 'auth-service'),
         HealthModule.forRoot({ environment: config.NODE_ENV }),
+        HttpSetupModule,
         OutboxModule,
+        MailModule,
+        AuditLogsModule,
         ApiTokenAccessModule,
+        AccessModule,
         IdentityModule,
+        AuthModule,
       ],
     };
   }

@@ -29,6 +29,8 @@ export const authConfigSchema = z
     JWT_REFRESH_SECRET: secret,
     JWT_ACCESS_EXPIRES_IN: duration('1h'),
     JWT_REFRESH_EXPIRES_IN: duration('7d'),
+    /** A replaced refresh token presented again within this many seconds is refused without revoking its session (two tabs refreshing at once). */
+    REFRESH_REUSE_GRACE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 10 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
     BCRYPT_ROUNDS: z.preprocess((v) => (v === '' || v === undefined ? 12 : v), z.coerce.number().int().min(10, 'must be at least 10').max(15, 'must be at most 15')),
 
     FRONTEND_URL: z.preprocess((v) => (v === '' || v === undefined ? 'http://localhost:4200' : v), z.string().url('must be a URL')),

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { AuthGuard, RolesGuard } from './auth.guard';
+import { Authenticator } from './authenticator.service';
+import { TokenService } from './token.service';
+
+/** Authentication for auth-service's own routes: token signing/verification and the guards. */
+@Global()
+@Module({
+  imports: [JwtModule.register({})],
+  providers: [TokenService, Authenticator, AuthGuard, RolesGuard],
+  exports: [TokenService, Authenticator, AuthGuard, RolesGuard],
+})
+export class AccessModule {}

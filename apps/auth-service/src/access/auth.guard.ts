@@ -1,0 +1,70 @@
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards, applyDecorators } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import type { UserRole } from '@nafs/contracts';
+import { ApiTokenUsageRecorder } from '../api-tokens/api-token-usage.recorder';
+import { e1 } from '../common/http/legacy-errors';
+import { clientIp, userAgent } from '../common/http/request-info';
+import { Authenticator } from './authenticator.service';
+import type { AuthenticatedRequest } from './request-identity';
+
+const ROLES_KEY = 'auth:roles';
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Authenticates the caller (JWT or API token), enforces token scopes, records API-token use. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly usage: ApiTokenUsageRecorder,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const startedAt = performance.now();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const identity = await this.authenticator.authenticate(request.headers.authorization);
+    request.identity = identity;
+    if (identity.authType === 'api_token' && identity.apiTokenId) {
+      // Legacy never enforced scopes (legacy-api.md 6.11): a read token cannot write.
+      if (!READ_METHODS.has(request.method) && !identity.scopes.includes('write')) {
+        throw e1(403, 'This API token does not have the write scope');
+      }
+      const tokenId = identity.apiTokenId;
+      const response = context.switchToHttp().getResponse<Response>();
+      response.once('finish', () =>
+        this.usage.record({
+          tokenId,
+          endpoint: `${request.baseUrl ?? ''}${(request.route as { path?: string } | undefined)?.path ?? request.path}`,
+          method: request.method,
+          timestamp: new Date(),
+          processingTime: Math.round(performance.now() - startedAt),
+          responseStatus: response.statusCode,
+          ipAddress: clientIp(request),
+          userAgent: userAgent(request),
+          tenantId: identity.tenant?.id ?? null,
+        }),
+      );
+    }
+    return true;
+  }
+}
+
+/** `requireRole`: 401 without a caller, 403 "Insufficient permissions" for another role. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    if (!roles?.length) return true;
+    const identity = context.switchToHttp().getRequest<AuthenticatedRequest>().identity;
+    if (!identity) throw e1(401, 'Authentication required');
+    if (!roles.includes(identity.role)) throw e1(403, 'Insufficient permissions');
+    return true;
+  }
+}
+
+export const Roles = (...roles: UserRole[]) => SetMetadata(ROLES_KEY, roles);
+
+/** The route needs a caller (JWT or API token), and one of `roles` when given. */
+export const Auth = (...roles: UserRole[]) => applyDecorators(Roles(...roles), UseGuards(AuthGuard, RolesGuard));

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { type AccessTokenClaims, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type RefreshTokenClaims, type TenantClaim, type UserRole } from '@nafs/contracts';
+import { durationMs } from '../common/duration';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+
+export interface TokenSubject {
+  id: string;
+  email: string;
+  role: UserRole;
+  tenantId: string | null;
+}
+
+/**
+ * Signs and verifies the legacy token format (legacy-api.md 2.2, 2.3): HS256, legacy iss/aud,
+ * access claims `userId, email, role, tenantId, [tenant], type`, refresh claims
+ * `userId, sessionId, type`. Refresh tokens also carry a `jti`, so two tokens issued in the same
+ * second for one session still differ (the `sessions.refresh_token` column is unique).
+ */
+@Injectable()
+export class TokenService {
+  readonly accessLifetimeMs: number;
+  readonly refreshLifetimeMs: number;
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {
+    this.accessLifetimeMs = durationMs(config.JWT_ACCESS_EXPIRES_IN);
+    this.refreshLifetimeMs = durationMs(config.JWT_REFRESH_EXPIRES_IN);
+  }
+
+  signAccess(user: TokenSubject, tenant?: TenantClaim): string {
+    const claims: Record<string, unknown> = { userId: user.id, email: user.email, role: user.role, tenantId: user.tenantId, type: 'access' };
+    if (tenant) claims.tenant = tenant;
+    return this.jwt.sign(claims, {
+      secret: this.config.JWT_SECRET,
+      algorithm: JWT_ALGORITHM,
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      expiresIn: Math.max(1, Math.floor(this.accessLifetimeMs / 1000)),
+    });
+  }
+
+  signRefresh(userId: string, sessionId: string): string {
+    return this.jwt.sign(
+      { userId, sessionId, type: 'refresh' },
+      {
+        secret: this.config.JWT_REFRESH_SECRET,
+        algorithm: JWT_ALGORITHM,
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        expiresIn: Math.max(1, Math.floor(this.refreshLifetimeMs / 1000)),
+        jwtid: randomUUID(),
+      },
+    );
+  }
+
+  /** Throws unless the token is a valid access token (and its tenant claim, if any, is active). */
+  verifyAccess(token: string): AccessTokenClaims {
+    const claims = this.jwt.verify<AccessTokenClaims>(token, { secret: this.config.JWT_SECRET, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+    if (claims.type !== 'access') throw new Error('not an access token');
+    if (claims.tenant && claims.tenant.status !== 'active') throw new Error('tenant is not active');
+    if (typeof claims.userId !== 'string') throw new Error('no userId claim');
+    return claims;
+  }
+
+  verifyRefresh(token: string): RefreshTokenClaims {
+    const claims = this.jwt.verify<RefreshTokenClaims>(token, { secret: this.config.JWT_REFRESH_SECRET, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+    if (claims.type !== 'refresh' || typeof claims.userId !== 'string') throw new Error('not a refresh token');
+    return claims;
+  }
+}

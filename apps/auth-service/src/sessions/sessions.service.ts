@@ -1,0 +1,115 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { DataSource, type EntityManager } from 'typeorm';
+import { REDIS_CLIENT } from '@nafs/cache';
+import type { RefreshTokenClaims } from '@nafs/contracts';
+import { TokenService } from '../access/token.service';
+import { isUuid } from '../common/uuid';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { SessionEntity } from './session.entity';
+
+export interface ClientMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type RotationResult =
+  | { ok: true; userId: string; sessionId: string; refreshToken: string }
+  | { ok: false; reason: 'invalid' | 'unknown' | 'expired' | 'reused' };
+
+/**
+ * Refresh-token sessions (legacy-api.md 2.3). One row per login; rotation replaces the row's token.
+ * Fix: the refresh token's `sessionId` claim is the row's id, so a validly signed token that is no
+ * longer the row's current one is recognisably a replayed, already-rotated token, and presenting it
+ * revokes that session (reuse detection). Legacy tokens carry a random `sessionId`, which simply
+ * matches no row.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tokens: TokenService,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async create(manager: EntityManager, userId: string, meta: ClientMeta): Promise<string> {
+    const id = randomUUID();
+    const refreshToken = this.tokens.signRefresh(userId, id);
+    await manager.insert(SessionEntity, {
+      id,
+      userId,
+      refreshToken,
+      expiresAt: new Date(Date.now() + this.tokens.refreshLifetimeMs),
+      ipAddress: meta.ip,
+      userAgent: meta.userAgent,
+    });
+    return refreshToken;
+  }
+
+  /**
+   * Replaces the presented refresh token in its session. `userCheck` runs inside the transaction
+   * and returns false when the user may no longer refresh (missing or inactive): the session is
+   * then deleted.
+   */
+  async rotate(presented: string, userCheck: (manager: EntityManager, userId: string) => Promise<boolean>): Promise<RotationResult | { ok: false; reason: 'user' }> {
+    let claims: RefreshTokenClaims;
+    try {
+      claims = this.tokens.verifyRefresh(presented);
+    } catch {
+      return { ok: false, reason: 'invalid' };
+    }
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const session = await manager
+        .getRepository(SessionEntity)
+        .createQueryBuilder('s')
+        .setLock('pessimistic_write')
+        .where('s.refresh_token = :token', { token: presented })
+        .getOne();
+      if (!session) return this.handleUnknown(manager, claims, presented);
+      if (session.expiresAt.getTime() <= Date.now()) {
+        await manager.delete(SessionEntity, { id: session.id });
+        return { ok: false as const, reason: 'expired' as const };
+      }
+      if (!(await userCheck(manager, session.userId))) {
+        await manager.delete(SessionEntity, { id: session.id });
+        return { ok: false as const, reason: 'user' as const };
+      }
+      const refreshToken = this.tokens.signRefresh(session.userId, session.id);
+      await manager.update(SessionEntity, { id: session.id }, { refreshToken, expiresAt: new Date(Date.now() + this.tokens.refreshLifetimeMs) });
+      return { ok: true as const, userId: session.userId, sessionId: session.id, refreshToken };
+    });
+    if (outcome.ok && this.config.REFRESH_REUSE_GRACE_SECONDS > 0) {
+      await this.redis.set(this.rotatedKey(presented), '1', 'EX', this.config.REFRESH_REUSE_GRACE_SECONDS).catch(() => undefined);
+    }
+    return outcome;
+  }
+
+  private async handleUnknown(manager: EntityManager, claims: RefreshTokenClaims, presented: string): Promise<RotationResult> {
+    if (!isUuid(claims.sessionId)) return { ok: false, reason: 'unknown' };
+    const recentlyRotated = await this.redis.exists(this.rotatedKey(presented)).catch(() => 0);
+    if (recentlyRotated) return { ok: false, reason: 'unknown' };
+    const result = await manager.delete(SessionEntity, { id: claims.sessionId, userId: claims.userId });
+    if (!result.affected) return { ok: false, reason: 'unknown' };
+    this.logger.warn(`refresh token reuse detected: session ${claims.sessionId} of user ${claims.userId} revoked`);
+    return { ok: false, reason: 'reused' };
+  }
+
+  /** Deletes the session of `refreshToken`; returns its user, if there was one. */
+  async deleteByToken(refreshToken: string): Promise<string | null> {
+    const rows: [{ user_id: string }[], number] = await this.dataSource.query(`DELETE FROM sessions WHERE refresh_token = $1 RETURNING user_id`, [refreshToken]);
+    return rows[0][0]?.user_id ?? null;
+  }
+
+  async deleteAllOf(userId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const result = await manager.delete(SessionEntity, { userId });
+    return result.affected ?? 0;
+  }
+
+  private rotatedKey(token: string): string {
+    return `${this.config.REDIS_KEY_PREFIX}refresh-rotated:${createHash('sha256').update(token).digest('hex')}`;
+  }
+}
