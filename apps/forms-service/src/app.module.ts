@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
-import { HealthModule, READINESS_CHECKS } from '@nafs/observability';
+import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
 import type { FormsConfig } from './config/forms.config';
 import { FORMS_SCHEMA } from './database/schema';
+import { ThemesModule } from './themes/themes.module';
 import { FormsEventsModule } from './events/forms-events.module';
 
 @Module({})
@@ -18,6 +20,9 @@ export class AppModule {
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('forms', config), FORMS_SCHEMA)),
         RedisModule.forRoot(env, 'forms-service'),
         AuthRpcModule.forRoot(env),
+        MetricsModule.forRoot({ service: 'forms-service' }),
+        AuthClientModule.forRoot(identityClientOptions(config)),
+        ThemesModule.register({ dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }),
         FormsEventsModule.register(config),
         HealthModule.forRoot(
           { environment: config.NODE_ENV },

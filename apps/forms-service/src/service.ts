@@ -1,7 +1,9 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceDefinition } from '@nafs/runtime';
 import { AppModule } from './app.module';
 import { type FormsConfig, loadFormsConfig } from './config/forms.config';
 import { FORMS_SCHEMA } from './database/schema';
+import { legacyBodyErrorHandler } from './themes/legacy-body-error.filter';
 
 export const FORMS_SERVICE: ServiceDefinition<FormsConfig> = {
   service: 'forms',
@@ -9,4 +11,9 @@ export const FORMS_SERVICE: ServiceDefinition<FormsConfig> = {
   schema: FORMS_SCHEMA,
   loadConfig: loadFormsConfig,
   rootModule: (config) => AppModule.register(config),
+  // Legacy JSON limit (legacy-api.md 1.6), and body-parser errors in the legacy E3 shape.
+  configureApp: (app, config) => {
+    (app as NestExpressApplication).useBodyParser('json', { limit: '10mb' });
+    app.use(legacyBodyErrorHandler(config.NODE_ENV === 'production'));
+  },
 };

@@ -1,0 +1,33 @@
+import type { NextFunction, Request, Response } from 'express';
+
+interface BodyParserError {
+  type: string;
+  statusCode: number;
+  message: string;
+}
+
+const isBodyParserError = (error: unknown): error is BodyParserError =>
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as BodyParserError).type === 'string' &&
+  (error as BodyParserError).type.startsWith('entity.') &&
+  typeof (error as BodyParserError).statusCode === 'number';
+
+/**
+ * Express error middleware mounted right after the JSON body parser. Malformed or oversize JSON
+ * bodies fail there, before any route; answer them as the legacy global handler did (E3:
+ * `{ success: false, error, message, timestamp }`, the message hidden in production) instead of
+ * an HTML page or Nest's `{ statusCode, message }`. Other errors pass on.
+ */
+export function legacyBodyErrorHandler(production: boolean) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    if (!isBodyParserError(error)) return next(error);
+    const status = error.statusCode;
+    res.status(status).json({
+      success: false,
+      error: status >= 500 ? 'Internal Server Error' : 'Bad Request',
+      message: production ? 'An error occurred' : error.message,
+      timestamp: new Date().toISOString(),
+    });
+  };
+}
