@@ -15,6 +15,7 @@ import { HttpSetupModule } from './common/http/http-setup.module';
 import { IdentityModule } from './identity/identity.module';
 import { MailModule } from './mail/mail.module';
 import { OutboxModule } from './outbox/outbox.module';
+import { AuthOutboxRelayModule } from './events/outbox-relay.module';
 import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
 
 /** The legacy helmet settings (legacy-api.md 1.6). */
@@ -49,6 +50,7 @@ export class AppModule implements NestModule {
         HealthModule.forRoot({ environment: config.NODE_ENV }),
         HttpSetupModule,
         OutboxModule,
+        AuthOutboxRelayModule.register(config),
         MailModule,
         AuditLogsModule,
         ApiTokenAccessModule,
