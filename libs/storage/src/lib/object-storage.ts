@@ -1,0 +1,31 @@
+export interface PutObjectInput {
+  /** e.g. `avatars/<userId>/<ms>-<userId>.png`; `/`-separated, no `..`. */
+  key: string;
+  body: Buffer;
+  contentType: string;
+  /** Stored with the object where the backend supports it (S3 user metadata). */
+  metadata?: Record<string, string>;
+}
+
+export interface StoredObject {
+  key: string;
+  /** The public URL clients store and load the object from. */
+  url: string;
+}
+
+/** Where uploaded files live: an S3-compatible bucket, or a local directory the service serves. */
+export interface ObjectStorage {
+  readonly kind: 's3' | 'local';
+  put(input: PutObjectInput): Promise<StoredObject>;
+  /** Deletes the object; deleting one that does not exist is not an error. */
+  delete(key: string): Promise<void>;
+  /** The key of a URL this storage produced, or null for a URL it does not own. */
+  keyFromUrl(url: string): string | null;
+}
+
+/** Keys are relative, `/`-separated paths of safe characters, never escaping their root. */
+export function assertSafeKey(key: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/.test(key) || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+    throw new Error(`unsafe object key: ${key}`);
+  }
+}
