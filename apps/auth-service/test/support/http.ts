@@ -62,3 +62,10 @@ export function nextIp(): string {
   ipCounter += 1;
   return `198.51.100.${ipCounter % 250}`;
 }
+
+/** Logs in through the API and returns the access token. */
+export async function loginToken(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await api(baseUrl, 'POST', '/api/v1/auth/login', { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.accessToken;
+}

@@ -1,0 +1,114 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import { LocalDiskStorage, type ObjectStorage } from '@nafs/storage';
+import { Auth } from '../access/auth.guard';
+import { Identity, type RequestIdentity } from '../access/request-identity';
+import { clientMeta, e2Ok } from '../common/http/envelopes';
+import { e2 } from '../common/http/legacy-errors';
+import { validate } from '../common/http/validation';
+import { TenantsService } from '../tenants/tenants.service';
+import { AvatarsService, OBJECT_STORAGE, type UploadedImage } from './avatars.service';
+import { UserAdminService } from './user-admin.service';
+import { createUserSchema, listUsersQuerySchema, patchUserSchema, replaceUserSchema, userIdParamSchema } from './users.schemas';
+import { UsersService } from './users.service';
+import { dropProtectedFields, screenXss } from './xss-screen';
+
+/** Multer's limit is above the 5 MB rule so an oversize image gets the storage's clear 400. */
+const AVATAR_UPLOAD = FileInterceptor('avatar', { limits: { fileSize: 6 * 1024 * 1024, files: 1 } });
+
+/**
+ * /api/v1/users (legacy-api.md 3.1 U1-U9), E2 envelopes, V2 validation. The fixed paths come
+ * before `/:id`, so `DELETE /users/avatar` is reachable (legacy 6.5).
+ */
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(
+    private readonly admin: UserAdminService,
+    private readonly avatars: AvatarsService,
+    private readonly users: UsersService,
+    private readonly tenants: TenantsService,
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+  ) {}
+
+  @Post('avatar')
+  @HttpCode(200)
+  @Auth()
+  @UseInterceptors(AVATAR_UPLOAD)
+  async uploadAvatar(@Identity() identity: RequestIdentity, @UploadedFile() file: UploadedImage | undefined) {
+    return e2Ok(await this.avatars.upload(identity, file), 'Avatar uploaded successfully');
+  }
+
+  @Delete('avatar')
+  @Auth()
+  async deleteAvatar(@Identity() identity: RequestIdentity) {
+    return e2Ok(await this.avatars.remove(identity), 'Avatar deleted successfully');
+  }
+
+  @Get('me/tenants')
+  @Auth()
+  async myTenants(@Identity() identity: RequestIdentity) {
+    const user = await this.users.findById(identity.id);
+    return e2Ok(user ? await this.tenants.memberships(user) : []);
+  }
+
+  /** Files of local-disk storage (UPLOADS_DIR); with S3 the URLs point at the bucket instead. */
+  @Get('uploads/*key')
+  async upload(@Param('key') key: string | string[], @Res() response: Response) {
+    const file = this.storage instanceof LocalDiskStorage ? await this.storage.read(Array.isArray(key) ? key.join('/') : key) : null;
+    if (!file) throw e2(404, 'NOT_FOUND', 'File not found');
+    response.setHeader('Content-Type', file.contentType);
+    response.setHeader('Cache-Control', 'public, max-age=86400');
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.send(file.body);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Auth('admin')
+  async create(@Identity() identity: RequestIdentity, @Body() body: unknown, @Req() request: Request) {
+    screenXss(body);
+    const input = validate(createUserSchema, dropProtectedFields(body), 'V2');
+    return e2Ok(await this.admin.create(identity, input, clientMeta(request)), 'User created successfully');
+  }
+
+  @Get()
+  @Auth('admin')
+  async list(@Identity() identity: RequestIdentity, @Query() query: unknown) {
+    const input = validate(listUsersQuerySchema, query, 'V2', 'query');
+    return e2Ok(await this.admin.list(identity, input), 'Users retrieved successfully');
+  }
+
+  @Get(':id')
+  @Auth()
+  async get(@Identity() identity: RequestIdentity, @Param() params: unknown) {
+    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+    return e2Ok(await this.admin.get(identity, id), 'User retrieved successfully');
+  }
+
+  @Put(':id')
+  @Auth('admin')
+  async replace(@Identity() identity: RequestIdentity, @Param() params: unknown, @Body() body: unknown, @Req() request: Request) {
+    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+    screenXss(body);
+    const input = validate(replaceUserSchema, dropProtectedFields(body), 'V2');
+    return e2Ok(await this.admin.replace(identity, id, input, clientMeta(request)), 'User updated successfully');
+  }
+
+  @Patch(':id')
+  @Auth()
+  async patch(@Identity() identity: RequestIdentity, @Param() params: unknown, @Body() body: unknown, @Req() request: Request) {
+    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+    screenXss(body);
+    const input = validate(patchUserSchema, dropProtectedFields(body), 'V2');
+    return e2Ok(await this.admin.patch(identity, id, input, clientMeta(request)), 'User updated successfully');
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Auth('admin')
+  async remove(@Identity() identity: RequestIdentity, @Param() params: unknown, @Req() request: Request): Promise<void> {
+    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+    await this.admin.remove(identity, id, clientMeta(request));
+  }
+}
