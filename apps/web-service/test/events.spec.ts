@@ -6,7 +6,9 @@ import { IdentityCacheInvalidator } from '@nafs/auth-client';
 import { AUTH_EVENTS, type AuthEvent } from '@nafs/contracts';
 import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { authEventStreamKey, encodeAuthEvent } from '@nafs/events';
+import { METRICS_REGISTRY } from '@nafs/observability';
 import { createServiceApp } from '@nafs/runtime';
+import type { Registry } from 'prom-client';
 import { WebUserDeletionHandler } from '../src/events/web-user-deletion.handler';
 import { WEB_SERVICE } from '../src/service';
 
@@ -167,5 +169,17 @@ describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {
     await waitFor(() => processed(deactivated.id), 10_000, 'deactivation');
     expect(invalidate.mock.calls.map(([e]) => e.id)).toContain(deactivated.id);
     expect(await count('SELECT count(*) FROM drawing_projects WHERE id = $1', [project])).toBe(1);
+  });
+
+  it('reports consumer lag, pending entries and outcomes on the service\'s /metrics registry', async () => {
+    const app = await startWeb();
+    const event = userDeleted(randomUUID());
+    await publish(event);
+    await waitFor(() => processed(event.id), 10_000, 'the event');
+    const text = await app.get<Registry>(METRICS_REGISTRY).metrics();
+    expect(text).toContain(`nafs_events_consumer_lag{stream="${streamKey}",group="web-service",service="web-service"} 0`);
+    expect(text).toContain(`nafs_events_consumer_pending{stream="${streamKey}",group="web-service",service="web-service"} 0`);
+    expect(text).toMatch(new RegExp(`nafs_events_consumer_events_total\\{stream="${streamKey}",group="web-service",type="auth.user.deleted",outcome="applied",service="web-service"\\} \\d+`));
+    expect(text).toContain('nafs_events_consumer_delay_seconds_bucket');
   });
 });

@@ -9,8 +9,8 @@ export interface OutboxSample {
 }
 
 export interface GroupSample {
-  /** Entries of the stream the group has not been delivered yet (XINFO GROUPS `lag`). */
-  lag: number;
+  /** Entries of the stream the group has not been delivered yet (XINFO GROUPS `lag`; null when Redis cannot tell). */
+  lag: number | null;
   /** Entries delivered but not acknowledged yet (XINFO GROUPS `pending`). */
   pending: number;
 }
@@ -137,7 +137,7 @@ export class EventsMetrics {
             if (seen.has(`${source.stream}|${source.group}`)) continue;
             seen.add(`${source.stream}|${source.group}`);
             const sample = await source.read().catch(() => undefined);
-            if (sample) this.set({ stream: source.stream, group: source.group }, sample.lag);
+            if (sample && sample.lag !== null) this.set({ stream: source.stream, group: source.group }, sample.lag);
           }
         },
       });

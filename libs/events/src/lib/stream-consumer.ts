@@ -10,6 +10,16 @@ import { EventsMetrics } from './events-metrics';
 import { ensureGroup, isNoGroupError, type RawStreamEntry, streamGroups } from './redis-streams';
 import { deadLetterStreamKey } from './stream-keys';
 
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export interface Delivery {
   entryId: string;
   /** 1 on the first delivery; each reclaim adds one. */
@@ -102,7 +112,7 @@ export class StreamConsumer {
       group: this.options.group,
       sample: async () => {
         const info = (await streamGroups(commands, this.options.streamKey)).find((group) => group.name === this.options.group);
-        return info && { lag: info.lag ?? 0, pending: info.pending };
+        return info && { lag: info.lag, pending: info.pending };
       },
     });
     this.running = this.loop();
@@ -123,12 +133,18 @@ export class StreamConsumer {
     const commands = this.commands;
     if (commands) {
       try {
-        const mine = (await commands.xpending(this.options.streamKey, this.options.group, '-', '+', 1, this.consumerName)) as unknown[];
-        if (!mine.length) await commands.xgroup('DELCONSUMER', this.options.streamKey, this.options.group, this.consumerName);
+        await withTimeout(
+          (async () => {
+            const mine = (await commands.xpending(this.options.streamKey, this.options.group, '-', '+', 1, this.consumerName)) as unknown[];
+            if (!mine.length) await commands.xgroup('DELCONSUMER', this.options.streamKey, this.options.group, this.consumerName);
+          })(),
+          1000,
+        );
       } catch {
         // Redis is unavailable: the consumer entry is left behind, which is harmless.
       }
-      await commands.quit().catch(() => commands.disconnect());
+      await withTimeout(commands.quit(), 1000).catch(() => undefined);
+      commands.disconnect();
     }
   }
 
