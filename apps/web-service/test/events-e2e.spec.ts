@@ -1,9 +1,8 @@
 // End to end with the real auth-service bundle (two replicas, so two relays compete for the
-// outbox): a change committed in auth's database together with its outbox row, exactly as
-// auth's OutboxWriter writes it, reaches web-service through auth's relay and web's consumer
-// group. (auth exposes no route yet that deactivates or deletes a user: legacy U6 is a soft
-// delete and the users routes are still to come, so the change is written the way auth's
-// UsersService does it.)
+// outbox). A deactivation goes through auth's API (legacy U6 DELETE /api/v1/users/:id is a soft
+// delete); auth exposes no hard delete, so the deletion is committed in auth's database together
+// with its outbox row, exactly as auth's OutboxWriter writes it. Either way the event reaches
+// web-service through auth's relay and web's consumer group.
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { AUTH_EVENTS } from '@nafs/contracts';
@@ -92,18 +91,18 @@ describe('auth events end to end: auth-service bundle → Redis stream → web-s
     await db?.drop();
   });
 
-  it('a deactivation in auth takes effect in web within a second or two, although web caches identities for minutes', async () => {
+  it('a deactivation through auth\'s API takes effect in web within a second or two, although web caches identities for minutes', async () => {
+    const admin = await auth.createUser({ role: 'admin' });
     const user: TestUser = await auth.createUser();
     const token = auth.accessToken(user);
     expect((await listProjects(token)).status).toBe(200); // identity now cached in web (Redis 5 min)
 
-    await inAuthTransaction([
-      ['UPDATE users SET is_active = false WHERE id = $1', [user.id]],
-      outboxRow(AUTH_EVENTS.userUpdated, { userId: user.id, email: user.email, role: user.role, tenantId: null, isActive: false, changed: ['isActive'] }),
-      outboxRow(AUTH_EVENTS.userDeactivated, { userId: user.id, tenantId: null }),
-    ]);
+    const removed = await fetch(`${auth.replicas[0].url}/api/v1/users/${user.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${auth.accessToken(admin)}` } });
+    expect(removed.status).toBe(204);
     const elapsed = await waitFor(async () => (await listProjects(token)).status === 401, 5000, 'web to refuse the deactivated user');
     expect(elapsed).toBeLessThan(2000);
+    const types = await auth.query<{ type: string }>(`SELECT type FROM event_outbox WHERE payload->>'userId' = $1 AND published_at IS NOT NULL ORDER BY type`, [user.id]);
+    expect(types.map((row) => row.type)).toEqual([AUTH_EVENTS.userDeactivated, AUTH_EVENTS.userUpdated]);
   });
 
   it('web stopped while auth deletes a user: once started again, that user’s drawing projects are gone', async () => {
