@@ -5,6 +5,7 @@ import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
 import { HealthModule } from '@nafs/observability';
 import { ApiTokenAccessModule } from './api-tokens/api-token-access.module';
+import { ApiTokensModule } from './api-tokens/api-tokens.module';
 import type { AuthConfig } from './config/auth.config';
 import { AuthConfigModule } from './config/auth-config.module';
 import { AUTH_SCHEMA } from './database/schema';
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         AccessModule,
         IdentityModule,
         AuthModule,
+        ApiTokensModule,
       ],
     };
   }

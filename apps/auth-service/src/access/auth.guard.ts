@@ -25,27 +25,32 @@ export class AuthGuard implements CanActivate {
     const identity = await this.authenticator.authenticate(request.headers.authorization);
     request.identity = identity;
     if (identity.authType === 'api_token' && identity.apiTokenId) {
+      this.recordUsage(context, identity.apiTokenId, identity.tenant?.id ?? null, startedAt);
       // Legacy never enforced scopes (legacy-api.md 6.11): a read token cannot write.
       if (!READ_METHODS.has(request.method) && !identity.scopes.includes('write')) {
         throw e1(403, 'This API token does not have the write scope');
       }
-      const tokenId = identity.apiTokenId;
-      const response = context.switchToHttp().getResponse<Response>();
-      response.once('finish', () =>
-        this.usage.record({
-          tokenId,
-          endpoint: `${request.baseUrl ?? ''}${(request.route as { path?: string } | undefined)?.path ?? request.path}`,
-          method: request.method,
-          timestamp: new Date(),
-          processingTime: Math.round(performance.now() - startedAt),
-          responseStatus: response.statusCode,
-          ipAddress: clientIp(request),
-          userAgent: userAgent(request),
-          tenantId: identity.tenant?.id ?? null,
-        }),
-      );
     }
     return true;
+  }
+
+  /** Once the response is sent (whatever its status), its usage row joins the recorder's buffer. */
+  private recordUsage(context: ExecutionContext, tokenId: string, tenantId: string | null, startedAt: number): void {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    response.once('finish', () =>
+      this.usage.record({
+        tokenId,
+        endpoint: `${request.baseUrl ?? ''}${(request.route as { path?: string } | undefined)?.path ?? request.path}`,
+        method: request.method,
+        timestamp: new Date(),
+        processingTime: Math.round(performance.now() - startedAt),
+        responseStatus: response.statusCode,
+        ipAddress: clientIp(request),
+        userAgent: userAgent(request),
+        tenantId,
+      }),
+    );
   }
 }
 

@@ -1,0 +1,87 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Auth } from '../access/auth.guard';
+import { Identity, type RequestIdentity } from '../access/request-identity';
+import { e2Ok } from '../common/http/envelopes';
+import { e2 } from '../common/http/legacy-errors';
+import { validate } from '../common/http/validation';
+import { createTokenSchema, rangeQuerySchema, tokenIdParamSchema, updateTokenSchema, usageQuerySchema } from './api-tokens.schemas';
+import { ApiTokensService, type DateRange } from './api-tokens.service';
+
+function parseDate(value: string | undefined, name: string): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw e2(400, 'INVALID_DATE', `Invalid ${name} date`);
+  return date;
+}
+
+function parseRange(query: { from?: string; to?: string }): DateRange {
+  return { from: parseDate(query.from, 'from'), to: parseDate(query.to, 'to') };
+}
+
+function parseStatuses(value: string | undefined): number[] {
+  if (!value) return [];
+  const codes = value.split(',').map((part) => Number(part.trim()));
+  if (codes.some((code) => !Number.isInteger(code) || code < 100 || code > 599)) throw e2(400, 'INVALID_STATUS', 'status must be a comma-separated list of HTTP status codes');
+  return codes;
+}
+
+/** /api/v1/tokens (legacy-api.md 3.1 T1-T8), E2 envelopes, V2 validation; scopes enforced by the guard. */
+@Controller('api/v1/tokens')
+@Auth()
+export class ApiTokensController {
+  constructor(private readonly tokens: ApiTokensService) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Identity() identity: RequestIdentity, @Body() body: unknown) {
+    return e2Ok(await this.tokens.create(identity, validate(createTokenSchema, body, 'V2')));
+  }
+
+  @Get()
+  async list(@Identity() identity: RequestIdentity) {
+    const items = await this.tokens.list(identity);
+    return e2Ok(items, undefined, { meta: { total: items.length } });
+  }
+
+  @Get(':id/usage/stats')
+  async stats(@Identity() identity: RequestIdentity, @Param() params: unknown, @Query() query: unknown) {
+    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+    const range = validate(rangeQuerySchema, query, 'V2', 'query');
+    return e2Ok(await this.tokens.stats(identity, id, parseRange(range)));
+  }
+
+  @Get(':id/usage/timeseries')
+  async timeseries(@Identity() identity: RequestIdentity, @Param() params: unknown, @Query() query: unknown) {
+    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+    const range = validate(rangeQuerySchema, query, 'V2', 'query');
+    const period = range.period ?? 'day';
+    if (period !== 'hour' && period !== 'day') throw e2(400, 'INVALID_PERIOD', 'period must be hour or day');
+    return e2Ok(await this.tokens.timeseries(identity, id, period, parseRange(range)));
+  }
+
+  @Get(':id/usage')
+  async usage(@Identity() identity: RequestIdentity, @Param() params: unknown, @Query() query: unknown) {
+    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+    const input = validate(usageQuerySchema, query, 'V2', 'query');
+    return e2Ok(await this.tokens.usage(identity, id, input, parseRange(input), parseStatuses(input.status)));
+  }
+
+  @Get(':id')
+  async get(@Identity() identity: RequestIdentity, @Param() params: unknown) {
+    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+    return e2Ok(await this.tokens.get(identity, id));
+  }
+
+  @Patch(':id')
+  async update(@Identity() identity: RequestIdentity, @Param() params: unknown, @Body() body: unknown) {
+    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+    return e2Ok(await this.tokens.update(identity, id, validate(updateTokenSchema, body, 'V2')));
+  }
+
+  @Delete(':id')
+  async remove(@Identity() identity: RequestIdentity, @Param() params: unknown) {
+    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+    await this.tokens.remove(identity, id);
+    return e2Ok({ message: 'Token revoked successfully' });
+  }
+}

@@ -1,0 +1,213 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { hash } from 'bcrypt';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AUTH_EVENTS } from '@nafs/contracts';
+import type { RequestIdentity } from '../access/request-identity';
+import { e2 } from '../common/http/legacy-errors';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { OutboxWriter } from '../outbox/outbox.writer';
+import { ApiTokenUsageEntity } from './api-token-usage.entity';
+import { ApiTokenVerifier, sha256Hex } from './api-token-verifier';
+import { ApiTokenEntity } from './api-token.entity';
+import type { CreateTokenInput, UpdateTokenInput, UsageQuery } from './api-tokens.schemas';
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+const NOT_FOUND = () => e2(404, 'NOT_FOUND', 'Token not found or access denied');
+const NAME_TAKEN = () => e2(409, 'CONFLICT', 'Token name already exists for this user');
+const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
+
+/** timestamptz may hold ±infinity (fixture hazard A17), which a JS Date cannot print. */
+export function isoOrInfinity(value: Date | number | null): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return value > 0 ? 'infinity' : '-infinity';
+  return Number.isNaN(value.getTime()) ? null : value.toISOString();
+}
+
+export interface ApiTokenItem {
+  id: string;
+  name: string;
+  scopes: string[];
+  expiresAt: string | null;
+  createdAt: string | null;
+  lastUsedAt: string | null;
+  isActive: boolean | null;
+}
+
+export function toApiTokenItem(token: ApiTokenEntity): ApiTokenItem {
+  return {
+    id: token.id,
+    name: token.name,
+    scopes: token.scopes,
+    expiresAt: isoOrInfinity(token.expiresAt),
+    createdAt: isoOrInfinity(token.createdAt),
+    lastUsedAt: isoOrInfinity(token.lastUsedAt),
+    isActive: token.isActive,
+  };
+}
+
+export interface DateRange {
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * /api/v1/tokens (legacy-api.md 2.10, T1-T8): a user manages their own tokens (within their
+ * tenant when they have one). New tokens carry the sha256 lookup column next to the legacy bcrypt
+ * hash; revocation (delete or deactivate) writes `auth.api-token.revoked` in its transaction.
+ */
+@Injectable()
+export class ApiTokensService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly verifier: ApiTokenVerifier,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async create(owner: RequestIdentity, input: CreateTokenInput) {
+    const token = randomBytes(32).toString('hex');
+    const id = randomUUID();
+    const expiresAt = input.expiresAt ?? new Date(Date.now() + YEAR_MS);
+    const tokenHash = await hash(token, this.config.BCRYPT_ROUNDS);
+    try {
+      await this.dataSource.getRepository(ApiTokenEntity).insert({ id, userId: owner.id, tenantId: owner.tenantId, tokenHash, tokenSha256: sha256Hex(token), name: input.name, scopes: input.scopes, expiresAt });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw NAME_TAKEN();
+      throw error;
+    }
+    return { token, id, name: input.name, scopes: input.scopes, expiresAt: expiresAt.toISOString() };
+  }
+
+  async list(owner: RequestIdentity): Promise<ApiTokenItem[]> {
+    const tokens = await this.scoped(owner).orderBy('t.created_at', 'DESC', 'NULLS LAST').addOrderBy('t.id').getMany();
+    return tokens.map(toApiTokenItem);
+  }
+
+  async get(owner: RequestIdentity, id: string): Promise<ApiTokenItem> {
+    return toApiTokenItem(await this.owned(owner, id));
+  }
+
+  async update(owner: RequestIdentity, id: string, input: UpdateTokenInput): Promise<ApiTokenItem> {
+    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as UpdateTokenInput;
+    if (!Object.keys(changes).length) throw e2(400, 'BAD_REQUEST', 'At least one of name, scopes or isActive is required');
+    try {
+      const { before, after } = await this.dataSource.transaction(async (manager) => {
+        const before = await this.owned(owner, id, manager, true);
+        await manager.update(ApiTokenEntity, { id }, changes);
+        const after = (await manager.findOneBy(ApiTokenEntity, { id })) as ApiTokenEntity;
+        if (before.isActive === true && after.isActive === false) await this.revoked(manager, after);
+        return { before, after };
+      });
+      if (before.isActive !== true && after.isActive === true && !after.tokenSha256) await this.verifier.forgetLegacyMisses();
+      return toApiTokenItem(after);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw NAME_TAKEN();
+      throw error;
+    }
+  }
+
+  async remove(owner: RequestIdentity, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const token = await this.owned(owner, id, manager, true);
+      await manager.delete(ApiTokenEntity, { id });
+      await this.revoked(manager, token);
+    });
+  }
+
+  async usage(owner: RequestIdentity, id: string, query: UsageQuery, range: DateRange, statuses: number[]) {
+    await this.ownedForUsage(owner, id);
+    const qb = this.dataSource.getRepository(ApiTokenUsageEntity).createQueryBuilder('u').where('u.token_id = :id', { id });
+    if (range.from) qb.andWhere('u.timestamp >= :from', { from: range.from });
+    if (range.to) qb.andWhere('u.timestamp <= :to', { to: range.to });
+    if (statuses.length) qb.andWhere('u.response_status IN (:...statuses)', { statuses });
+    if (query.endpoint) qb.andWhere('u.endpoint = :endpoint', { endpoint: query.endpoint });
+    if (query.method) qb.andWhere('u.method = :method', { method: query.method.toUpperCase() });
+    const [rows, total] = await qb
+      .orderBy('u.timestamp', 'DESC')
+      .addOrderBy('u.id')
+      .skip((query.page - 1) * query.limit)
+      .take(query.limit)
+      .getManyAndCount();
+    return {
+      usage: rows.map((row) => ({
+        id: row.id,
+        tokenId: row.tokenId,
+        endpoint: row.endpoint,
+        method: row.method,
+        timestamp: isoOrInfinity(row.timestamp),
+        processingTime: row.processingTime,
+        responseStatus: row.responseStatus,
+        ipAddress: row.ipAddress,
+        userAgent: row.userAgent,
+        tenantId: row.tenantId,
+        createdAt: isoOrInfinity(row.createdAt),
+      })),
+      pagination: { page: query.page, limit: query.limit, total, totalPages: Math.ceil(total / query.limit) },
+    };
+  }
+
+  async stats(owner: RequestIdentity, id: string, range: DateRange) {
+    await this.ownedForUsage(owner, id);
+    const where = [`token_id = $1`];
+    const params: unknown[] = [id];
+    if (range.from && range.to) {
+      params.push(range.from, range.to);
+      where.push(`"timestamp" >= $2`, `"timestamp" <= $3`);
+    }
+    const filter = where.join(' AND ');
+    const [totals] = await this.dataSource.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE response_status < 400)::int AS ok,
+              COALESCE(round(avg(processing_time))::int, 0) AS avg
+         FROM api_token_usage WHERE ${filter}`,
+      params,
+    );
+    const top = await this.dataSource.query(`SELECT endpoint, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY endpoint ORDER BY count DESC, endpoint LIMIT 10`, params);
+    const byStatus = await this.dataSource.query(`SELECT response_status AS status, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY response_status ORDER BY response_status`, params);
+    return {
+      totalRequests: totals.total,
+      successfulRequests: totals.ok,
+      failedRequests: totals.total - totals.ok,
+      averageResponseTime: totals.avg,
+      topEndpoints: top,
+      requestsByStatus: byStatus,
+    };
+  }
+
+  async timeseries(owner: RequestIdentity, id: string, period: 'hour' | 'day', range: DateRange) {
+    await this.ownedForUsage(owner, id);
+    const params: unknown[] = [id, period];
+    const where = [`token_id = $1`];
+    if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
+    if (range.to) where.push(`"timestamp" <= $${params.push(range.to)}`);
+    const rows: { period: Date; requests: number; avg: number }[] = await this.dataSource.query(
+      `SELECT date_trunc($2, "timestamp") AS period, count(*)::int AS requests, COALESCE(round(avg(processing_time))::int, 0) AS avg
+         FROM api_token_usage WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
+      params,
+    );
+    return { data: rows.map((row) => ({ period: isoOrInfinity(row.period), requests: row.requests, averageResponseTime: row.avg })), period };
+  }
+
+  private async revoked(manager: EntityManager, token: ApiTokenEntity): Promise<void> {
+    await this.outbox.write(manager, AUTH_EVENTS.apiTokenRevoked, { tokenId: token.id, userId: token.userId, tokenSha256: token.tokenSha256 });
+  }
+
+  private scoped(owner: RequestIdentity, manager: EntityManager = this.dataSource.manager) {
+    const qb = manager.getRepository(ApiTokenEntity).createQueryBuilder('t').where('t.user_id = :userId', { userId: owner.id });
+    if (owner.tenantId) qb.andWhere('t.tenant_id = :tenantId', { tenantId: owner.tenantId });
+    return qb;
+  }
+
+  private async owned(owner: RequestIdentity, id: string, manager?: EntityManager, lock = false): Promise<ApiTokenEntity> {
+    const qb = this.scoped(owner, manager).andWhere('t.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    const token = await qb.getOne();
+    if (!token) throw NOT_FOUND();
+    return token;
+  }
+
+  private async ownedForUsage(owner: RequestIdentity, id: string): Promise<void> {
+    const found = await this.scoped(owner).andWhere('t.id = :id', { id }).getExists();
+    if (!found) throw e2(404, 'TOKEN_NOT_FOUND', 'Token not found or access denied');
+  }
+}
