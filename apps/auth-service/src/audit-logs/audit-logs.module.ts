@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditLogsController } from './audit-logs.controller';
 import { AuditLogsService } from './audit-logs.service';
 
 @Global()
-@Module({ providers: [AuditLogsService], exports: [AuditLogsService] })
+@Module({ controllers: [AuditLogsController], providers: [AuditLogsService], exports: [AuditLogsService] })
 export class AuditLogsModule {}
