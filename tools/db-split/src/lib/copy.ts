@@ -148,16 +148,39 @@ async function resetSequences(client: Client, relation: string): Promise<void> {
   }
 }
 
-/** Counts rows (newlines: COPY text escapes embedded ones) and bytes as they stream past. */
+/** Small CopyData messages are merged up to this size before they are sent to the target. */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Counts rows (newlines: COPY text escapes embedded ones) and bytes as they stream past, and
+ * batches them: the source sends one CopyData message per row, and forwarding each small row as
+ * its own message (two socket writes apiece) costs more than the data.
+ */
 function counter(onProgress: (rows: number, bytes: number) => void) {
   let rows = 0;
   let bytes = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+      if (!pending.length && chunk.length >= BATCH_BYTES) {
+        onProgress(rows, bytes);
+        return callback(null, chunk);
+      }
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < BATCH_BYTES) return callback();
+      const batch = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
       onProgress(rows, bytes);
-      callback(null, chunk);
+      callback(null, batch);
+    },
+    flush(callback) {
+      onProgress(rows, bytes);
+      callback(null, pending.length ? Buffer.concat(pending, pendingBytes) : undefined);
     },
   });
   return { stream, totals: () => ({ rows, bytes }) };

@@ -215,6 +215,9 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
       }
     }
     for (const difference of plan.typeDifferences) notes.push(`${table}: type differs: ${difference} (copied as text)`);
+    for (const trigger of targetInfo?.replicaTriggers ?? []) {
+      notes.push(`${table}: trigger ${trigger} is ENABLE ALWAYS/REPLICA in the ${target.name}, so it fires even while loading in replica mode`);
+    }
     if (!plan.primaryKey.length) notes.push(`${table}: no primary key on the ${source.name}; verify orders by the whole row`);
   }
 

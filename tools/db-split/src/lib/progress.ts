@@ -57,6 +57,7 @@ function barProgress(verb: string, stream: NodeJS.WriteStream): Progress {
       clearOnComplete: false,
       autopadding: true,
       fps: 10,
+      barsize: 24,
     },
     Presets.shades_classic,
   );
