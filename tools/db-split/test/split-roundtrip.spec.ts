@@ -178,6 +178,15 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/\nusers\s+(\d+)\s+\1\s+14\s+\d+\s+MISMATCH/);
     expect(verify.stdout).toContain(`users id=${id}: differs (last_name)`);
+  });
+
+  it('verify fails on a cross-service reference the source did not have, naming the id', async () => {
+    const ghost = 'deadbeef-0000-4000-8000-000000000001';
+    await withDb(targets.url('forms'), (client) => client.query('UPDATE forms SET user_id = $1 WHERE id = (SELECT id FROM forms ORDER BY id LIMIT 1)', [ghost]));
+    const verify = await runCli(['verify', '--source', source.url], targets.env);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain(`forms.user_id -> users.id: 1 row(s), 1 id(s) point at nothing; NEW orphans: ${ghost}`);
+    expect(verify.stdout).toMatch(/verify FAILED: .*new orphans: forms\.user_id -> users\.id/);
     expect(verify.stdout).toContain('verify FAILED: mismatching table(s): users');
   });
 });
