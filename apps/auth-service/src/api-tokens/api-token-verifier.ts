@@ -45,6 +45,8 @@ interface TokenRow extends UserIdentityRow {
 
 const LEGACY_MISS_TTL_SECONDS = 300;
 const BCRYPT_PARALLELISM = 4;
+/** Legacy scans running at once in this process; more wait, so bad tokens cannot starve the CPU. */
+const MAX_CONCURRENT_SCANS = 2;
 
 /**
  * Resolves a presented API token in constant time: sha256 of the plaintext, one indexed lookup.
@@ -56,6 +58,8 @@ const BCRYPT_PARALLELISM = 4;
 @Injectable()
 export class ApiTokenVerifier {
   private readonly legacyLookups = new Map<string, Promise<boolean>>();
+  private runningScans = 0;
+  private readonly waitingScans: (() => void)[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -101,9 +105,10 @@ export class ApiTokenVerifier {
   }
 
   private claimLegacyRow(token: string, sha: string): Promise<boolean> {
+    if (!this.config.API_TOKEN_LEGACY_FALLBACK) return Promise.resolve(false);
     const pending = this.legacyLookups.get(sha);
     if (pending) return pending;
-    const lookup = this.scanLegacyRows(token, sha).finally(() => this.legacyLookups.delete(sha));
+    const lookup = this.limited(() => this.scanLegacyRows(token, sha)).finally(() => this.legacyLookups.delete(sha));
     this.legacyLookups.set(sha, lookup);
     return lookup;
   }
@@ -127,6 +132,19 @@ export class ApiTokenVerifier {
     }
     await this.redis.set(missKey, '1', 'EX', LEGACY_MISS_TTL_SECONDS);
     return false;
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    // A finishing scan hands its slot straight to the next waiter.
+    if (this.runningScans >= MAX_CONCURRENT_SCANS) await new Promise<void>((resolve) => this.waitingScans.push(resolve));
+    else this.runningScans += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waitingScans.shift();
+      if (next) next();
+      else this.runningScans -= 1;
+    }
   }
 
   private generationKey(): string {

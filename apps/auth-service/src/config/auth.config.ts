@@ -89,6 +89,11 @@ export const authConfigSchema = z
     /** Identical failed attempts within this many seconds count once (the web app resends 3x). */
     LOCKOUT_DUPLICATE_SECONDS: positiveInt(10),
 
+    /**
+     * Find legacy API tokens (bcrypt only) by comparing against every row still lacking a sha256.
+     * Each legacy token pays this once; turn it off once they have all been used (or re-issued).
+     */
+    API_TOKEN_LEGACY_FALLBACK: booleanFlag(true),
     /** How often buffered API-token usage rows are written. */
     API_TOKEN_USAGE_FLUSH_MS: positiveInt(1000),
   })

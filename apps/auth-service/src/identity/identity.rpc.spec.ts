@@ -154,3 +154,22 @@ describe('identity RPC over a real ClientProxy (Redis transport)', () => {
     });
   });
 });
+
+describe('verifyApiToken with the legacy fallback switched off', () => {
+  it('no longer finds bcrypt-only rows, but still finds tokens with a sha256', async () => {
+    const auth = await startTestService(AUTH_SERVICE, { API_TOKEN_LEGACY_FALLBACK: 'false' });
+    const client = createRpcClient(auth.env);
+    const db = await connect(auth.database.url);
+    try {
+      const owner = await insertUser(db);
+      const legacy = await insertApiToken(db, { userId: owner.id, legacy: true });
+      const modern = await insertApiToken(db, { userId: owner.id });
+      await expect(rpcCall(client, AUTH_PATTERNS.verifyApiToken, { token: legacy.token }, 5000)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(rpcCall(client, AUTH_PATTERNS.verifyApiToken, { token: modern.token }, 5000)).resolves.toMatchObject({ tokenId: modern.id });
+    } finally {
+      await client.close();
+      await db.end();
+      await auth.close();
+    }
+  });
+});
