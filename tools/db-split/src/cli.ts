@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { monolithSide, splitSide } from './lib/catalog';
-import { type Env, settingsFromUrl, targetEndpoints } from './lib/connections';
+import { type Env, redactUrl, settingsFromUrl, targetEndpoints } from './lib/connections';
 import { runCopy } from './lib/copy';
 import { runCreate } from './lib/create';
 import { runCutoverGuard } from './lib/cutover-guard';
@@ -114,7 +114,7 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     .option('--dry-run', 'show what would be copied, skipped or reloaded')
     .action(async (options: RunOptions & { source: string; truncate?: boolean; dryRun?: boolean }) => {
       const report = reportOutput(out, options.json);
-      report.line(`copy: source ${options.source.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@')} -> the auth, web and forms databases`);
+      report.line(`copy: source ${redactUrl(options.source)} -> the auth, web and forms databases`);
       const plan = await buildPlan(source(options.source), targets(), {
         ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
       });

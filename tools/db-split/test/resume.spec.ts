@@ -24,6 +24,7 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
   let source: TestDatabase;
   let targets: SplitTargets;
   const reader = `dbsplit_t_${testInfra().runId}_${randomSuffix()}_reader`;
+  const loader = `dbsplit_t_${testInfra().runId}_${randomSuffix()}_loader`;
 
   beforeAll(async () => {
     source = await createLegacyDatabase('dbresume');
@@ -36,7 +37,9 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
   });
   afterAll(async () => {
     await Promise.all([source?.drop(), targets?.drop()]);
-    await withDb(testInfra().pgUrl, (client) => client.query(`DROP ROLE IF EXISTS "${reader}"`));
+    await withDb(testInfra().pgUrl, async (client) => {
+      for (const role of [reader, loader]) await client.query(`DROP ROLE IF EXISTS "${role}"`);
+    });
   });
 
   it('a copy killed after 3 tables leaves only whole tables behind; the rerun completes the rest and verify passes', async () => {
@@ -123,6 +126,18 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
     } finally {
       await client.end();
     }
+  });
+
+  it('an admin login that may not hold off target triggers is refused before anything is written (exit 6)', async () => {
+    await withDb(testInfra().pgUrl, async (client) => {
+      await client.query(`CREATE ROLE "${loader}" LOGIN`);
+      for (const database of Object.values(targets.databases)) await client.query(`GRANT CONNECT ON DATABASE "${database}" TO "${loader}"`);
+    });
+    const copy = await runCli(['copy', '--source', source.url, '--truncate'], { ...targets.env, DB_SPLIT_ADMIN_USER: loader, DB_SPLIT_ADMIN_PASSWORD: '' });
+    expect(copy.code).toBe(6);
+    expect(copy.stderr).toContain('needs session_replication_role');
+    expect(copy.stderr).toContain('hint: connect as a superuser');
+    expect((await runCli(['verify', '--source', source.url], targets.env)).code).toBe(0);
   });
 
   it('cutover-guard makes the source read-only for new sessions; copy and verify still work; off lifts it', async () => {
