@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
 import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { FORMS_SERVICE } from '../src/service';
-import { AuthFixture, TEST_JWT_SECRET, type TestUser } from './support/auth-process';
+import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 
 const BASE = '/api/v1/themes';
 const desktop = {
@@ -32,7 +32,7 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
   let admin: TestUser;
   let uploadsDir: string;
 
-  const call = async (method: string, path: string, user: TestUser | string | undefined, body?: unknown, raw?: BodyInit, contentType = 'application/json') => {
+  const call = async (method: string, path: string, user: TestUser | string | undefined, body?: unknown, raw?: RequestInit['body'], contentType = 'application/json') => {
     const headers: Record<string, string> = {};
     if (user) headers.Authorization = `Bearer ${typeof user === 'string' ? user : auth.accessToken(user)}`;
     if ((body !== undefined || raw !== undefined) && !(raw instanceof FormData)) headers['Content-Type'] = contentType;

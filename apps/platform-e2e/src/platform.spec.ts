@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { SERVICES, type ServiceName, tablesOwnedBy } from '@nafs/contracts';
 import { dropDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
-import { builtEntryPoint, freePort, runToExit, ServiceProcess } from './support/service-process';
+import { builtEntryPoint, runToExit, ServiceProcess } from '@nafs/runtime/testing';
 
 const { runId } = testInfra();
 
@@ -14,7 +14,7 @@ function databaseUrl(name: string): string {
 
 async function readiness(url: string): Promise<{ status: number; body: { error?: Record<string, unknown> } }> {
   const res = await fetch(`${url}/health/ready`);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as { error?: Record<string, unknown> } };
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
@@ -47,12 +47,12 @@ describe('the platform from its built bundles (plain node, real PostgreSQL and R
   beforeAll(async () => {
     const start = async (service: ServiceName) => {
       expect(existsSync(builtEntryPoint(SERVICES[service].app))).toBe(true);
-      return new ServiceProcess(SERVICES[service].app, await freePort(), envFor(service));
+      return new ServiceProcess(SERVICES[service].app, envFor(service));
     };
     processes = { auth: await start('auth'), web: await start('web'), forms: await start('forms') };
     // Each service creates its own database and migrates it (DB_MIGRATE_ON_START) on first start.
     await Promise.all(Object.values(processes).map((p) => p.start()));
-    gateway = new ServiceProcess('gateway', await freePort(), {
+    gateway = new ServiceProcess('gateway', {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       AUTH_SERVICE_URL: processes.auth.url,

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
 import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { WEB_SERVICE } from '../src/service';
-import { AuthFixture, TEST_JWT_SECRET, type TestUser } from './support/auth-process';
+import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 
 const BASE = '/api/v1/drawing-projects';
 const template = { version: '1.0', shapes: [{ type: 'rect', x: 1, y: 2 }] };

@@ -9,7 +9,7 @@ import { AUTH_EVENTS } from '@nafs/contracts';
 import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { createServiceApp } from '@nafs/runtime';
 import { WEB_SERVICE } from '../src/service';
-import { AuthFixture, TEST_JWT_SECRET, type TestUser } from './support/auth-process';
+import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 
 describe('auth events end to end: auth-service bundle → Redis stream → web-service', () => {
   let auth: AuthFixture;

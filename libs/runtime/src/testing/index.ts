@@ -47,3 +47,4 @@ export async function startTestService<C extends BaseServiceConfig>(
     },
   };
 }
+export * from './service-process';

@@ -1,11 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const workspaceRoot = join(__dirname, '..', '..', '..', '..');
+function workspaceRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('workspace root (nx.json) not found');
+    dir = parent;
+  }
+  return dir;
+}
 
+/** `dist/apps/<app>/main.js`: what a container runs with plain node. */
 export function builtEntryPoint(app: string): string {
-  return join(workspaceRoot, 'dist', 'apps', app, 'main.js');
+  return join(workspaceRoot(), 'dist', 'apps', app, 'main.js');
 }
 
 export async function freePort(): Promise<number> {
@@ -25,7 +35,7 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs the built entry point to completion (e.g. `migrate`) with only the given environment. */
+/** Runs a built entry point to completion (e.g. `migrate`) with only the given environment. */
 export function runToExit(app: string, args: string[], env: Record<string, string>): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [builtEntryPoint(app), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
@@ -37,39 +47,42 @@ export function runToExit(app: string, args: string[], env: Record<string, strin
   });
 }
 
-/** A service started from its built bundle with plain `node`, as a container would run it. */
+/**
+ * A service started from its built bundle with plain `node`, as a container runs it, on a port
+ * of its own. `stop()` then `start()` again simulates an outage. Tests that need another
+ * service use this rather than importing its code, which module boundaries forbid.
+ */
 export class ServiceProcess {
   private child?: ChildProcess;
   private output = '';
-  readonly url: string;
+  url = '';
 
   constructor(
     readonly app: string,
-    readonly port: number,
     private readonly env: Record<string, string>,
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
-  }
+    private readonly readyPath = '/health/live',
+  ) {}
 
-  async start(timeoutMs = 20000): Promise<void> {
+  async start(timeoutMs = 30000): Promise<void> {
+    const entry = builtEntryPoint(this.app);
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run npx nx build ${this.app}`);
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
     this.output = '';
-    this.child = spawn(process.execPath, [builtEntryPoint(this.app)], {
-      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) },
-    });
+    this.child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port) } });
     this.child.stdout?.on('data', (chunk) => (this.output += chunk));
     this.child.stderr?.on('data', (chunk) => (this.output += chunk));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`${this.app} exited with ${this.child.exitCode}:\n${this.output}`);
       try {
-        const res = await fetch(`${this.url}/health/live`);
-        if (res.ok) return;
+        if ((await fetch(`${this.url}${this.readyPath}`)).ok) return;
       } catch {
         // not listening yet
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`${this.app} did not become live within ${timeoutMs} ms:\n${this.output}`);
+    throw new Error(`${this.app} did not answer ${this.readyPath} within ${timeoutMs} ms:\n${this.output}`);
   }
 
   async stop(): Promise<void> {
