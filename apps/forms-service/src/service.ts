@@ -1,9 +1,7 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { ServiceDefinition } from '@nafs/runtime';
+import { type ServiceDefinition, useLegacyJsonBody } from '@nafs/runtime';
 import { AppModule } from './app.module';
 import { type FormsConfig, loadFormsConfig } from './config/forms.config';
 import { FORMS_SCHEMA } from './database/schema';
-import { legacyBodyErrorHandler } from './themes/legacy-body-error.filter';
 
 export const FORMS_SERVICE: ServiceDefinition<FormsConfig> = {
   service: 'forms',
@@ -12,8 +10,5 @@ export const FORMS_SERVICE: ServiceDefinition<FormsConfig> = {
   loadConfig: loadFormsConfig,
   rootModule: (config) => AppModule.register(config),
   // Legacy JSON limit (legacy-api.md 1.6), and body-parser errors in the legacy E3 shape.
-  configureApp: (app, config) => {
-    (app as NestExpressApplication).useBodyParser('json', { limit: '10mb' });
-    app.use(legacyBodyErrorHandler(config.NODE_ENV === 'production'));
-  },
+  configureApp: (app, config) => useLegacyJsonBody(app, config.NODE_ENV === 'production'),
 };

@@ -1,9 +1,7 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { ServiceDefinition } from '@nafs/runtime';
+import { type ServiceDefinition, useLegacyJsonBody } from '@nafs/runtime';
 import { AppModule } from './app.module';
 import { type WebConfig, loadWebConfig } from './config/web.config';
 import { WEB_SCHEMA } from './database/schema';
-import { legacyBodyErrorHandler } from './drawing-projects/legacy-body-error.filter';
 
 export const WEB_SERVICE: ServiceDefinition<WebConfig> = {
   service: 'web',
@@ -12,8 +10,5 @@ export const WEB_SERVICE: ServiceDefinition<WebConfig> = {
   loadConfig: loadWebConfig,
   rootModule: (config) => AppModule.register(config),
   // Legacy JSON limit (legacy-api.md 1.6): drawings carry base64 thumbnails.
-  configureApp: (app, config) => {
-    (app as NestExpressApplication).useBodyParser('json', { limit: '10mb' });
-    app.use(legacyBodyErrorHandler(config.NODE_ENV === 'production'));
-  },
+  configureApp: (app, config) => useLegacyJsonBody(app, config.NODE_ENV === 'production'),
 };

@@ -1,1 +1,2 @@
 export * from './lib/bootstrap';
+export * from './lib/legacy-json-body';

@@ -1,3 +1,5 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 
 interface BodyParserError {
@@ -30,4 +32,10 @@ export function legacyBodyErrorHandler(production: boolean) {
       timestamp: new Date().toISOString(),
     });
   };
+}
+
+/** The legacy JSON body handling (legacy-api.md 1.6): a 10 MB limit, failures in the E3 shape. */
+export function useLegacyJsonBody(app: INestApplication, production: boolean): void {
+  (app as NestExpressApplication).useBodyParser('json', { limit: '10mb' });
+  app.use(legacyBodyErrorHandler(production));
 }
