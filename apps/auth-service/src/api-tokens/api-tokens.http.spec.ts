@@ -186,4 +186,14 @@ describe('/api/v1/tokens over HTTP', () => {
     expect(await call('GET', `/${randomUUID()}/usage`, jwt)).toMatchObject({ status: 404, body: { error: { code: 'TOKEN_NOT_FOUND' } } });
     expect(await call('GET', '/not-a-uuid/usage/stats', jwt)).toMatchObject({ status: 400 });
   });
+
+  it('answers oversize and malformed JSON in the E2 shape and writes nothing', async () => {
+    const before = await count(db, 'api_tokens');
+    const huge = await call('POST', '', jwt, { name: 'x', scopes: ['read'], padding: 'p'.repeat(200 * 1024) });
+    expect(huge).toMatchObject({ status: 413, body: { success: false, error: { code: 'PAYLOAD_TOO_LARGE' }, timestamp: ISO } });
+    const malformed = await call('POST', '', jwt, '{"name": "x", "scopes": [');
+    expect(malformed).toMatchObject({ status: 400, body: { success: false, error: { code: 'BAD_REQUEST', message: 'Malformed JSON in request body' } } });
+    expect(await count(db, 'api_tokens')).toBe(before);
+    expect(await call('GET', '/a/b/c', jwt)).toMatchObject({ status: 404, body: { success: false, error: 'Not Found', message: 'The requested resource was not found' } });
+  });
 });
