@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { identityClientEnvShape, requireJwtSecretInProduction } from '@nafs/auth-client';
 import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
+import { consumerEnvVars } from '@nafs/events';
 
 /** Every variable web-service reads, validated at start-up (README lists them). */
 export const webConfigSchema = z
@@ -10,6 +11,8 @@ export const webConfigSchema = z
     ...databaseEnvShape('WEB'),
     // Who is calling: JWT_SECRET, identity cache and auth RPC policy (libs/auth-client README).
     ...identityClientEnvShape,
+    // The auth-events consumer group of this service (libs/events README).
+    ...consumerEnvVars,
   })
   .superRefine(requireJwtSecretInProduction);
 

@@ -10,7 +10,7 @@ const nonNegativeInt = (fallback: number) =>
   );
 
 /** Tunables of auth's relay (EVENTS_* variables; the defaults suit production). */
-export const relayEnvShape = z.object({
+export const relayEnvVars = {
   REDIS_KEY_PREFIX: z.string().default('nafs:'),
   EVENTS_RELAY_ENABLED: booleanFlag(true),
   EVENTS_RELAY_POLL_MS: positiveInt(150),
@@ -18,10 +18,11 @@ export const relayEnvShape = z.object({
   EVENTS_RELAY_LISTEN: booleanFlag(false),
   EVENTS_STREAM_RETENTION_HOURS: nonNegativeInt(24),
   EVENTS_OUTBOX_RETENTION_DAYS: nonNegativeInt(7),
-});
+};
+export const relayEnvShape = z.object(relayEnvVars);
 
-/** Tunables of the consumers in web and forms. */
-export const consumerEnvShape = z.object({
+/** Tunables of the consumers in web and forms (spread into their config schemas). */
+export const consumerEnvVars = {
   REDIS_KEY_PREFIX: z.string().default('nafs:'),
   EVENTS_CONSUMER_ENABLED: booleanFlag(true),
   EVENTS_BATCH_SIZE: positiveInt(10),
@@ -29,7 +30,8 @@ export const consumerEnvShape = z.object({
   EVENTS_CLAIM_IDLE_MS: positiveInt(30_000),
   EVENTS_MAX_DELIVERIES: positiveInt(5),
   EVENTS_PROCESSED_RETENTION_DAYS: nonNegativeInt(30),
-});
+};
+export const consumerEnvShape = z.object(consumerEnvVars);
 
 export type RelaySettings = z.infer<typeof relayEnvShape>;
 export type ConsumerSettings = z.infer<typeof consumerEnvShape>;
