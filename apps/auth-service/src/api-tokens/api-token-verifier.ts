@@ -87,7 +87,7 @@ export class ApiTokenVerifier {
 
   /** Call after a legacy (sha256-less) token is re-activated, so remembered misses are dropped. */
   async forgetLegacyMisses(): Promise<void> {
-    await this.redis.incr(this.generationKey());
+    await this.redis.incr(this.generationKey()).catch(() => undefined);
   }
 
   private async findBySha(sha: string): Promise<TokenRow | undefined> {
@@ -114,9 +114,10 @@ export class ApiTokenVerifier {
   }
 
   private async scanLegacyRows(token: string, sha: string): Promise<boolean> {
-    const generation = (await this.redis.get(this.generationKey())) ?? '0';
+    // The remembered misses are an optimisation: without Redis the scan simply runs.
+    const generation = (await this.redis.get(this.generationKey()).catch(() => null)) ?? '0';
     const missKey = `${this.config.REDIS_KEY_PREFIX}api-token:legacy-miss:${generation}:${sha}`;
-    if (await this.redis.exists(missKey)) return false;
+    if (await this.redis.exists(missKey).catch(() => 0)) return false;
     // Same candidate set as the legacy middleware: active and unexpired.
     const candidates: { id: string; token_hash: string }[] = await this.dataSource.query(
       `SELECT id, token_hash FROM api_tokens WHERE token_sha256 IS NULL AND is_active = true AND expires_at > now()`,
@@ -130,7 +131,7 @@ export class ApiTokenVerifier {
         return true;
       }
     }
-    await this.redis.set(missKey, '1', 'EX', LEGACY_MISS_TTL_SECONDS);
+    await this.redis.set(missKey, '1', 'EX', LEGACY_MISS_TTL_SECONDS).catch(() => undefined);
     return false;
   }
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS_CLIENT } from '@nafs/cache';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
@@ -38,6 +38,8 @@ return {failures, untilMs}
  */
 @Injectable()
 export class LockoutService {
+  private readonly logger = new Logger(LockoutService.name);
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
@@ -47,14 +49,19 @@ export class LockoutService {
     return email.trim().toLowerCase();
   }
 
+  /** With Redis unreachable, logins keep working (unlocked) rather than failing with a 500. */
   async state(email: string): Promise<LockState> {
-    const until = await this.redis.get(this.key('lock', email));
+    const until = await this.redis.get(this.key('lock', email)).catch((error) => this.skip(error, null));
     const lockedUntil = until ? new Date(Number(until)) : null;
     return { locked: Boolean(lockedUntil && lockedUntil.getTime() > Date.now()), lockedUntil };
   }
 
   /** Counts a failed attempt; returns the lock it caused, if any. */
   async recordFailure(email: string, password: string): Promise<LockState> {
+    return this.count(email, password).catch((error) => this.skip(error, { locked: false, lockedUntil: null }));
+  }
+
+  private async count(email: string, password: string): Promise<LockState> {
     const fingerprint = createHmac('sha256', this.config.JWT_SECRET).update(`${LockoutService.keyOf(email)}\u0000${password}`).digest('hex');
     const first = await this.redis.set(this.key('seen', fingerprint), '1', 'EX', this.config.LOCKOUT_DUPLICATE_SECONDS, 'NX');
     if (first === null) return this.state(email);
@@ -76,7 +83,7 @@ export class LockoutService {
 
   /** A successful login clears the counter and the escalation level. */
   async clear(email: string): Promise<void> {
-    await this.redis.del(this.key('failures', email), this.key('lock', email), this.key('level', email));
+    await this.redis.del(this.key('failures', email), this.key('lock', email), this.key('level', email)).catch((error) => this.skip(error, 0));
   }
 
   /** Development-only unlock (legacy A12): what was there before it was cleared. */
@@ -84,6 +91,11 @@ export class LockoutService {
     const [state, attempts] = await Promise.all([this.state(email), this.redis.get(this.key('failures', email))]);
     await this.clear(email);
     return { wasLocked: state.locked, previousAttempts: Number(attempts ?? 0), lockedUntil: state.locked && state.lockedUntil ? state.lockedUntil.toISOString() : null };
+  }
+
+  private skip<T>(error: unknown, fallback: T): T {
+    this.logger.warn(`lockout skipped, Redis unavailable: ${(error as Error)?.message ?? error}`);
+    return fallback;
   }
 
   private key(kind: string, id: string): string {
