@@ -39,6 +39,16 @@ describe('OutboxWriter (real PostgreSQL)', () => {
     expect(await rowsFor(tokenId)).toEqual([]);
   });
 
+  it('keeps the order of the events of one transaction in occurred_at', async () => {
+    const userId = randomUUID();
+    await dataSource.transaction(async (manager) => {
+      await writer.write(manager, AUTH_EVENTS.userUpdated, { userId, email: 'a@example.com', role: 'user', tenantId: null, isActive: false, changed: ['isActive'] });
+      await writer.write(manager, AUTH_EVENTS.userDeactivated, { userId, tenantId: null });
+    });
+    const rows = await dataSource.query(`SELECT type FROM event_outbox WHERE payload->>'userId' = $1 ORDER BY occurred_at, id`, [userId]);
+    expect(rows.map((row: { type: string }) => row.type)).toEqual(['auth.user.updated', 'auth.user.deactivated']);
+  });
+
   it('refuses a manager that is not in a transaction', async () => {
     await expect(writer.write(dataSource.manager, AUTH_EVENTS.userDeleted, { userId: randomUUID(), tenantId: null })).rejects.toThrow(/open transaction/);
   });

@@ -17,7 +17,8 @@ export class OutboxWriter {
       .createQueryBuilder()
       .insert()
       .into(OutboxEntity)
-      .values({ type, payload: payload as object })
+      // clock_timestamp(), not the column default now(): events of one transaction keep their order.
+      .values({ type, payload: payload as object, occurredAt: () => 'clock_timestamp()' })
       .returning(['id'])
       .execute();
     return (rows.identifiers[0] as { id: string }).id;
