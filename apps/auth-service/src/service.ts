@@ -1,3 +1,4 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceDefinition } from '@nafs/runtime';
 import { AppModule } from './app.module';
 import { type AuthConfig, loadAuthConfig } from './config/auth.config';
@@ -10,4 +11,9 @@ export const AUTH_SERVICE: ServiceDefinition<AuthConfig> = {
   loadConfig: loadAuthConfig,
   rootModule: (config) => AppModule.register(config),
   rpcServer: true,
+  // `req.ip` is the client the gateway saw (X-Forwarded-For), not the gateway itself. The JSON
+  // body limit stays at Express's 100 KB (legacy: 10 MB); oversize bodies get the route family's 413.
+  configureApp: (app, config) => {
+    (app as NestExpressApplication).set('trust proxy', config.TRUST_PROXY_HOPS);
+  },
 };
