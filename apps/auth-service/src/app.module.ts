@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
-import { HealthModule } from '@nafs/observability';
+import { HealthModule, MetricsModule } from '@nafs/observability';
 import { ApiTokenAccessModule } from './api-tokens/api-token-access.module';
 import { ApiTokensModule } from './api-tokens/api-tokens.module';
 import type { AuthConfig } from './config/auth.config';
@@ -49,6 +49,7 @@ export class AppModule implements NestModule {
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('auth', config), AUTH_SCHEMA)),
         RedisModule.forRoot(env, 'auth-service'),
         HealthModule.forRoot({ environment: config.NODE_ENV }),
+        MetricsModule.forRoot({ service: 'auth-service' }),
         HttpSetupModule,
         OutboxModule,
         AuthOutboxRelayModule.register(config),

@@ -46,8 +46,8 @@ function toAuditLogDto(row: AuditLogEntity) {
 
 /**
  * Read access to audit_logs (new; legacy had none). Admins see their tenant's trail. Served at
- * /api/v1/audit-logs and, because the gateway routes only auth/users/tokens to this service, at
- * /api/v1/users/audit-logs as well (registered before /users/:id).
+ * /api/v1/audit-logs (in the gateway route table) and at /api/v1/users/audit-logs, registered
+ * before /users/:id, for deployments whose gateway predates that route.
  */
 @Controller(['api/v1/audit-logs', 'api/v1/users/audit-logs'])
 @Auth('admin')

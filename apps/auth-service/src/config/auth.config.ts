@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanFlag, commonEnvShape, databaseEnvShape, loadConfig, port, positiveInt } from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
+import { relayEnvVars } from '@nafs/events';
 
 /** Treats an empty string like an unset variable, as shells and compose files often produce. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -23,6 +24,8 @@ export const authConfigSchema = z
     PORT: port(3001),
     ...commonEnvShape,
     ...databaseEnvShape('AUTH'),
+    // The relay from event_outbox to the auth events stream (libs/events README).
+    ...relayEnvVars,
 
     // Tokens (legacy-api.md 2.2, 2.3). Required in production; refused when shorter than 32.
     JWT_SECRET: secret,

@@ -14,6 +14,8 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
   { prefix: '/api/v1/auth', service: 'auth' },
   { prefix: '/api/v1/users', service: 'auth' },
   { prefix: '/api/v1/tokens', service: 'auth' },
+  // New (not legacy): the admin audit-log reader.
+  { prefix: '/api/v1/audit-logs', service: 'auth' },
   { prefix: '/api/v1/forms', service: 'forms' },
   { prefix: '/api/v1/themes', service: 'forms' },
   { prefix: '/api/v1/public', service: 'forms' },

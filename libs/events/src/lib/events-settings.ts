@@ -36,20 +36,17 @@ export const consumerEnvShape = z.object(consumerEnvVars);
 export type RelaySettings = z.infer<typeof relayEnvShape>;
 export type ConsumerSettings = z.infer<typeof consumerEnvShape>;
 
-/**
- * The service's validated config wins; EVENTS_* come from the process environment as long as the
- * services' own config schemas do not list them. Bad values stop the start with the variable named.
- */
-function merged(env: Env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...process.env };
+/** The EVENTS_* values of a service's validated config (its schema spreads the vars above). */
+function asEnv(env: Env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== null) out[key] = String(value);
   return out;
 }
 
 export function relaySettingsFromEnv(service: string, env: Env): RelaySettings {
-  return loadConfig(`${service} (events relay)`, relayEnvShape, merged(env));
+  return loadConfig(`${service} (events relay)`, relayEnvShape, asEnv(env));
 }
 
 export function consumerSettingsFromEnv(service: string, env: Env): ConsumerSettings {
-  return loadConfig(`${service} (events consumer)`, consumerEnvShape, merged(env));
+  return loadConfig(`${service} (events consumer)`, consumerEnvShape, asEnv(env));
 }
