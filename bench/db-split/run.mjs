@@ -2,10 +2,10 @@
 // Benchmark of tools/db-split against the pg_dump baseline, on the same data in the same run.
 //
 //   npx nx run db-split:bench                  (builds the tool and the services first)
-//   node bench/db-split/run.mjs [--scale 50] [--jobs 2] [--keep]
+//   node bench/db-split/run.mjs [--scale 50] [--repeat 3] [--jobs N] [--keep]
 //
 //   --scale N   fixture scale to seed (default: $BENCH_SCALE or 50; use 5 or 10 for a quick run)
-//   --jobs N    db-split --jobs (default 2)
+//   --jobs N    db-split --jobs (default: the tool's own, CPUs + 1 between 2 and 4)
 //   --repeat N  timed rounds (default: $BENCH_REPEAT or 3); medians are reported
 //   --keep      keep the databases and roles afterwards (they are dropped by default)
 //   $BENCH_PG_URL  a superuser URL of the server to use (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -20,6 +20,7 @@
 // every round empties both sets outside the timers.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,13 +32,13 @@ const fixture = process.env.LEGACY_FIXTURE_DIR ?? join(root, '..', 'shared', 'le
 const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: process.env.BENCH_SCALE ?? '50' },
-    jobs: { type: 'string', default: '2' },
+    jobs: { type: 'string' },
     keep: { type: 'boolean', default: false },
     repeat: { type: 'string', default: process.env.BENCH_REPEAT ?? '3' },
   },
 });
 const scale = Number(values.scale);
-const jobs = Number(values.jobs);
+const jobArgs = values.jobs ? ['--jobs', values.jobs] : [];
 const repeat = Math.max(1, Number(values.repeat));
 const admin = new URL(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 
@@ -105,7 +106,7 @@ async function main() {
   };
 
   try {
-    console.log(`db-split benchmark: scale ${scale}, --jobs ${jobs}, server ${admin.host}`);
+    console.log(`db-split benchmark: scale ${scale}, ${values.jobs ? `--jobs ${values.jobs}` : 'default --jobs'}, ${availableParallelism()} CPU(s), server ${admin.host}`);
     await psql('postgres', `CREATE DATABASE "${source}"`);
     await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(source), '-f', join(fixture, 'monolith-schema.sql')]);
     const seed = await timed(() => run(process.execPath, [join(fixture, 'seed.mjs'), '--url', dbUrl(source), '--scale', String(scale)], {
@@ -131,8 +132,8 @@ async function main() {
         await psql(`${tag}_${set}_${service}`, `TRUNCATE ${tables.join(', ')}; DROP SCHEMA IF EXISTS db_split CASCADE`);
       }
     };
-    const toolCopy = () => timed(() => run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--jobs', String(jobs), '--progress', 'none', '--json'], { env: envFor(sets.tool) }));
-    const toolVerify = () => timed(() => run(process.execPath, [cli, 'verify', '--source', dbUrl(source), '--jobs', String(jobs), '--progress', 'none', '--json'], { env: envFor(sets.tool) }));
+    const toolCopy = () => timed(() => run(process.execPath, [cli, 'copy', '--source', dbUrl(source), ...jobArgs, '--progress', 'none', '--json'], { env: envFor(sets.tool) }));
+    const toolVerify = () => timed(() => run(process.execPath, [cli, 'verify', '--source', dbUrl(source), ...jobArgs, '--progress', 'none', '--json'], { env: envFor(sets.tool) }));
     const baselineCopy = () => timed(() =>
       Promise.all(
         Object.entries(TABLES).map(([service, tables]) =>
@@ -143,6 +144,17 @@ async function main() {
         ),
       ),
     );
+    // After a load, autovacuum wakes up on the freshly filled tables and competes with whatever
+    // is timed next; vacuum them here, outside the timers, and wait until the server is quiet.
+    const settle = async (set) => {
+      for (const [service, tables] of Object.entries(TABLES)) await psql(`${tag}_${set}_${service}`, `VACUUM (ANALYZE) ${tables.join(', ')}`);
+      for (let i = 0; i < 60; i++) {
+        const busy = await psql('postgres', "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
+        if (busy.stdout.trim() === '0') break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await psql('postgres', 'CHECKPOINT');
+    };
     const rounds = { copy: [], baseline: [], verify: [] };
     let copied;
     for (let round = 0; round < repeat; round++) {
@@ -155,13 +167,14 @@ async function main() {
           const copy = await toolCopy();
           copied = JSON.parse(copy.result.stdout);
           rounds.copy.push(copy.ms);
+          await settle(sets.tool);
           const verify = await toolVerify();
           if (!JSON.parse(verify.result.stdout).ok) throw new Error('verify of the db-split copy failed');
           rounds.verify.push(verify.ms);
         } else {
           rounds.baseline.push((await baselineCopy()).ms);
         }
-        await psql('postgres', 'CHECKPOINT');
+        await settle(which === 'copy' ? sets.tool : sets.baseline);
       }
       console.log(`round ${round + 1}/${repeat}: copy ${seconds(rounds.copy.at(-1))} s, verify ${seconds(rounds.verify.at(-1))} s, pg_dump | psql ${seconds(rounds.baseline.at(-1))} s`);
     }

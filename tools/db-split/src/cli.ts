@@ -31,7 +31,9 @@ interface RunOptions extends SelectionOptions {
   json?: boolean;
 }
 
-const DEFAULT_JOBS = Math.max(2, Math.min(4, availableParallelism()));
+// One more job than cores: a job's time is split between the source, the target and this
+// process, so cores + 1 keeps the machine busy while the last large tables finish.
+const DEFAULT_JOBS = Math.max(2, Math.min(4, availableParallelism() + 1));
 
 function withSelection(command: Command): Command {
   return command

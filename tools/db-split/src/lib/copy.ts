@@ -148,39 +148,43 @@ async function resetSequences(client: Client, relation: string): Promise<void> {
   }
 }
 
-/** Small CopyData messages are merged up to this size before they are sent to the target. */
+/** Pieces at least this large go to the target as they are; smaller ones are merged... */
+const PASS_THROUGH_BYTES = 16 * 1024;
+/** ...into messages of about this size. */
 const BATCH_BYTES = 64 * 1024;
 
 /**
  * Counts rows (newlines: COPY text escapes embedded ones) and bytes as they stream past, and
- * batches them: the source sends one CopyData message per row, and forwarding each small row as
- * its own message (two socket writes apiece) costs more than the data.
+ * batches small pieces: the source sends one CopyData message per row, and forwarding each small
+ * row as its own message (two socket writes apiece) costs more than the data. Large rows pass
+ * through without being copied again.
  */
 function counter(onProgress: (rows: number, bytes: number) => void) {
   let rows = 0;
   let bytes = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  const takePending = () => {
+    const batch = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    return batch;
+  };
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
-      if (!pending.length && chunk.length >= BATCH_BYTES) {
-        onProgress(rows, bytes);
+      onProgress(rows, bytes);
+      if (chunk.length >= PASS_THROUGH_BYTES) {
+        if (pending.length) this.push(takePending());
         return callback(null, chunk);
       }
       pending.push(chunk);
       pendingBytes += chunk.length;
-      if (pendingBytes < BATCH_BYTES) return callback();
-      const batch = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      onProgress(rows, bytes);
-      callback(null, batch);
+      callback(null, pendingBytes >= BATCH_BYTES ? takePending() : undefined);
     },
     flush(callback) {
-      onProgress(rows, bytes);
-      callback(null, pending.length ? Buffer.concat(pending, pendingBytes) : undefined);
+      callback(null, pending.length ? takePending() : undefined);
     },
   });
   return { stream, totals: () => ({ rows, bytes }) };

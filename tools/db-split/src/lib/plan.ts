@@ -118,9 +118,13 @@ export function quoteIdent(identifier: string): string {
  * that stops the run unless the user accepted exactly that item with an option.
  */
 export async function buildPlan(source: Side, target: Side, options: PlanOptions): Promise<Plan> {
-  // The source first, so that a wrong --source is the error reported, not a target behind it.
-  const sourceCatalogs = (await readSide(source, false)) as Record<string, DatabaseCatalog>;
-  const targetCatalogs = await readSide(target, !options.requireTargets);
+  // Both sides at once; if both fail, the source's error is the one reported (a wrong --source
+  // is likelier than a target behind it).
+  const [sourceRead, targetRead] = await Promise.allSettled([readSide(source, false), readSide(target, !options.requireTargets)]);
+  if (sourceRead.status === 'rejected') throw sourceRead.reason;
+  if (targetRead.status === 'rejected') throw targetRead.reason;
+  const sourceCatalogs = sourceRead.value as Record<string, DatabaseCatalog>;
+  const targetCatalogs = targetRead.value;
   const ignore = new Set(options.ignoreTables);
   const problems: Problem[] = [];
   const notes: string[] = [];
