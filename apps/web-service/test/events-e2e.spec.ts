@@ -1,8 +1,7 @@
 // End to end with the real auth-service bundle (two replicas, so two relays compete for the
-// outbox). A deactivation goes through auth's API (legacy U6 DELETE /api/v1/users/:id is a soft
-// delete); auth exposes no hard delete, so the deletion is committed in auth's database together
-// with its outbox row, exactly as auth's OutboxWriter writes it. Either way the event reaches
-// web-service through auth's relay and web's consumer group.
+// outbox). Both changes go through auth's API: a deactivation (legacy U6, a soft delete) and a
+// permanent deletion (DELETE /api/v1/users/:id/permanent). The events reach web-service through
+// auth's relay and web's consumer group.
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { AUTH_EVENTS } from '@nafs/contracts';
@@ -50,21 +49,6 @@ describe('auth events end to end: auth-service bundle → Redis stream → web-s
     }
   }
 
-  /** One auth transaction: the change and its outbox rows commit together (OutboxWriter's contract). */
-  async function inAuthTransaction(statements: [string, unknown[]][]): Promise<void> {
-    const client = new Client({ connectionString: auth.dbUrl });
-    await client.connect();
-    try {
-      await client.query('BEGIN');
-      for (const [sql, params] of statements) await client.query(sql, params);
-      await client.query('COMMIT');
-    } finally {
-      await client.end();
-    }
-  }
-
-  const outboxRow = (type: string, payload: object): [string, unknown[]] => ['INSERT INTO event_outbox (type, payload) VALUES ($1, $2)', [type, JSON.stringify(payload)]];
-
   async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
     const started = Date.now();
     while (!(await check())) {
@@ -106,16 +90,15 @@ describe('auth events end to end: auth-service bundle → Redis stream → web-s
   });
 
   it('web stopped while auth deletes a user: once started again, that user’s drawing projects are gone', async () => {
+    const admin = await auth.createUser({ role: 'admin' });
     const [doomed, other] = [await auth.createUser(), await auth.createUser()];
     const doomedProjects = [await createProject(auth.accessToken(doomed), 'a'), await createProject(auth.accessToken(doomed), 'b')];
     const otherProject = await createProject(auth.accessToken(other), 'c');
     expect(await webCount('SELECT count(*) FROM drawing_projects WHERE id = ANY($1)', [doomedProjects])).toBe(2);
     await stopWeb();
 
-    await inAuthTransaction([
-      ['DELETE FROM users WHERE id = $1', [doomed.id]],
-      outboxRow(AUTH_EVENTS.userDeleted, { userId: doomed.id, tenantId: null }),
-    ]);
+    const erased = await fetch(`${auth.replicas[1].url}/api/v1/users/${doomed.id}/permanent`, { method: 'DELETE', headers: { Authorization: `Bearer ${auth.accessToken(admin)}` } });
+    expect(erased.status).toBe(204);
     // auth's relay publishes while web is down; the stream keeps it for web's group.
     await waitFor(async () => (await auth.query(`SELECT 1 FROM event_outbox WHERE type = $1 AND published_at IS NULL`, [AUTH_EVENTS.userDeleted])).length === 0, 5000, 'the relay');
     expect(await webCount('SELECT count(*) FROM drawing_projects WHERE id = ANY($1)', [doomedProjects])).toBe(2);

@@ -97,6 +97,20 @@ export class UserAdminService {
     });
   }
 
+  /**
+   * Permanent deletion (new; legacy only soft-deleted): for erasure requests and clean-ups. Admins
+   * only, within their tenant, never themselves. The audit row records who erased whom.
+   */
+  async erase(actor: RequestIdentity, id: string, meta: ClientMeta): Promise<void> {
+    if (actor.id === id) throw e2(400, 'VALIDATION_ERROR', 'You cannot permanently delete your own account');
+    await this.dataSource.transaction(async (manager) => {
+      const user = await this.lockVisible(manager, actor, id);
+      if (!user) throw NOT_FOUND();
+      await this.users.erase(manager, user);
+      await this.audit.record({ userId: actor.id, tenantId: actor.tenantId, action: 'ERASE', resourceType: 'users', resourceId: id, changes: { erased: true }, meta }, manager);
+    });
+  }
+
   private async change(actor: RequestIdentity, id: string, input: PatchUserInput, action: 'UPDATE' | 'PATCH', meta: ClientMeta): Promise<UserDto> {
     try {
       const user = await this.dataSource.transaction(async (manager) => {

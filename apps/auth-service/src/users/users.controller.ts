@@ -104,6 +104,14 @@ export class UsersController {
     return e2Ok(await this.admin.patch(identity, id, input, clientMeta(request)), 'User updated successfully');
   }
 
+  @Delete(':id/permanent')
+  @HttpCode(204)
+  @Auth('admin')
+  async erase(@Identity() identity: RequestIdentity, @Param() params: unknown, @Req() request: Request): Promise<void> {
+    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+    await this.admin.erase(identity, id, clientMeta(request));
+  }
+
   @Delete(':id')
   @HttpCode(204)
   @Auth('admin')

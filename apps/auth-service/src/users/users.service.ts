@@ -85,6 +85,19 @@ export class UsersService {
     return { user, changed };
   }
 
+  /**
+   * Deletes the user row for good inside `manager`'s transaction and writes `auth.user.deleted`, on
+   * which web and forms replay the legacy ON DELETE rules. Sessions, password resets and API tokens
+   * (with their usage) go with it through auth's own foreign keys. Audit rows stay as the trail of
+   * what happened but no longer name the person: legacy's NO ACTION foreign key on
+   * audit_logs.user_id would otherwise block the delete (fixture hazard A28).
+   */
+  async erase(manager: EntityManager, user: UserEntity): Promise<void> {
+    await manager.query('UPDATE audit_logs SET user_id = NULL WHERE user_id = $1', [user.id]);
+    await manager.delete(UserEntity, { id: user.id });
+    await this.outbox.write(manager, AUTH_EVENTS.userDeleted, { userId: user.id, tenantId: user.tenantId });
+  }
+
   async list(tenantId: string | null, query: UserListQuery): Promise<{ users: UserEntity[]; total: number }> {
     const qb = this.dataSource.getRepository(UserEntity).createQueryBuilder('u');
     if (tenantId) qb.where('u.tenant_id = :tenantId', { tenantId });
