@@ -48,6 +48,12 @@ function withRun(command: Command): Command {
     .option('--json', 'print a JSON summary on stdout (the report goes to stderr)');
 }
 
+function formatOption(): Option {
+  return new Option('--format <format>', 'COPY format: auto = binary for tables whose column types match exactly on both sides, text otherwise')
+    .choices(['auto', 'text'])
+    .default('auto');
+}
+
 /** In --json mode the human report moves to stderr so stdout holds one JSON document. */
 function reportOutput(out: Output, json: boolean | undefined): Output {
   return json ? { ...out, line: out.warn } : out;
@@ -114,7 +120,8 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     .requiredOption('--source <url>', 'the monolith database (postgres://...); read as its owner or a superuser')
     .option('--truncate', 'empty every target table (and the journal) first instead of refusing non-empty targets')
     .option('--dry-run', 'show what would be copied, skipped or reloaded')
-    .action(async (options: RunOptions & { source: string; truncate?: boolean; dryRun?: boolean }) => {
+    .addOption(formatOption())
+    .action(async (options: RunOptions & { source: string; truncate?: boolean; dryRun?: boolean; format: 'auto' | 'text' }) => {
       const report = reportOutput(out, options.json);
       report.line(`copy: source ${redactUrl(options.source)} -> the auth, web and forms databases`);
       const plan = await buildPlan(source(options.source), targets(), {
@@ -124,7 +131,8 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
       printAccepted(plan, report);
       const failAfter = env.DB_SPLIT_FAIL_AFTER_TABLES ? Number(env.DB_SPLIT_FAIL_AFTER_TABLES) : undefined;
       const result = await runCopy(plan, {
-        jobs: options.jobs, truncate: Boolean(options.truncate), dryRun: Boolean(options.dryRun), progress: options.progress, failAfterTables: failAfter,
+        jobs: options.jobs, truncate: Boolean(options.truncate), dryRun: Boolean(options.dryRun), progress: options.progress, format: options.format,
+        failAfterTables: failAfter,
       }, report);
       if (options.json) out.line(JSON.stringify(result, null, 2));
     });
@@ -155,9 +163,10 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     .requiredOption('--target-monolith <url>', 'an empty database created from the legacy schema (postgres://...)')
     .option('--truncate', 'empty the monolith tables (and the journal) first')
     .option('--dry-run', 'show what would be copied')
+    .addOption(formatOption())
     .option('--chunk-rows <n>', 'rows per checksum chunk', positiveInt, 1000)
     .option('--max-differences <n>', 'differing keys listed per table', positiveInt, 5)
-    .action(async (options: RunOptions & { targetMonolith: string; truncate?: boolean; dryRun?: boolean; chunkRows: number; maxDifferences: number }) => {
+    .action(async (options: RunOptions & { targetMonolith: string; truncate?: boolean; dryRun?: boolean; chunkRows: number; maxDifferences: number; format: 'auto' | 'text' }) => {
       const report = reportOutput(out, options.json);
       const split = splitSide('split databases', targetEndpoints(env));
       const monolith = monolithSide('monolith', { label: 'target monolith', settings: settingsFromUrl(options.targetMonolith, '--target-monolith') });
@@ -168,7 +177,7 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
       assertPlanAccepted(plan);
       printAccepted(plan, report);
       const copy = await runCopy(plan, {
-        jobs: options.jobs, truncate: Boolean(options.truncate), dryRun: Boolean(options.dryRun), progress: options.progress,
+        jobs: options.jobs, truncate: Boolean(options.truncate), dryRun: Boolean(options.dryRun), progress: options.progress, format: options.format,
       }, report, 'rollback');
       if (options.dryRun) return;
       const verify = await runVerify(plan, { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress }, report, 'rollback verify');

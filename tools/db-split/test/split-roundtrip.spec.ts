@@ -106,7 +106,8 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
     expect(copy.code).toBe(0);
     expect(copy.stdout).toMatch(/tenants .*only the 1 row\(s\) the migrations insert/);
     expect(copy.stdout).toContain('copy done: 17 table(s) loaded');
-    expect(copy.stderr).toMatch(/copy users: 100 rows, [\d.]+ kB/);
+    expect(copy.stderr).toMatch(/copy users: 100 rows, [\d.]+ kB \(binary\)/);
+    expect(copy.stdout).toMatch(/\nexport_jobs .* binary {2}load: empty/); // enum and bigint columns in binary too
 
     const verify = await runCli(['verify', '--source', source.url, '--chunk-rows', '64'], targets.env);
     expect(verify.code).toBe(0);

@@ -11,6 +11,9 @@ export interface ColumnInfo {
   generated: boolean;
   notNull: boolean;
   hasDefault: boolean;
+  /** Its binary COPY form carries no database-specific type OID (composite values and arrays of
+   *  user-defined types do), so it can be loaded in binary into a column of the same type. */
+  binarySafe: boolean;
 }
 
 export interface RelationInfo {
@@ -64,10 +67,12 @@ export async function readCatalog(client: Client, endpoint: Endpoint): Promise<D
     [TOOL_SCHEMA],
   );
   const oids = relations.rows.map((row) => row.oid);
-  const columns = await client.query<{ oid: number; name: string; type: string; generated: boolean; not_null: boolean; has_default: boolean }>(
+  const columns = await client.query<{ oid: number; name: string; type: string; generated: boolean; not_null: boolean; has_default: boolean; binary_safe: boolean }>(
     `SELECT a.attrelid AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attgenerated <> '' AS generated,
-            a.attnotnull AS not_null, a.atthasdef AS has_default
+            a.attnotnull AS not_null, a.atthasdef AS has_default,
+            (t.typtype IN ('b', 'e', 'r', 'm') AND NOT (t.typelem <> 0 AND t.typelem >= 16384)) AS binary_safe
        FROM pg_attribute a
+       JOIN pg_type t ON t.oid = a.atttypid
       WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attrelid, a.attnum`,
     [oids],
@@ -107,7 +112,9 @@ export async function readCatalog(client: Client, endpoint: Endpoint): Promise<D
     result.set(qualifiedName, info);
   }
   for (const row of columns.rows) {
-    byOid.get(row.oid)?.columns.push({ name: row.name, type: row.type, generated: row.generated, notNull: row.not_null, hasDefault: row.has_default });
+    byOid.get(row.oid)?.columns.push({
+      name: row.name, type: row.type, generated: row.generated, notNull: row.not_null, hasDefault: row.has_default, binarySafe: row.binary_safe,
+    });
   }
   for (const row of keys.rows) {
     const info = byOid.get(row.oid);

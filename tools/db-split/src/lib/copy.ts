@@ -7,8 +7,9 @@ import { isSplit } from './catalog';
 import { connect, dbLabel, type Endpoint } from './connections';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
 import { ensureJournal, forget, type JournalEntry, readJournal, recordCompleted } from './journal';
+import { binaryRowCounter, textRowCounter } from './copy-format';
 import { MIGRATION_SEEDED_ROWS } from './legacy-columns';
-import { formatBytes, formatSeconds, formatTable, type Output, runPool } from './output';
+import { debugPhase, formatBytes, formatSeconds, formatTable, type Output, runPool } from './output';
 import { type Plan, qualified, quoteIdent, type TablePlan, tablesToCopy } from './plan';
 import { createProgress, type ProgressMode } from './progress';
 import { ConnectionCache, SnapshotGroup } from './snapshot';
@@ -18,6 +19,8 @@ export interface CopyOptions {
   truncate: boolean;
   dryRun: boolean;
   progress: ProgressMode;
+  /** `auto`: binary COPY where both sides have the same binary-safe column types, else text. */
+  format: 'auto' | 'text';
   /** Test hook (env DB_SPLIT_FAIL_AFTER_TABLES): SIGKILL the process just before the commit of
    *  the first table loaded after this many tables committed, to prove resumability. */
   failAfterTables?: number;
@@ -32,12 +35,14 @@ interface TableJob {
   clear: Clear;
   /** Keys of migration-seeded rows to delete before the load (the source has them too). */
   seededKeys: string[];
+  format: 'binary' | 'text';
   reason: string;
 }
 
 export interface CopyTableResult {
   table: LegacyTable;
   action: 'copied' | 'skipped';
+  format: 'binary' | 'text';
   rows: number;
   bytes: number;
   ms: number;
@@ -154,13 +159,13 @@ const PASS_THROUGH_BYTES = 16 * 1024;
 const BATCH_BYTES = 64 * 1024;
 
 /**
- * Counts rows (newlines: COPY text escapes embedded ones) and bytes as they stream past, and
+ * Counts rows and bytes as they stream past (for progress), and
  * batches small pieces: the source sends one CopyData message per row, and forwarding each small
  * row as its own message (two socket writes apiece) costs more than the data. Large rows pass
  * through without being copied again.
  */
-function counter(onProgress: (rows: number, bytes: number) => void) {
-  let rows = 0;
+function counter(format: 'binary' | 'text', onProgress: (rows: number, bytes: number) => void) {
+  const rowCounter = format === 'binary' ? binaryRowCounter() : textRowCounter();
   let bytes = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -173,8 +178,8 @@ function counter(onProgress: (rows: number, bytes: number) => void) {
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
-      onProgress(rows, bytes);
+      rowCounter.feed(chunk);
+      onProgress(rowCounter.rows, bytes);
       if (chunk.length >= PASS_THROUGH_BYTES) {
         if (pending.length) this.push(takePending());
         return callback(null, chunk);
@@ -187,7 +192,7 @@ function counter(onProgress: (rows: number, bytes: number) => void) {
       callback(null, pending.length ? takePending() : undefined);
     },
   });
-  return { stream, totals: () => ({ rows, bytes }) };
+  return { stream, totals: () => ({ rows: rowCounter.rows, bytes }) };
 }
 
 /**
@@ -196,6 +201,7 @@ function counter(onProgress: (rows: number, bytes: number) => void) {
  */
 export async function runCopy(plan: Plan, options: CopyOptions, out: Output, verb = 'copy'): Promise<CopyResult> {
   const started = Date.now();
+  debugPhase(`${verb}: plan done`);
   const planned = tablesToCopy(plan);
   const targetKeys = [...new Set(planned.map((t) => t.targetKey))];
   const sourceKeys = [...new Set(planned.map((t) => t.sourceKey))];
@@ -218,14 +224,19 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
       control[key] = await connect(plan.target.endpoints[key]);
       await assertCanHoldOffTriggers(control[key], plan.target.endpoints[key]);
     }
+    debugPhase(`${verb}: targets checked`);
     snapshot = await SnapshotGroup.open(plan.source, sourceKeys);
+    debugPhase(`${verb}: snapshot exported`);
     const jobs: TableJob[] = [];
     for (const t of planned) {
       const reader = snapshot.coordinators[t.sourceKey];
       const { rows } = await reader.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(t.source as NonNullable<TablePlan['source']>)}`);
-      jobs.push({ plan: t, sourceRows: Number(rows[0].n), action: 'load', clear: 'none', seededKeys: [], reason: '' });
+      const format = options.format === 'text' ? 'text' : t.format;
+      jobs.push({ plan: t, sourceRows: Number(rows[0].n), action: 'load', clear: 'none', seededKeys: [], reason: '', format });
     }
+    debugPhase(`${verb}: source counted`);
     const { refused } = await decide(jobs, plan, control, snapshot, options);
+    debugPhase(`${verb}: decided`);
     if (refused.length) {
       throw new DbSplitError(
         `refusing to copy: target table(s) not empty and not loaded by this tool:\n${refused.map((r) => `  - ${r}`).join('\n')}`,
@@ -237,12 +248,13 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     out.line(`${verb}: ${options.dryRun ? 'would copy' : 'copying'} ${jobs.filter((j) => j.action === 'load').length} table(s) with ${options.jobs} job(s), snapshot ${Object.values(snapshot.snapshots).join(', ')}`);
     out.line(
       formatTable(
-        ['table', 'from', 'to', 'rows', 'action'],
+        ['table', 'from', 'to', 'rows', 'format', 'action'],
         jobs.map((j) => [
           j.plan.table,
           plan.source.endpoints[j.plan.sourceKey].settings.database,
           plan.target.endpoints[j.plan.targetKey].settings.database,
           String(j.sourceRows),
+          j.format,
           `${j.action}${j.reason ? `: ${j.reason}` : ''}`,
         ]),
       ),
@@ -262,8 +274,9 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
       await client.query('COMMIT');
     }
 
+    debugPhase(`${verb}: journal ready`);
     for (const job of jobs.filter((j) => j.action === 'skip')) {
-      results.push({ table: job.plan.table, action: 'skipped', rows: job.sourceRows, bytes: 0, ms: 0 });
+      results.push({ table: job.plan.table, action: 'skipped', format: job.format, rows: job.sourceRows, bytes: 0, ms: 0 });
     }
     const toLoad = jobs.filter((j) => j.action === 'load').sort((a, b) => (b.plan.source?.bytes ?? 0) - (a.plan.source?.bytes ?? 0));
     const progress = createProgress(verb, options.progress, out.progressStream);
@@ -294,6 +307,7 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     await Promise.all(Object.values(control).map((client) => client.end().catch(() => undefined)));
   }
 
+  debugPhase(`${verb}: loaded`);
   const copied = results.filter((r) => r.action === 'copied');
   const result: CopyResult = {
     tables: results,
@@ -344,12 +358,13 @@ async function loadTable(
     if (busy.rows[0].busy) {
       throw new DbSplitError(`${table}: rows appeared in the target since the check; is a service writing to it?`, ExitCode.TARGET_NOT_EMPTY);
     }
+    const format = job.format;
     const read =
       source.kind === 'partitioned'
-        ? `COPY (SELECT ${columns} FROM ${qualified(source)}) TO STDOUT`
-        : `COPY ${qualified(source)} (${columns}) TO STDOUT`;
-    const count = counter((rows, bytes) => progress.update(table, rows, bytes));
-    const sink = writer.query(copyFrom(`COPY ${targetRel} (${columns}) FROM STDIN`));
+        ? `COPY (SELECT ${columns} FROM ${qualified(source)}) TO STDOUT (FORMAT ${format})`
+        : `COPY ${qualified(source)} (${columns}) TO STDOUT (FORMAT ${format})`;
+    const count = counter(format, (rows, bytes) => progress.update(table, rows, bytes));
+    const sink = writer.query(copyFrom(`COPY ${targetRel} (${columns}) FROM STDIN (FORMAT ${format})`));
     await pipeline(reader.query(copyTo(read)), count.stream, sink);
     const { bytes } = count.totals();
     if (sink.rowCount !== job.sourceRows) {
@@ -360,8 +375,8 @@ async function loadTable(
     beforeCommit();
     await writer.query('COMMIT');
     const ms = Date.now() - started;
-    progress.finish(table, `${sink.rowCount} rows, ${formatBytes(bytes)} in ${formatSeconds(ms)}`);
-    return { table, action: 'copied', rows: sink.rowCount, bytes, ms };
+    progress.finish(table, `${sink.rowCount} rows, ${formatBytes(bytes)} (${format}) in ${formatSeconds(ms)}`);
+    return { table, action: 'copied', format, rows: sink.rowCount, bytes, ms };
   } catch (error) {
     await writer.query('ROLLBACK').catch(() => undefined);
     progress.finish(table, 'FAILED (rolled back)');

@@ -17,6 +17,11 @@ export function processOutput(): Output {
   };
 }
 
+/** With DB_SPLIT_DEBUG set, prints how long each phase of a command took (ms since start). */
+export function debugPhase(label: string): void {
+  if (process.env.DB_SPLIT_DEBUG) process.stderr.write(`[db-split ${performance.now().toFixed(0)} ms] ${label}\n`);
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;

@@ -41,6 +41,9 @@ export interface TablePlan {
   missingOnSource: string[];
   typeDifferences: string[];
   primaryKey: string[];
+  /** COPY format: binary when every copied column has the same binary-safe type on both sides
+   *  (exact and cheaper: no timestamp or uuid text to print and parse), text otherwise. */
+  format: 'binary' | 'text';
   status: 'copy' | 'ignored' | 'missing-in-source';
   rows?: number;
 }
@@ -139,7 +142,7 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
     const plan: TablePlan = {
       table, sourceKey, targetKey, source: sourceInfo, target: targetInfo,
       targetColumnsFrom: 'none', columns: [], missingOnTarget: [], missingOnSource: [], typeDifferences: [],
-      primaryKey: sourceInfo?.primaryKey ?? [], status: 'copy',
+      primaryKey: sourceInfo?.primaryKey ?? [], format: 'text', status: 'copy',
     };
     tables.push(plan);
     if (ignore.has(table)) {
@@ -164,7 +167,7 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
       });
     }
 
-    let targetColumns: { name: string; type?: string; generated: boolean; notNull?: boolean; hasDefault?: boolean }[];
+    let targetColumns: { name: string; type?: string; generated: boolean; notNull?: boolean; hasDefault?: boolean; binarySafe?: boolean }[];
     if (targetInfo) {
       plan.targetColumnsFrom = 'target';
       targetColumns = targetInfo.columns;
@@ -191,6 +194,11 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
         if (other.type && other.type !== column.type) plan.typeDifferences.push(`${column.name} ${column.type} -> ${other.type}`);
       }
     }
+    const sourceByName = new Map(sourceInfo.columns.map((column) => [column.name, column]));
+    plan.format = plan.columns.every((name) => {
+      const [a, b] = [sourceByName.get(name), targetByName.get(name)];
+      return a?.binarySafe && b?.binarySafe && a.type === b.type;
+    }) ? 'binary' : 'text';
     plan.missingOnSource = targetColumns.filter((column) => !sourceNames.has(column.name) && !column.generated).map((column) => column.name);
     for (const column of plan.missingOnTarget) {
       problems.push({
@@ -336,7 +344,7 @@ export function planAsJson(plan: Plan) {
     tables: plan.tables.map((t) => ({
       table: t.table, target: t.targetKey, database: plan.target.endpoints[t.targetKey].settings.database, status: t.status,
       rows: t.rows, bytes: t.source?.bytes, columns: t.columns, missingOnTarget: t.missingOnTarget, missingOnSource: t.missingOnSource,
-      targetColumnsFrom: t.targetColumnsFrom,
+      targetColumnsFrom: t.targetColumnsFrom, format: t.format,
     })),
     unknownTables: plan.unknownTables.map((info) => ({ table: info.qualifiedName, kind: info.kind, rows: info.rows, bytes: info.bytes })),
     problems: plan.problems,
