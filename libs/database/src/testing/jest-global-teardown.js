@@ -16,6 +16,11 @@ module.exports = async function globalTeardown() {
       for (const { datname } of rows) {
         await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       }
+      // Login roles a test created (the migration tool's tests name them <tool>_t_<run id>_...).
+      const roles = await client.query("SELECT rolname FROM pg_roles WHERE rolname LIKE $1", [`%\\_t\\_${runId}\\_%`]);
+      for (const { rolname } of roles.rows) {
+        await client.query(`DROP ROLE IF EXISTS "${rolname}"`).catch((error) => console.warn(`could not drop role ${rolname}: ${error.message}`));
+      }
     } finally {
       await client.end();
     }
