@@ -6,7 +6,7 @@ import type { UserIdentity } from '@nafs/contracts';
 import { createEmptyDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
 import { WEB_SERVICE } from '../../apps/web-service/src/service';
-import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '../../apps/web-service/test/support/auth-process';
+import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);

@@ -1,1 +1,2 @@
 export * from './auth-fixture';
+export * from './identity-suite';
