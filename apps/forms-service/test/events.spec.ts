@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { AUTH_EVENTS, type AuthEvent } from '@nafs/contracts';
-import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { authEventStreamKey, encodeAuthEvent } from '@nafs/events';
 import { createServiceApp } from '@nafs/runtime';
 import { FormsUserDeletionHandler } from '../src/events/forms-user-deletion.handler';
@@ -11,14 +11,6 @@ import { FORMS_SERVICE } from '../src/service';
 
 function userDeleted(userId: string): AuthEvent {
   return { id: randomUUID(), type: AUTH_EVENTS.userDeleted, occurredAt: new Date().toISOString(), payload: { userId, tenantId: null } };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('forms-service consumes auth events (real PostgreSQL and Redis)', () => {

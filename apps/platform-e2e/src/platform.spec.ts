@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { SERVICES, type ServiceName, tablesOwnedBy } from '@nafs/contracts';
-import { dropDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import { dropDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { builtEntryPoint, runToExit, ServiceProcess } from '@nafs/runtime/testing';
 
 const { runId } = testInfra();
@@ -15,15 +15,6 @@ function databaseUrl(name: string): string {
 async function readiness(url: string): Promise<{ status: number; body: { error?: Record<string, unknown> } }> {
   const res = await fetch(`${url}/health/ready`);
   return { status: res.status, body: (await res.json()) as { error?: Record<string, unknown> } };
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
 describe('the platform from its built bundles (plain node, real PostgreSQL and Redis)', () => {
@@ -113,8 +104,8 @@ describe('the platform from its built bundles (plain node, real PostgreSQL and R
       expect(body.error).toMatchObject({ 'auth-rpc': { status: 'down' } });
     }
     await processes.auth.start();
-    await waitUntil(async () => (await readiness(processes.web.url)).status === 200, 10000);
-    await waitUntil(async () => (await readiness(processes.forms.url)).status === 200, 10000);
+    await waitFor(async () => (await readiness(processes.web.url)).status === 200, 10000, 'web ready again');
+    await waitFor(async () => (await readiness(processes.forms.url)).status === 200, 10000, 'forms ready again');
   });
 
   it('`migrate` is idempotent: a second run applies nothing', async () => {

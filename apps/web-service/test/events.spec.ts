@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { IdentityCacheInvalidator } from '@nafs/auth-client';
 import { AUTH_EVENTS, type AuthEvent } from '@nafs/contracts';
-import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { authEventStreamKey, encodeAuthEvent } from '@nafs/events';
 import { METRICS_REGISTRY } from '@nafs/observability';
 import { createServiceApp } from '@nafs/runtime';
@@ -14,14 +14,6 @@ import { WEB_SERVICE } from '../src/service';
 
 function userDeleted(userId: string): AuthEvent {
   return { id: randomUUID(), type: AUTH_EVENTS.userDeleted, occurredAt: new Date().toISOString(), payload: { userId, tenantId: null } };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {

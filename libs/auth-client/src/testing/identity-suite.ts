@@ -1,5 +1,5 @@
 import { IdentityCacheInvalidator } from '../lib/identity-cache-invalidator';
-import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import { testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import type { BaseServiceConfig, ServiceDefinition } from '@nafs/runtime';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
 import { AuthFixture, TEST_JWT_SECRET, type TestUser } from './auth-fixture';
@@ -20,15 +20,6 @@ export interface IdentitySuiteOptions<C extends BaseServiceConfig> {
    * check that what comes back (owners, roles) is right whichever replica answered.
    */
   writeAsEveryone(context: IdentitySuiteContext, everyone: TestUser[]): Promise<void>;
-}
-
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number, stepMs = 25): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return true;
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-  return predicate();
 }
 
 /**
@@ -78,7 +69,7 @@ export function describeIdentityAgainstRealAuth<C extends BaseServiceConfig>(opt
       const removed = await fetch(`${auth.replicas[0].url}/api/v1/users/${user.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${auth.accessToken(admin)}` } });
       expect(removed.status).toBe(204);
       const changedAt = Date.now();
-      expect(await waitFor(async () => (await get(user)).status === 401, 2000)).toBe(true);
+      await waitFor(async () => (await get(user)).status === 401, 2000, 'the deactivation to take effect', 25);
       expect(Date.now() - changedAt).toBeLessThan(2000);
       expect((await get(user)).body).toEqual({ error: 'Unauthorized', message: 'Invalid or expired token', timestamp: expect.any(String) });
     });
@@ -115,7 +106,7 @@ export function describeIdentityAgainstRealAuth<C extends BaseServiceConfig>(opt
       } finally {
         await auth.replicas[0].start();
       }
-      expect(await waitFor(async () => (await get(uncached)).status === 200, 5000, 100)).toBe(true);
+      await waitFor(async () => (await get(uncached)).status === 200, 5000, 'recovery after auth restarted', 100);
       expect((await get(cached)).status).toBe(200);
     });
 

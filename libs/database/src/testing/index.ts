@@ -1,3 +1,4 @@
 export * from './test-infra';
 export * from './test-databases';
 export * from './schema-catalog';
+export * from './wait-for';
