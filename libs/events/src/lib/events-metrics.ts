@@ -38,6 +38,42 @@ function memo<T>(load: () => Promise<T>, ttlMs = 500): () => Promise<T> {
 }
 
 /**
+ * A gauge sampled at scrape time: one value per distinct label set (several relays or replicas of
+ * one group in a process report once); a source that cannot answer is left out, never failing
+ * /metrics.
+ */
+function sampledGauge<L extends string, S extends { read(): Promise<unknown> }>(options: {
+  name: string;
+  help: string;
+  labelNames: L[];
+  registers: Registry[];
+  sources: Iterable<S>;
+  labels: (source: S) => Record<L, string>;
+  value: (sample: Awaited<ReturnType<S['read']>>) => number | null;
+}): Gauge<L> {
+  const { sources, labels, value, ...config } = options;
+  return new Gauge<L>({
+    ...config,
+    async collect() {
+      this.reset();
+      const seen = new Set<string>();
+      for (const source of sources) {
+        const labelSet = labels(source);
+        const key = JSON.stringify(labelSet);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const sample = await source.read().then(
+          (read) => ({ read }),
+          () => undefined,
+        );
+        const measured = sample ? value(sample.read as Awaited<ReturnType<S['read']>>) : null;
+        if (measured !== null) this.set(labelSet, measured);
+      }
+    },
+  });
+}
+
+/**
  * The event metrics of one prom-client registry (the default one unless a service passes its own).
  * Relays and consumers register a source while they run; gauges are sampled when scraped, so
  * they are exact at scrape time and cost nothing in between.
@@ -91,71 +127,37 @@ export class EventsMetrics {
       });
 
     if (!existing('nafs_events_outbox_backlog')) {
-      new Gauge({
-        name: 'nafs_events_outbox_backlog',
-        help: 'Outbox rows not published to the stream yet.',
-        labelNames: ['stream'],
-        registers,
-        async collect() {
-          this.reset();
-          const seen = new Set<string>();
-          for (const source of outboxSources) {
-            if (seen.has(source.stream)) continue;
-            seen.add(source.stream);
-            const sample = await source.read().catch(() => undefined);
-            if (sample) this.set({ stream: source.stream }, sample.backlog);
-          }
-        },
-      });
-      new Gauge({
+      const byStream = (source: OutboxSource) => ({ stream: source.stream });
+      sampledGauge({ name: 'nafs_events_outbox_backlog', help: 'Outbox rows not published to the stream yet.', labelNames: ['stream'], registers, sources: outboxSources, labels: byStream, value: (sample) => sample.backlog });
+      sampledGauge({
         name: 'nafs_events_outbox_lag_seconds',
         help: 'Age of the oldest unpublished outbox row (0 when the relay is caught up).',
         labelNames: ['stream'],
         registers,
-        async collect() {
-          this.reset();
-          const seen = new Set<string>();
-          for (const source of outboxSources) {
-            if (seen.has(source.stream)) continue;
-            seen.add(source.stream);
-            const sample = await source.read().catch(() => undefined);
-            if (sample) this.set({ stream: source.stream }, sample.oldestAgeSeconds);
-          }
-        },
+        sources: outboxSources,
+        labels: byStream,
+        value: (sample) => sample.oldestAgeSeconds,
       });
     }
     if (!existing('nafs_events_consumer_lag')) {
-      new Gauge({
+      const byGroup = (source: GroupSource) => ({ stream: source.stream, group: source.group });
+      sampledGauge({
         name: 'nafs_events_consumer_lag',
         help: 'Stream entries not yet delivered to the consumer group (XINFO GROUPS lag).',
         labelNames: ['stream', 'group'],
         registers,
-        async collect() {
-          this.reset();
-          const seen = new Set<string>();
-          for (const source of groupSources) {
-            if (seen.has(`${source.stream}|${source.group}`)) continue;
-            seen.add(`${source.stream}|${source.group}`);
-            const sample = await source.read().catch(() => undefined);
-            if (sample && sample.lag !== null) this.set({ stream: source.stream, group: source.group }, sample.lag);
-          }
-        },
+        sources: groupSources,
+        labels: byGroup,
+        value: (sample) => sample?.lag ?? null,
       });
-      new Gauge({
+      sampledGauge({
         name: 'nafs_events_consumer_pending',
         help: 'Entries delivered to the consumer group but not acknowledged yet (being applied or waiting for a retry).',
         labelNames: ['stream', 'group'],
         registers,
-        async collect() {
-          this.reset();
-          const seen = new Set<string>();
-          for (const source of groupSources) {
-            if (seen.has(`${source.stream}|${source.group}`)) continue;
-            seen.add(`${source.stream}|${source.group}`);
-            const sample = await source.read().catch(() => undefined);
-            if (sample) this.set({ stream: source.stream, group: source.group }, sample.pending);
-          }
-        },
+        sources: groupSources,
+        labels: byGroup,
+        value: (sample) => sample?.pending ?? null,
       });
     }
   }

@@ -8,6 +8,7 @@ import { encodeAuthEvent } from './event-codec';
 import { EventsMetrics } from './events-metrics';
 import { ensureGroup, streamGroups } from './redis-streams';
 import { compareStreamIds } from './stream-keys';
+import { WakeableSleep } from './wakeable-sleep';
 
 export interface OutboxRelayOptions {
   /** The producer's database (auth's), holding the outbox table. */
@@ -74,7 +75,7 @@ export class OutboxRelay {
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
   private running?: Promise<void>;
   private stopping = false;
-  private wake?: () => void;
+  private readonly pause = new WakeableSleep();
   private groupsReady = false;
   private lastHousekeeping = 0;
   private lastErrorLog = 0;
@@ -108,7 +109,7 @@ export class OutboxRelay {
   /** Finishes the poll in progress, then stops. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.pause.wake();
     clearTimeout(this.listenRetry);
     const listener = this.listener;
     this.listener = undefined;
@@ -120,7 +121,7 @@ export class OutboxRelay {
 
   /** Wakes the poll loop now (a NOTIFY does this; tests and writers in this process may too). */
   notify(): void {
-    this.wake?.();
+    this.pause.wake();
   }
 
   /**
@@ -256,16 +257,7 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    return this.stopping ? Promise.resolve() : this.pause.sleep(ms);
   }
 
   private async startListening(): Promise<void> {
@@ -281,7 +273,7 @@ export class OutboxRelay {
       if (!this.stopping) this.listenRetry = setTimeout(() => void this.startListening(), 5000);
     };
     client.on('error', retry);
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => this.pause.wake());
     try {
       await client.connect();
       await client.query(`LISTEN ${channel.replace(/[^a-z0-9_]/gi, '')}`);

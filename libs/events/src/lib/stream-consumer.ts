@@ -9,6 +9,7 @@ import type { ProcessOutcome } from './event-handlers';
 import { EventsMetrics } from './events-metrics';
 import { ensureGroup, isNoGroupError, type RawStreamEntry, streamGroups } from './redis-streams';
 import { deadLetterStreamKey } from './stream-keys';
+import { WakeableSleep } from './wakeable-sleep';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -82,7 +83,7 @@ export class StreamConsumer {
   private groupReady = false;
   private nextClaimAt = 0;
   private lastErrorLog = 0;
-  private wake?: () => void;
+  private readonly pause = new WakeableSleep();
   private removeMetricsSource?: () => void;
 
   constructor(private readonly options: StreamConsumerOptions) {
@@ -125,7 +126,7 @@ export class StreamConsumer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.stopping = true;
-    this.wake?.();
+    this.pause.wake();
     this.blocking?.disconnect();
     await this.running;
     this.running = undefined;
@@ -275,16 +276,7 @@ export class StreamConsumer {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    return this.stopping ? Promise.resolve() : this.pause.sleep(ms);
   }
 }
 
