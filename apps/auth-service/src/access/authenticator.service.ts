@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiTokenRejected, ApiTokenVerifier, API_TOKEN_PATTERN } from '../api-tokens/api-token-verifier';
+import { API_TOKEN_PATTERN } from '@nafs/contracts';
+import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
 import { e1 } from '../common/http/legacy-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { TenantEntity } from '../tenants/tenant.entity';

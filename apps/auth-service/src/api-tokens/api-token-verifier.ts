@@ -4,13 +4,10 @@ import { compare } from 'bcrypt';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS_CLIENT } from '@nafs/cache';
-import { API_TOKEN_SCOPES, type ApiTokenScope, type UserIdentity } from '@nafs/contracts';
+import { API_TOKEN_SCOPES, type ApiTokenScope, isApiTokenFormat, type UserIdentity } from '@nafs/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { toUserIdentity, type UserIdentityRow } from '../users/user-identity';
 import { ApiTokenUsageRecorder } from './api-token-usage.recorder';
-
-/** Legacy format: 32 random bytes as 64 lowercase hex characters. */
-export const API_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -69,7 +66,7 @@ export class ApiTokenVerifier {
   ) {}
 
   async verify(token: unknown): Promise<VerifiedApiToken> {
-    if (typeof token !== 'string' || !API_TOKEN_PATTERN.test(token)) {
+    if (!isApiTokenFormat(token)) {
       throw new ApiTokenRejected('INVALID_ARGUMENT', 'token must be 64 lowercase hexadecimal characters');
     }
     const sha = sha256Hex(token);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { API_TOKEN_SCOPES } from '@nafs/contracts';
 import { htmlEscape } from '../common/sanitize';
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '@nafs/contracts';
 
 const TEN_YEARS_MS = 10 * 365.25 * 24 * 3600 * 1000;
 

@@ -4,7 +4,7 @@ import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
 import { e2Ok } from '../common/http/envelopes';
 import { validate } from '../common/http/validation';
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '@nafs/contracts';
 import type { AuditLogEntity } from './audit-log.entity';
 import { AuditLogsService } from './audit-logs.service';
 

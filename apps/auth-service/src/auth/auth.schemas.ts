@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '@nafs/contracts';
 import { passwordPolicyP1 } from './password-policy';
 
 /** The users table's CHECK (valid_email): what passes here can always be stored. */

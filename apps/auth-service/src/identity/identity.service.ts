@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ApiTokenIdentity, GetUsersByIdsResponse, TenantIdentity, UserIdentity } from '@nafs/contracts';
 import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
-import { isUuid } from '../common/uuid';
+import { isUuid } from '@nafs/contracts';
 import { toUserIdentity, USER_IDENTITY_FROM, USER_IDENTITY_SELECT, type UserIdentityRow } from '../users/user-identity';
 import { rpcError } from './rpc-error';
 

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { REDIS_CLIENT } from '@nafs/cache';
 import type { RefreshTokenClaims } from '@nafs/contracts';
 import { TokenService } from '../access/token.service';
-import { isUuid } from '../common/uuid';
+import { isUuid } from '@nafs/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { SessionEntity } from './session.entity';
 

@@ -3,7 +3,7 @@ import { USER_ROLES } from '@nafs/contracts';
 import { email } from '../auth/auth.schemas';
 import { passwordPolicyP2 } from '../auth/password-policy';
 import { htmlEscape } from '../common/sanitize';
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '@nafs/contracts';
 
 /** U1/U4/U5 names: trimmed, 1-50 of `[A-Za-z0-9 -'.]`, stored HTML-escaped (legacy 5.9) and so at most 100 long. */
 const adminName = (label: string) =>

@@ -6,7 +6,8 @@ import { parseThemeBody, toThemeDto } from './dto/theme.dto';
 import { E2Exception, V2ValidationException } from './theme.errors';
 import { ThemeThumbnailStorage } from './theme-thumbnail.storage';
 import { ThemesExceptionFilter } from './themes.filter';
-import { isUuid, ThemesService } from './themes.service';
+import { isUuid } from '@nafs/contracts';
+import { ThemesService } from './themes.service';
 
 /** The part of multer's file object this route reads. */
 interface UploadedThumbnail {

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { IdentityReferences } from '@nafs/auth-client';
-import type { AuthenticatedUser } from '@nafs/contracts';
+import { type AuthenticatedUser, isUuid } from '@nafs/contracts';
 import { FormThemeEntity } from './form-theme.entity';
 import { E2Exception, ThemeOwnershipException } from './theme.errors';
 import type { ThemeInput } from './dto/theme.dto';
@@ -144,4 +144,3 @@ function duplicateName() {
   return new E2Exception(HttpStatus.CONFLICT, 'DUPLICATE_NAME', 'A theme with this name already exists');
 }
 
-export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

@@ -1,15 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
-import type { AuthenticatedUser } from '@nafs/contracts';
+import { type AuthenticatedUser, isUuid } from '@nafs/contracts';
 import { E7Exception, V1ValidationException } from './drawing-project.errors';
 import { DrawingProjectsExceptionFilter } from './drawing-projects.filter';
 import { DrawingProjectsService } from './drawing-projects.service';
 import { parseCreateDrawingProject, parseUpdateDrawingProject, toDrawingProjectDto } from './dto/drawing-project.dto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function projectId(id: string): string {
-  if (!UUID.test(id)) throw new V1ValidationException([{ field: 'id', message: 'Invalid project ID format', value: id }]);
+  if (!isUuid(id)) throw new V1ValidationException([{ field: 'id', message: 'Invalid project ID format', value: id }]);
   return id;
 }
 

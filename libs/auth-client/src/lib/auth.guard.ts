@@ -9,6 +9,7 @@ import {
   JWT_AUDIENCE,
   JWT_ISSUER,
   type UserIdentity,
+  isApiTokenFormat,
   type UserRole,
 } from '@nafs/contracts';
 import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
@@ -17,7 +18,6 @@ import { AUTH_MESSAGES, AuthHttpException, authUnavailable, forbidden, IdentityL
 import { IdentityClient } from './identity-client';
 import { IdentityMetrics } from './identity-metrics';
 
-const API_TOKEN = /^[0-9a-f]{64}$/i;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ALL_SCOPES: ApiTokenScope[] = ['read', 'write'];
 
@@ -74,7 +74,7 @@ export class AuthGuard implements CanActivate {
     if (!value.startsWith('Bearer ')) throw this.refuse('bad_scheme', unauthorized(AUTH_MESSAGES.badScheme));
     const token = value.slice('Bearer '.length).trim();
     try {
-      if (API_TOKEN.test(token)) return await this.fromApiToken(token.toLowerCase());
+      if (isApiTokenFormat(token)) return await this.fromApiToken(token);
       return await this.fromJwt(token);
     } catch (error) {
       if (error instanceof AuthHttpException) throw error;

@@ -11,6 +11,7 @@ import {
   type ValidateTenantRequest,
   type ValidateUserRequest,
   type VerifyApiTokenRequest,
+  isUuid,
 } from '@nafs/contracts';
 import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
 import { AuthRpcCaller } from './auth-rpc-caller';
@@ -28,7 +29,6 @@ export interface CachedApiToken {
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The cached view web and forms have of auth's users, tenants and API tokens. Each lookup is
@@ -61,7 +61,7 @@ export class IdentityClient {
 
   /** The user's current state; throws IdentityLookupError NOT_FOUND / INACTIVE. */
   async getUser(userId: string): Promise<UserIdentity> {
-    if (!UUID.test(userId)) throw new IdentityLookupError('NOT_FOUND', 'User not found');
+    if (!isUuid(userId)) throw new IdentityLookupError('NOT_FOUND', 'User not found');
     const entry = await this.users.getOrLoad(userId.toLowerCase(), () =>
       this.load<UserIdentity, ValidateUserRequest>(AUTH_PATTERNS.validateUser, { userId }),
     );
@@ -69,7 +69,7 @@ export class IdentityClient {
   }
 
   async getTenant(tenantId: string): Promise<TenantIdentity> {
-    if (!UUID.test(tenantId)) throw new IdentityLookupError('NOT_FOUND', 'Tenant not found');
+    if (!isUuid(tenantId)) throw new IdentityLookupError('NOT_FOUND', 'Tenant not found');
     const entry = await this.tenants.getOrLoad(tenantId.toLowerCase(), () =>
       this.load<TenantIdentity, ValidateTenantRequest>(AUTH_PATTERNS.validateTenant, { tenantId }),
     );
