@@ -7,4 +7,5 @@ export * from './lib/event-handlers';
 export * from './lib/outbox-relay';
 export * from './lib/stream-consumer';
 export * from './lib/legacy-on-delete';
+export * from './lib/user-deletion.handler';
 export * from './lib/events.modules';

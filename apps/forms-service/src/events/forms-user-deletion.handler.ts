@@ -1,7 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AUTH_EVENTS, type AuthEvent, type UserDeletedPayload } from '@nafs/contracts';
-import { applyUserOnDeleteRules, type AuthEventHandler } from '@nafs/events';
+import { UserDeletionHandler } from '@nafs/events';
 
 /**
  * The legacy ON DELETE rules of forms' former foreign keys to users (CROSS_SERVICE_REFERENCES):
@@ -22,42 +21,31 @@ import { applyUserOnDeleteRules, type AuthEventHandler } from '@nafs/events';
  *   reference to a user who no longer exists. Only admins can edit a theme without a creator.
  */
 @Injectable()
-export class FormsUserDeletionHandler implements AuthEventHandler {
-  readonly name = 'forms-service: legacy ON DELETE rules of users';
-  readonly eventTypes = [AUTH_EVENTS.userDeleted];
-  private readonly logger = new Logger('FormsUserDeletionHandler');
+export class FormsUserDeletionHandler extends UserDeletionHandler {
+  constructor() {
+    super('forms');
+  }
 
-  async handle(event: AuthEvent, manager: EntityManager): Promise<void> {
-    const { userId } = event.payload as UserDeletedPayload;
-    const themes = { deleted: 0, retired: 0 };
-    const results = await applyUserOnDeleteRules(manager, 'forms', userId, {
-      beforeSetNull: async () => {
-        const [deleted] = (await manager.query(
-          `WITH affected AS (
-             DELETE FROM form_themes t
-              WHERE t.is_custom AND t.creator_id = $1
-                AND NOT EXISTS (
-                  SELECT 1 FROM form_schemas s
-                   WHERE s.theme_id = t.id OR s.schema_json -> 'settings' ->> 'themeId' = t.id::text)
-             RETURNING 1)
-           SELECT count(*)::int AS rows FROM affected`,
-          [userId],
-        )) as { rows: number }[];
-        const [retired] = (await manager.query(
-          `WITH affected AS (
-             UPDATE form_themes SET is_active = false, is_custom = false, creator_id = NULL, created_by = NULL
-              WHERE is_custom AND creator_id = $1
-             RETURNING 1)
-           SELECT count(*)::int AS rows FROM affected`,
-          [userId],
-        )) as { rows: number }[];
-        themes.deleted = deleted.rows;
-        themes.retired = retired.rows;
-      },
-    });
-    const summary = results.map((result) => `${result.table}.${result.column} ${result.onDelete}: ${result.rows}`).join(', ');
-    this.logger.log(
-      `user ${userId} deleted in auth (event ${event.id}): ${summary}; custom themes deleted: ${themes.deleted}, retired: ${themes.retired}`,
-    );
+  protected override async beforeSetNull(manager: EntityManager, userId: string): Promise<string> {
+    const [deleted] = (await manager.query(
+      `WITH affected AS (
+         DELETE FROM form_themes t
+          WHERE t.is_custom AND t.creator_id = $1
+            AND NOT EXISTS (
+              SELECT 1 FROM form_schemas s
+               WHERE s.theme_id = t.id OR s.schema_json -> 'settings' ->> 'themeId' = t.id::text)
+         RETURNING 1)
+       SELECT count(*)::int AS rows FROM affected`,
+      [userId],
+    )) as { rows: number }[];
+    const [retired] = (await manager.query(
+      `WITH affected AS (
+         UPDATE form_themes SET is_active = false, is_custom = false, creator_id = NULL, created_by = NULL
+          WHERE is_custom AND creator_id = $1
+         RETURNING 1)
+       SELECT count(*)::int AS rows FROM affected`,
+      [userId],
+    )) as { rows: number }[];
+    return `custom themes deleted: ${deleted.rows}, retired: ${retired.rows}`;
   }
 }
