@@ -12,41 +12,33 @@ wait_for() { # host port seconds
   done
 }
 
-# Makes sure PostgreSQL and Redis answer on the given host/port: start the local servers when this
-# machine has them, else docker compose when an engine runs, else say exactly what to start.
+# Makes one backing service answer on host:port: run its local start command when this machine
+# has the server, else `docker compose up` when an engine runs, else say exactly what to start.
+# Args: label host port seconds local-binary compose-service local-start-command...
+ensure_listening() {
+  local label=$1 host=$2 port=$3 seconds=$4 binary=$5 compose_service=$6
+  shift 6
+  listening "$host" "$port" && return 0
+  if command -v "$binary" >/dev/null 2>&1; then
+    echo "$label is not running: starting it locally"
+    "$@" >/dev/null
+  elif docker_engine; then
+    echo "$label is not running: starting it with docker compose"
+    docker compose -f docker/compose.yml up -d "$compose_service"
+  fi
+  wait_for "$host" "$port" "$seconds" || {
+    echo "$label is not reachable on $host:$port. Start it, e.g.:" >&2
+    echo "  $*" >&2
+    echo "  or: docker compose -f docker/compose.yml up -d $compose_service" >&2
+    return 1
+  }
+}
+
 ensure_backing_services() {
-  local pg_host=${PGHOST_CHECK:-127.0.0.1} pg_port=${PGPORT_CHECK:-5432}
-  local redis_host=${REDIS_HOST_CHECK:-127.0.0.1} redis_port=${REDIS_PORT_CHECK:-6379}
-  if ! listening "$pg_host" "$pg_port"; then
-    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
-      echo "PostgreSQL is not running: starting the local cluster"
-      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
-    elif docker_engine; then
-      echo "PostgreSQL is not running: starting it with docker compose"
-      docker compose -f docker/compose.yml up -d postgres
-    fi
-    wait_for "$pg_host" "$pg_port" 30 || {
-      echo "PostgreSQL is not reachable on $pg_host:$pg_port. Start it, e.g.:" >&2
-      echo "  pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start" >&2
-      echo "  or: docker compose -f docker/compose.yml up -d postgres" >&2
-      return 1
-    }
-  fi
-  if ! listening "$redis_host" "$redis_port"; then
-    if command -v redis-server >/dev/null 2>&1; then
-      echo "Redis is not running: starting a local redis-server"
-      redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no >/dev/null
-    elif docker_engine; then
-      echo "Redis is not running: starting it with docker compose"
-      docker compose -f docker/compose.yml up -d redis
-    fi
-    wait_for "$redis_host" "$redis_port" 15 || {
-      echo "Redis is not reachable on $redis_host:$redis_port. Start it, e.g.:" >&2
-      echo "  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no" >&2
-      echo "  or: docker compose -f docker/compose.yml up -d redis" >&2
-      return 1
-    }
-  fi
+  ensure_listening PostgreSQL "${PGHOST_CHECK:-127.0.0.1}" "${PGPORT_CHECK:-5432}" 30 pg_ctlcluster postgres \
+    bash -c 'pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start' || return 1
+  ensure_listening Redis "${REDIS_HOST_CHECK:-127.0.0.1}" "${REDIS_PORT_CHECK:-6379}" 15 redis-server redis \
+    redis-server --daemonize yes --bind 127.0.0.1 --port "${REDIS_PORT_CHECK:-6379}" --save "" --appendonly no
 }
 
 ensure_dependencies() {
