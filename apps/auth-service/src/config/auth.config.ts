@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { booleanFlag, commonEnvShape, databaseEnvShape, loadConfig, port, positiveInt } from '@nafs/config';
+import { booleanFlag, commonEnvShape, databaseEnvShape, loadConfig, optional, port, positiveInt } from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
 import { relayEnvVars } from '@nafs/events';
-
-/** Treats an empty string like an unset variable, as shells and compose files often produce. */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const secret = optional(z.string().min(JWT_SECRET_MIN_LENGTH, `must be at least ${JWT_SECRET_MIN_LENGTH} characters`));
 

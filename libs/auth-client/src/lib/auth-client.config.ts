@@ -1,12 +1,6 @@
 import { z } from 'zod';
-import { booleanFlag, positiveInt } from '@nafs/config';
+import { booleanFlag, nonNegativeInt, positiveInt } from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
-
-const nonNegativeInt = (fallback: number) =>
-  z.preprocess(
-    (value) => (value === '' || value === undefined ? fallback : value),
-    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more'),
-  );
 
 /**
  * The variables web and forms read for the identity client; spread it into the service's zod

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Treats an empty string like an unset variable, as shells and compose files often produce. */
-const optional = <T extends z.ZodType>(schema: T) =>
+export const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 export const port = (fallback: number) =>
@@ -18,6 +18,12 @@ export const positiveInt = (fallback: number) =>
   z.preprocess(
     (value) => (value === '' || value === undefined ? fallback : value),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive'),
+  );
+
+export const nonNegativeInt = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === '' || value === undefined ? fallback : value),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more'),
   );
 
 export const booleanFlag = (fallback: boolean) =>

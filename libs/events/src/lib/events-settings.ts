@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import { booleanFlag, loadConfig, positiveInt } from '@nafs/config';
+import { booleanFlag, loadConfig, nonNegativeInt, positiveInt } from '@nafs/config';
 
 type Env = Record<string, unknown>;
-
-const nonNegativeInt = (fallback: number) =>
-  z.preprocess(
-    (value) => (value === '' || value === undefined ? fallback : value),
-    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more'),
-  );
 
 /** Tunables of auth's relay (EVENTS_* variables; the defaults suit production). */
 export const relayEnvVars = {
