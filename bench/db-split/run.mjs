@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'tools', 'db-split', 'main.js');
-const fixture = process.env.LEGACY_FIXTURE_DIR ?? join(root, '..', 'shared', 'legacy');
+const fixture = process.env.LEGACY_FIXTURE_DIR ?? join(root, 'fixtures', 'legacy');
 
 const { values } = parseArgs({
   options: {

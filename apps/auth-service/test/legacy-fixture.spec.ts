@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { Client } from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { AUTH_PATTERNS, type ApiTokenIdentity, tablesOwnedBy } from '@nafs/contracts';
-import { createLegacyDatabase, legacyFixtureDir, type TestDatabase } from '@nafs/database/testing';
+import { copyLegacyTables, createSeededLegacyDatabase, type TestDatabase } from '@nafs/database/testing';
 import { createRpcClient, rpcCall } from '@nafs/rpc';
 import type { RunningTestService } from '@nafs/runtime/testing';
 import { sha256Hex } from '../src/api-tokens/api-token-verifier';
@@ -17,13 +12,6 @@ const KNOWN_TOKEN_1 = 'c98fe38ec31527e230020423e62004e29d56f3189ab2313ea3127c596
 const KNOWN_TOKEN_2 = '68107de523ba2ccc779e84d60c422bbe8fc4ed0451e25c82ba3fde10b71336c0';
 const PASSWORD = 'User123!@#';
 
-/** Copies the legacy rows of `table` (its legacy columns, in order) with COPY, as tools/db-split does. */
-async function copyTable(source: Client, target: Client, table: string): Promise<void> {
-  const { rows } = await source.query(`SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]);
-  const columns = rows.map((row) => `"${row.attname}"`).join(', ');
-  await pipeline(source.query(copyTo(`COPY (SELECT ${columns} FROM ${table}) TO STDOUT`)), target.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
-}
-
 describe('the legacy fixture migrated into the auth database', () => {
   let legacy: TestDatabase;
   let auth: RunningTestService;
@@ -33,18 +21,11 @@ describe('the legacy fixture migrated into the auth database', () => {
   const tables = tablesOwnedBy('auth');
 
   beforeAll(async () => {
-    legacy = await createLegacyDatabase('auth_fixture');
-    await promisify(execFile)(process.execPath, [join(legacyFixtureDir(), 'seed.mjs'), '--url', legacy.url, '--scale', '1'], {
-      env: { ...process.env, NODE_PATH: dirname(dirname(require.resolve('pg/package.json'))) },
-    });
+    legacy = await createSeededLegacyDatabase('auth_fixture');
     auth = await startAuth();
+    await copyLegacyTables(legacy.url, auth.database.url, 'auth');
     source = await connect(legacy.url);
     target = await connect(auth.database.url);
-    // Triggers and foreign keys off during the load; the migration's default tenant makes way for the legacy one.
-    await target.query(`SET session_replication_role = replica`);
-    await target.query(`DELETE FROM tenants`);
-    for (const table of tables) await copyTable(source, target, table);
-    await target.query(`SET session_replication_role = DEFAULT`);
     rpc = createRpcClient(auth.env);
   });
   afterAll(async () => {

@@ -2,3 +2,4 @@ export * from './test-infra';
 export * from './test-databases';
 export * from './schema-catalog';
 export * from './wait-for';
+export * from './legacy-copy';

@@ -93,20 +93,33 @@ export async function createMigratedDatabase(service: ServiceName, schema: Schem
   });
 }
 
-/** Finds ../shared/legacy beside the workspace root (or LEGACY_FIXTURE_DIR). */
-export function legacyFixtureDir(): string {
-  if (process.env.LEGACY_FIXTURE_DIR) return resolve(process.env.LEGACY_FIXTURE_DIR);
+function workspaceRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'nx.json'))) {
     const parent = dirname(dir);
     if (parent === dir) throw new Error('workspace root (nx.json) not found');
     dir = parent;
   }
-  const fixture = resolve(dir, '..', 'shared', 'legacy');
+  return dir;
+}
+
+/**
+ * The legacy fixture the tests use: `fixtures/legacy` in this repository (schema, deterministic
+ * hazardous seed, hazards), or LEGACY_FIXTURE_DIR. `../shared/legacy` is only the reference it is
+ * compared with (fixtures/legacy/fixture-reference.spec.ts), never a test dependency.
+ */
+export function legacyFixtureDir(): string {
+  const fixture = process.env.LEGACY_FIXTURE_DIR ? resolve(process.env.LEGACY_FIXTURE_DIR) : join(workspaceRoot(), 'fixtures', 'legacy');
   if (!existsSync(join(fixture, 'monolith-schema.sql'))) {
     throw new Error(`Legacy fixture not found at ${fixture}; set LEGACY_FIXTURE_DIR to the folder holding monolith-schema.sql.`);
   }
   return fixture;
+}
+
+/** `../shared/legacy` beside the clone, when present: the reference the in-repo fixture must match. */
+export function sharedLegacyReferenceDir(): string | null {
+  const dir = resolve(workspaceRoot(), '..', 'shared', 'legacy');
+  return existsSync(join(dir, 'monolith-schema.sql')) ? dir : null;
 }
 
 /** The legacy schema SQL without its psql meta-commands, runnable through node-postgres. */
@@ -138,4 +151,25 @@ export async function loadLegacySchema(settings: DatabaseSettings): Promise<void
 /** An empty database with the legacy monolith schema (17 tables, default tenant row). */
 export function createLegacyDatabase(label = 'legacy'): Promise<TestDatabase> {
   return cloneFromTemplate('legacy', label, loadLegacySchema);
+}
+
+/**
+ * A database with the legacy schema and the fixture's deterministic seed at `scale` (scale 1: ~50
+ * users, ~1k rows). Seeded once per run and scale into a template, then cloned.
+ */
+export function createSeededLegacyDatabase(label = 'legacy_seeded', scale = 1): Promise<TestDatabase> {
+  return cloneFromTemplate(`legacy_seed_s${scale}`, label, async (target) => {
+    await loadLegacySchema(target);
+    await runLegacySeed(toPostgresUrl(target), scale);
+  });
+}
+
+/** Runs fixtures/legacy/seed.mjs against `url` (pg resolved from this workspace's node_modules). */
+export async function runLegacySeed(url: string, scale = 1): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  await promisify(execFile)(process.execPath, [join(legacyFixtureDir(), 'seed.mjs'), '--url', url, '--scale', String(scale)], {
+    env: { ...process.env, NODE_PATH: dirname(dirname(require.resolve('pg/package.json'))) },
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }

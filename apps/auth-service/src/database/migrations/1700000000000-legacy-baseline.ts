@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The auth tables (tenants, users, sessions, password_resets, audit_logs, api_tokens and api_token_usage) exactly as the legacy monolith's final schema (its migrations 001-029)
  * had them: same columns in the same order, types, defaults, CHECK and UNIQUE constraints, indexes
  * and the triggers whose behaviour the data depends on. The schema-equality test compares the
- * result with ../shared/legacy/monolith-schema.sql, so that rows copy across 1:1.
+ * result with fixtures/legacy/monolith-schema.sql, so that rows copy across 1:1.
  * Row-level-security policies, tenant-context helpers and cleanup functions are not recreated:
  * tenant isolation is enforced in the service.
  *

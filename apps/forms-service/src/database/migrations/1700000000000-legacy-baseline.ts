@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The forms tables (forms, form_themes, form_schemas, form_submissions and short_links) exactly as the legacy monolith's final schema (its migrations 001-029)
  * had them: same columns in the same order, types, defaults, CHECK and UNIQUE constraints, indexes
  * and the triggers whose behaviour the data depends on. The schema-equality test compares the
- * result with ../shared/legacy/monolith-schema.sql, so that rows copy across 1:1.
+ * result with fixtures/legacy/monolith-schema.sql, so that rows copy across 1:1.
  * The foreign keys to users.id that legacy had on these tables are not here: users live in
  * auth-service's database. The columns stay (plain uuid); the references are checked in the
  * application on write and the legacy ON DELETE rules are replayed from auth's events.
