@@ -5,6 +5,7 @@ export * from './lib/cross-service-references';
 export * from './lib/rpc';
 export * from './lib/jwt';
 export * from './lib/events';
+export * from './lib/web-events';
 export * from './lib/errors';
 export * from './lib/health';
 export * from './lib/gateway-routes';
