@@ -1,0 +1,10 @@
+export { createZodDto } from 'nestjs-zod';
+export * from './lib/envelopes';
+export * from './lib/errors';
+export * from './lib/families';
+export * from './lib/legacy-exception.filter';
+export * from './lib/legacy-family.decorator';
+export * from './lib/legacy-http.module';
+export * from './lib/request-info';
+export * from './lib/validation.pipe';
+export * from './lib/zod';

@@ -1,0 +1,112 @@
+import { type ArgumentsHost, Catch, HttpException, Inject, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { BaseRpcExceptionFilter } from '@nestjs/microservices';
+import type { Request, Response } from 'express';
+import { DomainError, LegacyHttpException, RequestValidationError } from './errors';
+import { type FamilyChoice, type RenderedError, reasonPhrase, renderError, renderInternalError, renderUnknownRoute, renderValidation } from './families';
+import { familyOverrideOf } from './legacy-family.decorator';
+
+export interface LegacyRoute extends FamilyChoice {
+  /** Path prefix, matched on whole segments: `/api/v1/tools` covers `/api/v1/tools/x`, not `/api/v1/toolsx`. */
+  prefix: string;
+}
+
+export interface LegacyHttpOptions {
+  routes: LegacyRoute[];
+  /** E3/V5 hide messages in production. Pass the validated config's `NODE_ENV === 'production'`. */
+  production?: boolean;
+}
+
+export const LEGACY_HTTP_OPTIONS = Symbol('LEGACY_HTTP_OPTIONS');
+
+const matches = (path: string, prefix: string) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+
+/** The family of a path: the longest matching prefix, or null (health probes, metrics: Nest's own answers). */
+export function familyOfPath(routes: LegacyRoute[], path: string): LegacyRoute | null {
+  let best: LegacyRoute | null = null;
+  for (const route of routes) if (matches(path, route.prefix) && (!best || route.prefix.length > best.prefix.length)) best = route;
+  return best;
+}
+
+/** `http-errors` objects of body-parser (malformed or oversize JSON, bad charset): a 4xx whose message may be shown. */
+function bodyParserError(error: unknown): RenderedError | null {
+  const candidate = error as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+  const status = candidate?.statusCode ?? candidate?.status;
+  if (typeof status !== 'number' || status < 400 || status > 499 || candidate.expose === false) return null;
+  if (candidate.type === 'entity.parse.failed') return { status: 400, message: 'Malformed JSON in request body' };
+  if (candidate.type === 'entity.too.large') return { status: 413, message: 'Request entity too large' };
+  return { status, message: candidate.message ?? reasonPhrase(status) };
+}
+
+const isNestRouteNotFound = (exception: HttpException) =>
+  exception.getStatus() === 404 && /^Cannot [A-Z]+ /.test(String((exception.getResponse() as { message?: unknown })?.message ?? exception.message));
+
+/**
+ * The one HTTP exception filter. Every error of an HTTP route is answered in the legacy family of
+ * its route (the longest prefix of `routes`, or `@LegacyFamily` on the handler/controller):
+ * DomainErrors and HttpExceptions in its E-family, RequestValidationErrors in its V-family,
+ * body-parser failures as the family's 400/413, unknown paths as the legacy 404, anything else as
+ * a logged 500 with a hidden message. RPC (Redis transport) errors keep Nest's RPC handling.
+ */
+@Catch()
+export class LegacyExceptionFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('LegacyExceptionFilter');
+  private readonly rpc = new BaseRpcExceptionFilter();
+
+  constructor(@Inject(LEGACY_HTTP_OPTIONS) private readonly options: LegacyHttpOptions) {
+    super();
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost) {
+    if (host.getType() !== 'http') return this.rpc.catch(exception, host);
+    const request = host.switchToHttp().getRequest<Request>();
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return void response.end();
+
+    if (exception instanceof HttpException && isNestRouteNotFound(exception)) return void response.status(404).json(renderUnknownRoute());
+
+    const family = this.familyOf(request);
+    if (!family) return super.catch(exception, host);
+    const render = { production: this.options.production ?? false };
+
+    if (exception instanceof RequestValidationError) {
+      const body = renderValidation(family.validation, exception.issues, exception.location, exception.input, { ...render, message: family.validationMessage });
+      return void response.status(400).json(body);
+    }
+    if (exception instanceof LegacyHttpException) {
+      for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
+      const body = exception.rendering.timestamp === false ? exception.body : { ...exception.body, timestamp: new Date().toISOString() };
+      return void response.status(exception.getStatus()).json(body);
+    }
+    if (exception instanceof DomainError) {
+      for (const [name, value] of Object.entries(exception.headers ?? {})) response.setHeader(name, value);
+      const body = renderError(family.errors, { status: exception.status, code: exception.code, message: exception.message, details: exception.details }, render);
+      return void response.status(exception.status).json(body);
+    }
+
+    let error: RenderedError | null = null;
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      let message: unknown = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+      if (Array.isArray(message)) message = message.join(', ');
+      // body-parser's JSON.parse failure, as Nest maps it.
+      if (status === 400 && /JSON/.test(String(message))) message = 'Malformed JSON in request body';
+      error = status >= 500 && status !== 503 ? null : { status, message: String(message) };
+      if (!error) this.logger.error(exception.stack ?? exception.message);
+    } else {
+      error = bodyParserError(exception);
+      if (!error) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (!error) return void response.status(500).json(renderInternalError(family.errors, render));
+    response.status(error.status).json(renderError(family.errors, error, render));
+  }
+
+  private familyOf(request: Request): FamilyChoice | null {
+    const route = familyOfPath(this.options.routes, request.path ?? request.url);
+    const override = familyOverrideOf(request);
+    if (!route && !override) return null;
+    const base: FamilyChoice = route ?? { errors: 'E3', validation: 'V5' };
+    return { ...base, ...override };
+  }
+}

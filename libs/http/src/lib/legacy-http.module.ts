@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { LegacyFamilyGuard } from './legacy-family.decorator';
+import { LEGACY_HTTP_OPTIONS, LegacyExceptionFilter, type LegacyHttpOptions } from './legacy-exception.filter';
+import { LegacyValidationPipe } from './validation.pipe';
+
+/**
+ * Registers, once per service (in its AppModule), the global validation pipe and the global
+ * legacy exception filter, with the service's route families.
+ */
+@Module({})
+export class LegacyHttpModule {
+  static forRoot(options: LegacyHttpOptions): DynamicModule {
+    return {
+      module: LegacyHttpModule,
+      providers: [
+        { provide: LEGACY_HTTP_OPTIONS, useValue: options },
+        { provide: APP_FILTER, useClass: LegacyExceptionFilter },
+        { provide: APP_PIPE, useClass: LegacyValidationPipe },
+        { provide: APP_GUARD, useClass: LegacyFamilyGuard },
+      ],
+    };
+  }
+}

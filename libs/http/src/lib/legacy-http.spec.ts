@@ -1,0 +1,254 @@
+import { Body, Controller, Get, HttpCode, type INestApplication, Param, Post, Query } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { z } from 'zod';
+import { createZodDto } from 'nestjs-zod';
+import {
+  BadRequestError,
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  LegacyFamily,
+  LegacyHttpException,
+  LegacyHttpModule,
+  type LegacyRoute,
+  LockedError,
+  NotFoundError,
+  TooManyRequestsError,
+  zDateTime,
+  zJson,
+  zPagination,
+  zText,
+  zUuid,
+} from '../index';
+import { Module } from '@nestjs/common';
+
+const bodySchema = z.object({ name: zText(10, { min: 1, trim: true }), note: zText(2000).optional() });
+class BodyDto extends createZodDto(bodySchema) {}
+class IdParamsDto extends createZodDto(z.object({ id: zUuid })) {}
+class ListQueryDto extends createZodDto(zPagination({ maxLimit: 50 }).extend({ from: zDateTime.optional() })) {}
+class JsonDto extends createZodDto(z.object({ config: zJson(z.record(z.string(), z.unknown()), { maxBytes: 1000, maxDepth: 5 }) })) {}
+
+const errors: Record<string, () => DomainError> = {
+  notFound: () => new NotFoundError('THING_NOT_FOUND', 'Thing not found'),
+  conflict: () => new ConflictError('DUPLICATE', 'Already there', { field: 'name' }),
+  forbidden: () => new ForbiddenError('FORBIDDEN', 'Not yours'),
+  locked: () => new LockedError('LOCKED', 'Account locked', { lockedUntil: '2030-01-01T00:00:00.000Z' }),
+  limited: () => new TooManyRequestsError('RATE_LIMIT_EXCEEDED', 'Slow down', { retryAfter: 1 }).withHeaders({ 'Retry-After': '1' }),
+  bad: () => new BadRequestError('BAD', 'x'.repeat(5000)),
+};
+
+/** The same handlers under every prefix, so each family renders the same failures. */
+function controllerAt(prefix: string) {
+  @Controller(prefix)
+  class Things {
+    @Post()
+    @HttpCode(201)
+    create(@Body() body: BodyDto) {
+      return { ok: body };
+    }
+
+    @Get('items/:id')
+    one(@Param() params: IdParamsDto) {
+      return { id: params.id };
+    }
+
+    @Get('list')
+    list(@Query() query: ListQueryDto) {
+      return query;
+    }
+
+    @Post('json')
+    json(@Body() body: JsonDto) {
+      return body;
+    }
+
+    @Get('fail/:what')
+    fail(@Param('what') what: string) {
+      if (what === 'crash') throw new Error('secret database detail');
+      if (what === 'raw') throw new LegacyHttpException(403, { error: { code: 'FORBIDDEN', message: 'Own only' } }, {}, { timestamp: false });
+      throw errors[what]();
+    }
+
+    @Get('override')
+    @LegacyFamily({ errors: 'E8' })
+    override() {
+      throw new NotFoundError('NOT_FOUND', 'Tool not found or disabled');
+    }
+  }
+  return Things;
+}
+
+const ROUTES: LegacyRoute[] = [
+  { prefix: '/e1', errors: 'E1', validation: 'V1' },
+  { prefix: '/e2', errors: 'E2', validation: 'V2', validationMessage: 'Validation failed' },
+  { prefix: '/e3', errors: 'E3', validation: 'V5' },
+  { prefix: '/e4', errors: 'E4', validation: 'V1' },
+  { prefix: '/e5', errors: 'E5', validation: 'V3' },
+  { prefix: '/e6', errors: 'E6', validation: 'V4' },
+  { prefix: '/e7', errors: 'E7', validation: 'V1' },
+  { prefix: '/e7/e8', errors: 'E8', validation: 'V6' },
+  { prefix: '/v7', errors: 'E3', validation: 'V7' },
+];
+
+async function appWith(production: boolean): Promise<INestApplication> {
+  @Module({
+    imports: [LegacyHttpModule.forRoot({ routes: ROUTES, production })],
+    controllers: [...ROUTES.map((route) => controllerAt(route.prefix)), controllerAt('/plain')],
+  })
+  class TestModule {}
+  const app = await NestFactory.create<NestExpressApplication>(TestModule, { logger: false });
+  app.useBodyParser('json', { limit: '2kb' });
+  await app.init();
+  return app;
+}
+
+describe('@nafs/http: the legacy families, through a real Nest app', () => {
+  let app: INestApplication;
+  let prod: INestApplication;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    app = await appWith(false);
+    prod = await appWith(true);
+  });
+  afterAll(async () => {
+    await app.close();
+    await prod.close();
+  });
+
+  const ts = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);
+
+  it('passes valid input through the schema (trimmed, defaults applied)', async () => {
+    await http().post('/e2').send({ name: '  Ann  ' }).expect(201, { ok: { name: 'Ann' } });
+    const list = await http().get('/e2/list?from=2024-01-02T03:04:05Z').expect(200);
+    expect(list.body).toEqual({ page: 1, limit: 20, from: '2024-01-02T03:04:05.000Z' });
+  });
+
+  describe('validation families', () => {
+    it('V1: error/message/details[{field,message,value}]', async () => {
+      const res = await http().post('/e1').send({ name: '' }).expect(400);
+      expect(res.body).toEqual({ error: 'Validation Error', message: 'Invalid input data provided', details: [{ field: 'name', message: 'must not be empty', value: '' }], timestamp: ts });
+    });
+
+    it('V2: E2 envelope with raw express-validator items, the route message, the location', async () => {
+      const res = await http().get('/e2/items/not-a-uuid').expect(400);
+      expect(res.body).toEqual({
+        success: false,
+        error: { code: 'VALIDATION_ERROR', message: 'Validation failed', details: [{ type: 'field', value: 'not-a-uuid', msg: 'must be a valid UUID', path: 'id', location: 'params' }] },
+        timestamp: ts,
+      });
+      const query = await http().get('/e2/list?limit=500').expect(400);
+      expect(query.body.error.details).toEqual([{ type: 'field', value: '500', msg: 'limit must be between 1 and 50', path: 'limit', location: 'query' }]);
+    });
+
+    it('V3, V4: tool configs and registry', async () => {
+      expect((await http().post('/e5').send({}).expect(400)).body).toEqual({ success: false, errors: [expect.objectContaining({ type: 'field', path: 'name', location: 'body' })] });
+      expect((await http().post('/e6').send({}).expect(400)).body).toEqual({ error: 'Validation failed', details: [expect.objectContaining({ type: 'field', path: 'name' })] });
+    });
+
+    it('V5: the E3 body without details, message hidden in production', async () => {
+      expect((await http().post('/e3').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'Invalid input data', timestamp: ts });
+      expect((await request(prod.getHttpServer()).post('/e3').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'An error occurred', timestamp: ts });
+    });
+
+    it('V6 and V7: schema messages and the field map', async () => {
+      expect((await http().post('/e7/e8').send({ name: 5 }).expect(400)).body).toEqual({
+        success: false,
+        error: { code: 'SCHEMA_VALIDATION_ERROR', message: 'Form schema validation failed', details: [expect.stringMatching(/^name: /)] },
+        timestamp: ts,
+      });
+      expect((await http().post('/v7').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'Validation failed', timestamp: ts, errors: { name: expect.any(String) } });
+    });
+
+    it('refuses NUL bytes, 10,000-character ids, out-of-range dates and deep JSON as 400s', async () => {
+      const nul = await http().post('/e1').send({ name: 'a\u0000b' }).expect(400);
+      expect(nul.body.details[0]).toMatchObject({ field: 'name', message: 'must not contain NUL bytes' });
+      await http().get(`/e1/items/${'a'.repeat(10_000)}`).expect(400);
+      const date = await http().get('/e1/list?from=-100000-01-01T00:00:00Z').expect(400);
+      expect(date.body.details[0].field).toBe('from');
+      await http().get('/e1/list?from=10000-01-01T00:00:00Z').expect(400);
+      let deep: unknown = { leaf: true };
+      for (let i = 0; i < 10; i++) deep = { nested: deep };
+      expect((await http().post('/e1/json').send({ config: deep }).expect(400)).body.details[0].message).toBe('must not be nested more than 5 levels');
+      expect((await http().post('/e1/json').send({ config: { 'k\u0000': 1 } }).expect(400)).body.details[0].message).toBe('must not contain NUL bytes');
+    });
+
+    it('echoes at most a bounded snippet of the input', async () => {
+      const res = await http().post('/e1').send({ name: 'x'.repeat(1900) });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body).length).toBeLessThan(1024);
+    });
+  });
+
+  describe('error families', () => {
+    it('E1: error is the HTTP reason, details add top-level fields', async () => {
+      expect((await http().get('/e1/fail/notFound').expect(404)).body).toEqual({ error: 'Not Found', message: 'Thing not found', timestamp: ts });
+      expect((await http().get('/e1/fail/locked').expect(423)).body).toEqual({ error: 'Locked', message: 'Account locked', lockedUntil: '2030-01-01T00:00:00.000Z', timestamp: ts });
+    });
+
+    it('E2: code, message and details', async () => {
+      expect((await http().get('/e2/fail/conflict').expect(409)).body).toEqual({ success: false, error: { code: 'DUPLICATE', message: 'Already there', details: { field: 'name' } }, timestamp: ts });
+    });
+
+    it('E3: Bad Request for every 4xx, message hidden in production, code never sent', async () => {
+      expect((await http().get('/e3/fail/forbidden').expect(403)).body).toEqual({ success: false, error: 'Bad Request', message: 'Not yours', timestamp: ts });
+      expect((await request(prod.getHttpServer()).get('/e3/fail/forbidden').expect(403)).body).toEqual({ success: false, error: 'Bad Request', message: 'An error occurred', timestamp: ts });
+    });
+
+    it('E4: status/message/code with extra fields and headers', async () => {
+      const res = await http().get('/e4/fail/limited').expect(429);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toEqual({ status: 'error', message: 'Slow down', code: 'RATE_LIMIT_EXCEEDED', timestamp: ts, retryAfter: 1 });
+    });
+
+    it('E5, E6, E7, E8', async () => {
+      expect((await http().get('/e5/fail/notFound').expect(404)).body).toEqual({ success: false, message: 'Thing not found' });
+      expect((await http().get('/e6/fail/notFound').expect(404)).body).toEqual({ error: 'Thing not found' });
+      expect((await http().get('/e7/fail/notFound').expect(404)).body).toEqual({ success: false, message: 'Thing not found' });
+      expect((await http().get('/e7/e8/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'Thing not found' });
+    });
+
+    it('the longest prefix wins, and @LegacyFamily overrides it', async () => {
+      expect((await http().get('/e2/override').expect(404)).body).toEqual({ success: false, error: 'Tool not found or disabled' });
+    });
+
+    it('bounds long messages', async () => {
+      const res = await http().get('/e2/fail/bad').expect(400);
+      expect(res.body.error.message.length).toBeLessThanOrEqual(501);
+    });
+
+    it('sends LegacyHttpException bodies as they are', async () => {
+      expect((await http().get('/e2/fail/raw').expect(403)).body).toEqual({ error: { code: 'FORBIDDEN', message: 'Own only' } });
+    });
+
+    it('hides and logs unexpected failures as 500 in the family', async () => {
+      const e1 = await http().get('/e1/fail/crash').expect(500);
+      expect(e1.body).toEqual({ error: 'Internal Server Error', message: 'An error occurred', timestamp: ts });
+      const e7 = await http().get('/e7/fail/crash').expect(500);
+      expect(e7.body).toEqual({ success: false, message: 'Internal server error', error: 'An unexpected error occurred' });
+      expect(JSON.stringify(e7.body)).not.toContain('secret');
+    });
+  });
+
+  describe('body parsing and unknown routes', () => {
+    it('malformed JSON is the family 400, oversize the family 413', async () => {
+      const bad = await http().post('/e1').set('Content-Type', 'application/json').send('{"name":').expect(400);
+      expect(bad.body).toEqual({ error: 'Bad Request', message: 'Malformed JSON in request body', timestamp: ts });
+      const big = await http().post('/e2').send({ name: 'a', note: 'x'.repeat(5000) }).expect(413);
+      expect(big.body).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) }, timestamp: ts });
+    });
+
+    it('answers unknown paths with the legacy 404, inside and outside the families', async () => {
+      const body = { success: false, error: 'Not Found', message: 'The requested resource was not found', timestamp: ts };
+      expect((await http().get('/e2/nothing/here').expect(404)).body).toEqual(body);
+      expect((await http().delete('/nowhere').expect(404)).body).toEqual(body);
+    });
+
+    it('leaves paths outside every family to Nest', async () => {
+      const res = await http().get('/plain/fail/notFound').expect(500);
+      expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+    });
+  });
+});
