@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createLogger } from '@nafs/observability';
+import { createLogger, requestLogging, type ServiceLogger, wantsPrettyLogs } from '@nafs/observability';
 import { AppModule } from './app.module';
 import { type GatewayConfig, upstreams } from './config/gateway.config';
 import { LegacyNotFoundFilter } from './not-found.filter';
@@ -12,10 +12,14 @@ import { serviceProxy } from './proxy/service-proxy';
  * stream through untouched. CORS answers preflights here, for both app origins, with the headers
  * the apps send (X-Tenant-Slug included) and PATCH allowed.
  */
-export async function createGateway(config: GatewayConfig): Promise<INestApplication> {
+export function gatewayLogger(config: GatewayConfig): ServiceLogger {
+  return createLogger('gateway', config.LOG_LEVEL, { pretty: wantsPrettyLogs(config) });
+}
+
+export async function createGateway(config: GatewayConfig, logger = gatewayLogger(config)): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.register(config), {
     bodyParser: false,
-    logger: createLogger('gateway', config.LOG_LEVEL),
+    logger,
   });
   // Registered before the proxy, so preflights are answered here and never reach a service.
   app.enableCors({
@@ -26,6 +30,8 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
       exposedHeaders: ['ETag', 'Content-Disposition', 'X-Package-Size', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
   });
   app.use(requestId);
+  // After the id is minted, before the proxy: one access line per request, proxied or not.
+  app.use(requestLogging(logger.pinoLogger));
   app.use(serviceProxy(upstreams(config), config.UPSTREAM_TIMEOUT_MS));
   app.useGlobalFilters(new LegacyNotFoundFilter());
   app.enableShutdownHooks();

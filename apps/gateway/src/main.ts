@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { createLogger } from '@nafs/observability';
 import { loadGatewayConfig } from './config/gateway.config';
-import { createGateway } from './gateway';
+import { createGateway, gatewayLogger } from './gateway';
 
 async function main(): Promise<void> {
   let config;
@@ -11,9 +10,10 @@ async function main(): Promise<void> {
     console.error((error as Error).message);
     process.exit(2);
   }
-  const app = await createGateway(config);
+  const logger = gatewayLogger(config);
+  const app = await createGateway(config, logger);
   await app.listen(config.PORT);
-  createLogger('gateway', config.LOG_LEVEL).log(`gateway listening on port ${config.PORT}`);
+  logger.log(`gateway listening on port ${config.PORT}`);
 }
 
 void main().catch((error) => {

@@ -9,3 +9,4 @@ export * from './lib/web-events';
 export * from './lib/errors';
 export * from './lib/health';
 export * from './lib/gateway-routes';
+export * from './lib/request-id';

@@ -1,2 +1,3 @@
 export * from './lib/bootstrap';
 export * from './lib/legacy-json-body';
+export * from './lib/openapi';

@@ -10,6 +10,7 @@ export const gatewayConfigSchema = z.object({
   PORT: port(GATEWAY_DEFAULT_PORT),
   NODE_ENV: commonEnvShape.NODE_ENV,
   LOG_LEVEL: commonEnvShape.LOG_LEVEL,
+  LOG_PRETTY: commonEnvShape.LOG_PRETTY,
   AUTH_SERVICE_URL: url(`http://127.0.0.1:${SERVICES.auth.defaultPort}`),
   WEB_SERVICE_URL: url(`http://127.0.0.1:${SERVICES.web.defaultPort}`),
   FORMS_SERVICE_URL: url(`http://127.0.0.1:${SERVICES.forms.defaultPort}`),

@@ -46,6 +46,8 @@ export const commonEnvShape = {
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose'], {
     message: 'must be error, warn, log, debug or verbose',
   }).default('log'),
+  /** Pretty single-line logs; unset means pretty in development, JSON otherwise. */
+  LOG_PRETTY: optional(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((value) => value === 'true' || value === '1')),
   REDIS_URL: redisUrl,
   REDIS_HOST: optional(z.string().min(1)),
   REDIS_PORT: port(6379),

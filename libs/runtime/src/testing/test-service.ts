@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
-import { type BaseServiceConfig, createServiceApp, type ServiceDefinition } from '../lib/bootstrap';
+import { type BaseServiceConfig, createServiceApp, type CreateServiceAppOptions, type ServiceDefinition } from '../lib/bootstrap';
 
 export interface RunningTestService {
   app: INestApplication;
@@ -19,6 +19,7 @@ export interface RunningTestService {
 export async function startTestService<C extends BaseServiceConfig>(
   definition: ServiceDefinition<C>,
   overrides: Record<string, string> = {},
+  options: CreateServiceAppOptions = {},
 ): Promise<RunningTestService> {
   const database = await createMigratedDatabase(definition.service, definition.schema);
   const prefix = uniqueRedisPrefix(definition.service);
@@ -32,7 +33,7 @@ export async function startTestService<C extends BaseServiceConfig>(
     ...overrides,
   };
   const config = definition.loadConfig(env);
-  const app = await createServiceApp(definition, config);
+  const app = await createServiceApp(definition, config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
