@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ApiDocsModule } from './api-docs/api-docs.module';
 import { type GatewayConfig, upstreams } from './config/gateway.config';
 import { GatewayHealthController } from './health/gateway-health.controller';
 import { InfoController } from './info/info.controller';
@@ -9,6 +10,7 @@ export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
+      imports: [ApiDocsModule.register(upstreams(config))],
       controllers: [GatewayHealthController, InfoController],
       providers: [{ provide: GATEWAY_UPSTREAMS, useValue: upstreams(config) }],
     };

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, requestLogging, type ServiceLogger, wantsPrettyLogs } from '@nafs/observability';
+import { buildOpenApiDocument, createLogger, requestLogging, type ServiceLogger, wantsPrettyLogs } from '@nafs/observability';
+import { ApiDocsService } from './api-docs/api-docs.service';
+import type { OpenApiDocument } from './api-docs/openapi-merge';
 import { AppModule } from './app.module';
 import { type GatewayConfig, upstreams } from './config/gateway.config';
 import { LegacyNotFoundFilter } from './not-found.filter';
@@ -34,6 +36,7 @@ export async function createGateway(config: GatewayConfig, logger = gatewayLogge
   app.use(requestLogging(logger.pinoLogger));
   app.use(serviceProxy(upstreams(config), config.UPSTREAM_TIMEOUT_MS));
   app.useGlobalFilters(new LegacyNotFoundFilter());
+  app.get(ApiDocsService).setGatewayDocument(() => buildOpenApiDocument(app, 'gateway') as unknown as OpenApiDocument);
   app.enableShutdownHooks();
   return app;
 }

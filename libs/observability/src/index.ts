@@ -6,3 +6,4 @@ export * from './lib/metrics';
 export * from './lib/logging/request-context';
 export * from './lib/logging/request-logging';
 export * from './lib/logging/rpc-request-context.interceptor';
+export * from './lib/openapi/openapi';

@@ -1,3 +1,2 @@
 export * from './lib/bootstrap';
 export * from './lib/legacy-json-body';
-export * from './lib/openapi';

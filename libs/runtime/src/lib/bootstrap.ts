@@ -3,9 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import type { ServiceName } from '@nafs/contracts';
 import { databaseSettingsFromEnv, migrateDatabase, type SchemaDefinition } from '@nafs/database';
-import { createLogger, requestLogging, RpcRequestContextInterceptor, type ServiceLogger, wantsPrettyLogs } from '@nafs/observability';
+import {
+  createLogger,
+  requestLogging,
+  RpcRequestContextInterceptor,
+  serveOpenApiDocument,
+  type ServiceLogger,
+  wantsPrettyLogs,
+} from '@nafs/observability';
 import { createRpcServer } from '@nafs/rpc';
-import { serveOpenApiDocument } from './openapi';
 
 /** What every service's validated config carries (see @nafs/config commonEnvShape). */
 export interface BaseServiceConfig {

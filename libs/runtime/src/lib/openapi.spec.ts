@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
 import { createEmptyDatabase, type TestDatabase } from '@nafs/database/testing';
 import { type BaseServiceConfig, createServiceApp, type ServiceDefinition } from './bootstrap';
-import { OPENAPI_DOCUMENT_PATH } from './openapi';
+import { OPENAPI_DOCUMENT_PATH } from '@nafs/observability';
 
 class CreateGadgetDto extends createZodDto(z.object({ name: z.string().min(1).max(40), size: z.number().int().optional() })) {}
 class GadgetParamsDto extends createZodDto(z.object({ id: z.uuid() })) {}
