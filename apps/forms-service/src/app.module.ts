@@ -3,9 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
+import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
 import type { FormsConfig } from './config/forms.config';
+import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { FORMS_SCHEMA } from './database/schema';
 import { ThemesModule } from './themes/themes.module';
 import { FormsEventsModule } from './events/forms-events.module';
@@ -17,6 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LegacyHttpModule.forRoot({ routes: FORMS_LEGACY_ROUTES, bodyErrors: 'E3', production: config.NODE_ENV === 'production' }),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('forms', config), FORMS_SCHEMA)),
         RedisModule.forRoot(env, 'forms-service'),
         AuthRpcModule.forRoot(env),

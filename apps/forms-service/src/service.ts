@@ -9,6 +9,8 @@ export const FORMS_SERVICE: ServiceDefinition<FormsConfig> = {
   schema: FORMS_SCHEMA,
   loadConfig: loadFormsConfig,
   rootModule: (config) => AppModule.register(config),
-  // Legacy JSON limit (legacy-api.md 1.6), and body-parser errors in the legacy E3 shape.
-  configureApp: (app, config) => useLegacyJsonBody(app, config.NODE_ENV === 'production'),
+  // Also answers web's export jobs over the Redis transport (src/export-source).
+  rpcServer: true,
+  // Legacy JSON limit (legacy-api.md 1.6) and a nesting limit; body errors answer in the route's family.
+  configureApp: (app) => useLegacyJsonBody(app),
 };

@@ -3,9 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
+import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
 import type { WebConfig } from './config/web.config';
+import { WEB_LEGACY_ROUTES } from './http/legacy-routes';
 import { WEB_SCHEMA } from './database/schema';
 import { WebEventsModule } from './events/web-events.module';
 import { DrawingProjectsModule } from './drawing-projects/drawing-projects.module';
@@ -17,6 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LegacyHttpModule.forRoot({ routes: WEB_LEGACY_ROUTES, bodyErrors: 'E3', production: config.NODE_ENV === 'production' }),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('web', config), WEB_SCHEMA)),
         RedisModule.forRoot(env, 'web-service'),
         AuthRpcModule.forRoot(env),

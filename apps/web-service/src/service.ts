@@ -10,5 +10,5 @@ export const WEB_SERVICE: ServiceDefinition<WebConfig> = {
   loadConfig: loadWebConfig,
   rootModule: (config) => AppModule.register(config),
   // Legacy JSON limit (legacy-api.md 1.6): drawings carry base64 thumbnails.
-  configureApp: (app, config) => useLegacyJsonBody(app, config.NODE_ENV === 'production'),
+  configureApp: (app) => useLegacyJsonBody(app),
 };

@@ -1,10 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { RequestLocation, ValidationIssue } from './errors';
 
-/** The legacy error envelopes (legacy-api.md 1.3). */
-export type ErrorFamily = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8';
-/** The legacy validation envelopes (legacy-api.md 1.4). */
-export type ValidationFamily = 'V1' | 'V2' | 'V3' | 'V4' | 'V5' | 'V6' | 'V7';
+/** The legacy error envelopes (legacy-api.md 1.3), and forms-api's "G" (forms-extras.md 0.1). */
+export type ErrorFamily = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8' | 'G';
+/** The legacy validation envelopes (legacy-api.md 1.4), and forms-api's "VT" (template create/update). */
+export type ValidationFamily = 'V1' | 'V2' | 'V3' | 'V4' | 'V5' | 'V6' | 'V7' | 'VT';
 
 export interface FamilyChoice {
   errors: ErrorFamily;
@@ -105,6 +105,14 @@ export function renderError(family: ErrorFamily, error: RenderedError, options: 
       return { success: false, message, ...extraFields(error.details) };
     case 'E8':
       return { success: false, error: message };
+    case 'G':
+      return {
+        success: false,
+        error: error.code ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
+        message: options.production ? 'An error occurred' : message,
+        timestamp,
+        ...extraFields(error.details),
+      };
   }
 }
 
@@ -112,6 +120,7 @@ export function renderError(family: ErrorFamily, error: RenderedError, options: 
 export function renderInternalError(family: ErrorFamily, options: RenderOptions): Record<string, unknown> {
   if (family === 'E7') return { success: false, message: 'Internal server error', error: 'An unexpected error occurred' };
   if (family === 'E6') return { error: 'Internal server error' };
+  if (family === 'G') return renderError('G', { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'An error occurred' }, options);
   return renderError(family, { status: 500, code: 'INTERNAL_ERROR', message: 'An error occurred' }, options);
 }
 
@@ -172,6 +181,8 @@ export function renderValidation(
       return { success: false, error: { code: 'VALIDATION_ERROR', message: options.message ?? 'Invalid input data', details: raw() }, timestamp };
     case 'V3':
       return { success: false, errors: raw() };
+    case 'VT':
+      return { success: false, errors: raw(), timestamp };
     case 'V4':
       return { error: 'Validation failed', details: raw() };
     case 'V5':

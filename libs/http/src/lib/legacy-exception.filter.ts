@@ -3,11 +3,14 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { Request, Response } from 'express';
 import { DomainError, LegacyHttpException, RequestValidationError } from './errors';
-import { type FamilyChoice, type RenderedError, reasonPhrase, renderError, renderInternalError, renderUnknownRoute, renderValidation } from './families';
+import { type ErrorFamily, type FamilyChoice, type RenderedError, reasonPhrase, renderError, renderInternalError, renderUnknownRoute, renderValidation } from './families';
 import { familyOverrideOf } from './legacy-family.decorator';
 
 export interface LegacyRoute extends FamilyChoice {
-  /** Path prefix, matched on whole segments: `/api/v1/tools` covers `/api/v1/tools/x`, not `/api/v1/toolsx`. */
+  /**
+   * Path prefix, matched on whole segments: `/api/v1/tools` covers `/api/v1/tools/x`, not
+   * `/api/v1/toolsx`; a `:name` segment matches any one segment (`/api/v1/admin/tools/:toolKey/configs`).
+   */
   prefix: string;
 }
 
@@ -15,22 +18,57 @@ export interface LegacyHttpOptions {
   routes: LegacyRoute[];
   /** E3/V5 hide messages in production. Pass the validated config's `NODE_ENV === 'production'`. */
   production?: boolean;
+  /**
+   * The family of malformed and oversize JSON bodies. The legacy parsed bodies before any router,
+   * so its global handler answered them (E3) on every route: web and forms keep that; auth answers
+   * them in each route's family (its contract tests). Default: the route's family.
+   */
+  bodyErrors?: ErrorFamily;
 }
 
 export const LEGACY_HTTP_OPTIONS = Symbol('LEGACY_HTTP_OPTIONS');
 
-const matches = (path: string, prefix: string) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+const segments = (path: string) => path.split('/').filter(Boolean);
 
-/** The family of a path: the longest matching prefix, or null (health probes, metrics: Nest's own answers). */
+/** How well `prefix` covers `path`: -1 when it does not; more segments (then more literal ones) is better. */
+function matchScore(pathSegments: string[], prefix: string): number {
+  const wanted = segments(prefix);
+  if (wanted.length > pathSegments.length) return -1;
+  let literal = 0;
+  for (let i = 0; i < wanted.length; i++) {
+    if (wanted[i].startsWith(':')) continue;
+    if (wanted[i] !== pathSegments[i]) return -1;
+    literal++;
+  }
+  return wanted.length * 1000 + literal;
+}
+
+/**
+ * The family of a path: the longest matching prefix (whole segments; `:name` matches any one
+ * segment), or null (health probes, metrics: Nest's own answers).
+ */
 export function familyOfPath(routes: LegacyRoute[], path: string): LegacyRoute | null {
+  const pathSegments = segments(path);
   let best: LegacyRoute | null = null;
-  for (const route of routes) if (matches(path, route.prefix) && (!best || route.prefix.length > best.prefix.length)) best = route;
+  let bestScore = -1;
+  for (const route of routes) {
+    const score = matchScore(pathSegments, route.prefix);
+    if (score > bestScore) [best, bestScore] = [route, score];
+  }
   return best;
+}
+
+interface HttpErrorsObject {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  message?: string;
+  type?: string;
 }
 
 /** `http-errors` objects of body-parser (malformed or oversize JSON, bad charset): a 4xx whose message may be shown. */
 function bodyParserError(error: unknown): RenderedError | null {
-  const candidate = error as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+  const candidate = error as HttpErrorsObject;
   const status = candidate?.statusCode ?? candidate?.status;
   if (typeof status !== 'number' || status < 400 || status > 499 || candidate.expose === false) return null;
   if (candidate.type === 'entity.parse.failed') return { status: 400, message: 'Malformed JSON in request body' };
@@ -69,6 +107,11 @@ export class LegacyExceptionFilter extends BaseExceptionFilter {
     if (!family) return super.catch(exception, host);
     const render = { production: this.options.production ?? false };
 
+    // A JSON body nested too deep (libs/runtime's body limits): bad input, in the route's V-family.
+    if ((exception as HttpErrorsObject)?.type === 'entity.too.deep') {
+      exception = new RequestValidationError([{ path: [], message: (exception as Error).message }], 'body');
+    }
+
     if (exception instanceof RequestValidationError) {
       const body = renderValidation(family.validation, exception.issues, exception.location, exception.input, { ...render, message: family.validationMessage });
       return void response.status(400).json(body);
@@ -85,21 +128,24 @@ export class LegacyExceptionFilter extends BaseExceptionFilter {
     }
 
     let error: RenderedError | null = null;
+    let bodyError = false;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
       let message: unknown = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       if (Array.isArray(message)) message = message.join(', ');
       // body-parser's JSON.parse failure, as Nest maps it.
-      if (status === 400 && /JSON/.test(String(message))) message = 'Malformed JSON in request body';
+      if (status === 400 && /JSON/.test(String(message))) [message, bodyError] = ['Malformed JSON in request body', true];
       error = status >= 500 && status !== 503 ? null : { status, message: String(message) };
       if (!error) this.logger.error(exception.stack ?? exception.message);
     } else {
       error = bodyParserError(exception);
+      bodyError = error !== null;
       if (!error) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (!error) return void response.status(500).json(renderInternalError(family.errors, render));
-    response.status(error.status).json(renderError(family.errors, error, render));
+    const errors = bodyError && this.options.bodyErrors ? this.options.bodyErrors : family.errors;
+    response.status(error.status).json(renderError(errors, error, render));
   }
 
   private familyOf(request: Request): FamilyChoice | null {

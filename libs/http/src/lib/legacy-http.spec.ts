@@ -90,6 +90,8 @@ const ROUTES: LegacyRoute[] = [
   { prefix: '/e7', errors: 'E7', validation: 'V1' },
   { prefix: '/e7/e8', errors: 'E8', validation: 'V6' },
   { prefix: '/v7', errors: 'E3', validation: 'V7' },
+  { prefix: '/g', errors: 'G', validation: 'VT' },
+  { prefix: '/e2/:any/items', errors: 'E6', validation: 'V4' },
 ];
 
 async function appWith(production: boolean): Promise<INestApplication> {
@@ -208,6 +210,20 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
       expect((await http().get('/e6/fail/notFound').expect(404)).body).toEqual({ error: 'Thing not found' });
       expect((await http().get('/e7/fail/notFound').expect(404)).body).toEqual({ success: false, message: 'Thing not found' });
       expect((await http().get('/e7/e8/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'Thing not found' });
+    });
+
+    it('G (forms-api): the code in `error`, message hidden in production; VT', async () => {
+      expect((await http().get('/g/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'THING_NOT_FOUND', message: 'Thing not found', timestamp: ts });
+      expect((await request(prod.getHttpServer()).get('/g/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'THING_NOT_FOUND', message: 'An error occurred', timestamp: ts });
+      expect((await http().post('/g').send({}).expect(400)).body).toEqual({ success: false, errors: [expect.objectContaining({ path: 'name' })], timestamp: ts });
+    });
+
+    it('matches `:name` segments in prefixes', async () => {
+      expect((await http().get('/e2/x/items/nothing').expect(404)).body).toEqual({ success: false, error: 'Not Found', message: 'The requested resource was not found', timestamp: ts });
+      const matcher = await import('./legacy-exception.filter');
+      expect(matcher.familyOfPath(ROUTES, '/e2/x/items/y')?.errors).toBe('E6');
+      expect(matcher.familyOfPath(ROUTES, '/e2x/items')).toBeNull();
+      expect(matcher.familyOfPath(ROUTES, '/e7/e8/z')?.errors).toBe('E8');
     });
 
     it('the longest prefix wins, and @LegacyFamily overrides it', async () => {
