@@ -7,6 +7,7 @@ import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
 import type { FormsConfig } from './config/forms.config';
+import { FormsConfigModule } from './config/forms-config.module';
 import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { FORMS_SCHEMA } from './database/schema';
 import { ThemesModule } from './themes/themes.module';
@@ -19,6 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        FormsConfigModule.register(config),
         LegacyHttpModule.forRoot({ routes: FORMS_LEGACY_ROUTES, bodyErrors: 'E3', production: config.NODE_ENV === 'production' }),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('forms', config), FORMS_SCHEMA)),
         RedisModule.forRoot(env, 'forms-service'),

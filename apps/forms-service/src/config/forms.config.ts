@@ -19,6 +19,21 @@ export const formsConfigSchema = z
       (v) => (v === '' || v === undefined ? 'http://localhost:3003/uploads' : v),
       z.string().url('must be a URL'),
     ),
+    /** HS256 secret of form render tokens; the legacy value, so tokens published before the move verify. */
+    FORM_RENDER_TOKEN_SECRET: z.preprocess(
+      (v) => (v === '' || v === undefined ? 'dev-only-form-render-token-secret-change-me' : v),
+      z.string().min(16, 'must be at least 16 characters'),
+    ),
+    /** The form builder's origin: render URLs `<FRONTEND_URL>/forms/render/<token>`, form short URLs `<FRONTEND_URL>/public/form/<code>`. */
+    FRONTEND_URL: z.preprocess((v) => (v === '' || v === undefined ? 'http://localhost:4201' : v), z.string().url('must be a URL')),
+    /** Public origin of `/s/<code>` short URLs (legacy BASE_URL). */
+    SHORT_LINK_BASE_URL: z.preprocess((v) => (v === '' || v === undefined ? 'http://localhost:3000' : v), z.string().url('must be a URL')),
+    /** Proxy hops in front of the service whose X-Forwarded-For is trusted (the gateway: 1). */
+    TRUST_PROXY_HOPS: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
+    /** Public routes' rate limits per client IP (Redis); raise them for benchmarks. */
+    PUBLIC_RATE_LIMIT_FACTOR: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), z.coerce.number().int().min(1, 'must be 1 or more')),
+    /** F22's cap: submissions per client IP per rolling hour (legacy 10). */
+    PUBLIC_SUBMIT_LIMIT_PER_HOUR: z.preprocess((v) => (v === '' || v === undefined ? 10 : v), z.coerce.number().int().min(1, 'must be 1 or more')),
   })
   .superRefine(requireJwtSecretInProduction);
 
