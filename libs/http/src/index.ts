@@ -1,4 +1,5 @@
 export { createZodDto } from 'nestjs-zod';
+export * from './lib/body-guards';
 export * from './lib/envelopes';
 export * from './lib/errors';
 export * from './lib/families';

@@ -14,6 +14,8 @@ import {
   LegacyHttpModule,
   type LegacyRoute,
   LockedError,
+  MaxBodyBytes,
+  RequireJson,
   NotFoundError,
   TooManyRequestsError,
   zDateTime,
@@ -69,6 +71,13 @@ function controllerAt(prefix: string) {
       if (what === 'crash') throw new Error('secret database detail');
       if (what === 'raw') throw new LegacyHttpException(403, { error: { code: 'FORBIDDEN', message: 'Own only' } }, {}, { timestamp: false });
       throw errors[what]();
+    }
+
+    @Post('raw')
+    @RequireJson()
+    @MaxBodyBytes(100)
+    raw(@Body() body: unknown) {
+      return { body };
     }
 
     @Get('override')
@@ -177,6 +186,13 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
       expect((await http().post('/e1/json').send({ config: { 'k\u0000': 1 } }).expect(400)).body.details[0].message).toBe('must not contain NUL bytes');
     });
 
+    it('refuses NUL bytes in untyped bodies and path values too', async () => {
+      const res = await http().post('/e2/raw').send({ a: { b: ['ok', 'x\u0000'] } }).expect(400);
+      expect(res.body.error.details).toEqual([{ type: 'field', value: 'x\u0000', msg: 'must not contain NUL bytes', path: 'a.b.1', location: 'body' }]);
+      const param = await http().get('/e1/fail/a%00b').expect(400);
+      expect(param.body.details[0]).toMatchObject({ field: 'what', message: 'must not contain NUL bytes' });
+    });
+
     it('echoes at most a bounded snippet of the input', async () => {
       const res = await http().post('/e1').send({ name: 'x'.repeat(1900) });
       expect(res.status).toBe(400);
@@ -249,6 +265,14 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
   });
 
   describe('body parsing and unknown routes', () => {
+    it('@RequireJson answers the legacy 415 and @MaxBodyBytes a 413 in the family, before validation', async () => {
+      const form = await http().post('/e1/raw').type('form').send('a=1').expect(415);
+      expect(form.body).toEqual({ error: 'Unsupported Media Type', message: 'Content-Type must be one of: application/json', timestamp: ts });
+      const big = await http().post('/e2/raw').send({ a: 'x'.repeat(200) }).expect(413);
+      expect(big.body).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body must not exceed 100 bytes' }, timestamp: ts });
+      await http().post('/e2/raw').send({ a: 1 }).expect(201, { body: { a: 1 } });
+    });
+
     it('malformed JSON is the family 400, oversize the family 413', async () => {
       const bad = await http().post('/e1').set('Content-Type', 'application/json').send('{"name":').expect(400);
       expect(bad.body).toEqual({ error: 'Bad Request', message: 'Malformed JSON in request body', timestamp: ts });
