@@ -34,7 +34,9 @@ export async function createGateway(config: GatewayConfig, logger = gatewayLogge
   app.use(requestId);
   // After the id is minted, before the proxy: one access line per request, proxied or not.
   app.use(requestLogging(logger.pinoLogger));
-  app.use(serviceProxy(upstreams(config), config.UPSTREAM_TIMEOUT_MS));
+  const proxy = serviceProxy(upstreams(config), config.UPSTREAM_TIMEOUT_MS);
+  app.use(proxy);
+  app.getHttpServer().once('close', () => void proxy.close());
   app.useGlobalFilters(new LegacyNotFoundFilter());
   app.get(ApiDocsService).setGatewayDocument(() => buildOpenApiDocument(app, 'gateway') as unknown as OpenApiDocument);
   app.enableShutdownHooks();

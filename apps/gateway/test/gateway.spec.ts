@@ -19,7 +19,7 @@ function echoServer(service: ServiceName): Promise<Server> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
-      if (req.url?.startsWith('/health/live') || req.url?.startsWith('/api/v1/health')) {
+      if (req.url?.startsWith('/health/live') || req.url?.startsWith('/health/ready') || req.url?.startsWith('/api/v1/health')) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(
           req.url === '/api/v1/health/readiness'

@@ -1,15 +1,21 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Logger, Res } from '@nestjs/common';
 import type { LegacyDetailedHealthResponse, LegacyLivenessResponse, LegacyReadinessResponse, ServiceName } from '@nafs/contracts';
 import type { Response } from 'express';
 import { GATEWAY_UPSTREAMS } from '../proxy/tokens';
 
 type Upstreams = Record<ServiceName, string>;
 
-async function getJson<T>(url: string, timeoutMs = 2000): Promise<{ status: number; body?: T }> {
+const logger = new Logger('GatewayHealth');
+
+/** What a probe found; failures are logged here and never put in a response (no internal address leaks). */
+async function getJson<T>(service: string, url: string, timeoutMs = 2000): Promise<{ status: number; body?: T }> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: res.status, body: (await res.json()) as T };
-  } catch {
+    const body = (await res.json()) as T;
+    if (res.status !== 200) logger.warn(`${service}-service ${new URL(url).pathname} answered ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
+    return { status: res.status, body };
+  } catch (error) {
+    logger.warn(`${service}-service ${new URL(url).pathname} did not answer: ${(error as Error).message}`);
     return { status: 0 };
   }
 }
@@ -33,9 +39,10 @@ export class GatewayHealthController {
     return liveness();
   }
 
+  /** Ready only when every service is ready (its own probe checks its database, Redis, ...). */
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) res: Response) {
-    const checks = await this.probeAll<{ status: string }>('/health/live');
+    const checks = await this.probeAll<{ status: string }>('/health/ready');
     const up = Object.values(checks).every((check) => check.status === 200);
     if (!up) res.status(HttpStatus.SERVICE_UNAVAILABLE);
     return {
@@ -82,7 +89,7 @@ export class GatewayHealthController {
                 { total: 0, idle: 0, waiting: 0 },
               ),
             }
-          : { status: failing?.status ?? 'disconnected', error: failing?.error ?? 'a service did not answer' },
+          : { status: failing?.status ?? 'disconnected', error: 'a service is unavailable' },
         memory: { used, total, percentage: total ? Math.round((used / total) * 100) : 0 },
       },
     };
@@ -90,7 +97,7 @@ export class GatewayHealthController {
 
   private async probeAll<T>(path: string): Promise<Record<ServiceName, { status: number; body?: T }>> {
     const names = Object.keys(this.upstreams) as ServiceName[];
-    const results = await Promise.all(names.map((name) => getJson<T>(`${this.upstreams[name]}${path}`)));
+    const results = await Promise.all(names.map((name) => getJson<T>(name, `${this.upstreams[name]}${path}`)));
     return Object.fromEntries(names.map((name, i) => [name, results[i]])) as Record<ServiceName, { status: number; body?: T }>;
   }
 }

@@ -1,0 +1,273 @@
+import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import type { INestApplication } from '@nestjs/common';
+import type { ServiceName } from '@nafs/contracts';
+import { loadGatewayConfig } from '../src/config/gateway.config';
+import { createGateway } from '../src/gateway';
+
+/** The legacy E1 401 body of the auth middleware (legacy-api.md 1.3). */
+const UNAUTHORIZED = { error: 'Unauthorized', message: 'Invalid or expired token', timestamp: '2025-11-20T12:00:00.000Z' };
+
+interface Upstream {
+  server: Server;
+  /** Sockets the upstream accepted, in order: keep-alive shows as few sockets for many requests. */
+  connections: number;
+  port: number;
+}
+
+/**
+ * A stand-in service. `POST /api/v1/users/avatar` answers 401 before reading the upload, as
+ * auth's guard does (`?close=1`: with `Connection: close`, so it shuts the socket with the upload unread); `/slow` never
+ * answers in time; `/big` is a 20 KB JSON body; `/download` streams an attachment in two parts.
+ */
+function upstream(service: ServiceName, port = 0, ready = true): Promise<Upstream> {
+  const state = { connections: 0 } as Upstream;
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    if (url.startsWith('/health/ready')) {
+      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ok' : 'error' }));
+      return;
+    }
+    if (url.startsWith('/api/v1/users/avatar')) {
+      const body = JSON.stringify(UNAUTHORIZED);
+      const closing = url.includes('close=1') ? { Connection: 'close' } : {};
+      res.writeHead(401, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...closing });
+      res.end(body);
+      return;
+    }
+    if (url.startsWith('/api/v1/auth/slow')) return; // never answers
+    if (url.startsWith('/api/v1/auth/big')) {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ data: 'x'.repeat(20_000), service }));
+      return;
+    }
+    if (url.startsWith('/api/v1/drawing-projects/download')) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Disposition': 'attachment; filename="a.json"' });
+      res.write('{"part":1,');
+      setTimeout(() => res.end('"part2":2}'), 300);
+      return;
+    }
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ service, url })));
+  });
+  server.on('connection', () => state.connections++);
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => resolve(Object.assign(state, { server, port: (server.address() as AddressInfo).port }))),
+  );
+}
+
+const close = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  socket: Socket;
+}
+
+/** One request through `agent`; `upload` sends a chunked body in pieces, with pauses between them. */
+function send(base: string, path: string, options: { method?: string; headers?: Record<string, string>; agent?: Agent; upload?: Buffer[]; timeoutMs?: number } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent, timeout: options.timeoutMs ?? 5000 });
+    req.on('timeout', () => req.destroy(new Error(`timed out: ${path}`)));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket: req.socket as Socket }));
+      res.on('error', reject);
+    });
+    if (!options.upload) {
+      req.end();
+      return;
+    }
+    const pieces = [...options.upload];
+    const next = () => {
+      const piece = pieces.shift();
+      if (!piece) return void req.end();
+      req.write(piece, () => setImmediate(next));
+    };
+    next();
+  });
+}
+
+describe('gateway proxy (keep-alive, early answers, timeouts, restarts, compression)', () => {
+  let services: Record<ServiceName, Upstream>;
+  let gateway: INestApplication;
+  let base: string;
+
+  async function startGateway(overrides: Record<string, string> = {}) {
+    const app = await createGateway(
+      loadGatewayConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'error',
+        AUTH_SERVICE_URL: `http://127.0.0.1:${services.auth.port}`,
+        WEB_SERVICE_URL: `http://127.0.0.1:${services.web.port}`,
+        FORMS_SERVICE_URL: `http://127.0.0.1:${services.forms.port}`,
+        UPSTREAM_TIMEOUT_MS: '1000',
+        ...overrides,
+      }),
+    );
+    await app.listen(0, '127.0.0.1');
+    return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+  }
+
+  beforeAll(async () => {
+    services = { auth: await upstream('auth'), web: await upstream('web'), forms: await upstream('forms') };
+    ({ app: gateway, url: base } = await startGateway());
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all(Object.values(services).map((service) => close(service.server)));
+  });
+
+  it('keeps the client connection and the service connection alive across requests', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const before = services.web.connections;
+      const replies = [];
+      for (let i = 0; i < 10; i++) replies.push(await send(base, `/api/v1/drawing-projects?i=${i}`, { agent }));
+      expect(replies.map((reply) => reply.status)).toEqual(Array(10).fill(200));
+      expect(replies.every((reply) => reply.headers.connection !== 'close')).toBe(true);
+      // One client socket for all ten, and one upstream socket reused by the gateway's pool.
+      expect(new Set(replies.map((reply) => reply.socket)).size).toBe(1);
+      expect(services.web.connections - before).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it.each([
+    ['leaves the upload unread', '/api/v1/users/avatar'],
+    ['closes its connection after answering', '/api/v1/users/avatar?close=1'],
+  ])('passes a 401 the service sends before reading a chunked upload, 200 times in a row, none reset (service %s)', async (_label, path) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const boundary = 'xBoundary';
+    const upload = [
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`),
+      ...Array.from({ length: 8 }, () => Buffer.alloc(32 * 1024, 7)),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ];
+    const outcomes: string[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        try {
+          const reply = await send(base, path, {
+            method: 'POST',
+            agent,
+            headers: { Authorization: 'Bearer not-a-token', 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Transfer-Encoding': 'chunked' },
+            upload,
+          });
+          outcomes.push(reply.status === 401 && reply.body.toString() === JSON.stringify(UNAUTHORIZED) ? 'ok' : `${reply.status} ${reply.body.toString().slice(0, 80)}`);
+        } catch (error) {
+          outcomes.push(`error ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      agent.destroy();
+    }
+    expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
+  }, 60_000);
+
+  it('answers 503 in the legacy shape when the service does not answer within the timeout', async () => {
+    const started = Date.now();
+    const reply = await send(base, '/api/v1/auth/slow');
+    expect(reply.status).toBe(503);
+    expect(JSON.parse(reply.body.toString())).toEqual({
+      success: false,
+      error: 'Service Unavailable',
+      message: 'auth-service is unavailable, please try again later',
+      timestamp: expect.any(String),
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('answers 503 while a service restarts under load, never hangs, and the pool recovers', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+    const statuses: number[] = [];
+    const failures: string[] = [];
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        try {
+          statuses.push((await send(base, '/api/v1/forms/load', { agent, timeoutMs: 3000 })).status);
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    };
+    const workers = Array.from({ length: 10 }, worker);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const port = services.forms.port;
+      await close(services.forms.server);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      services.forms = await upstream('forms', port);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const during = statuses.length;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      running = false;
+      await Promise.all(workers);
+      expect(failures).toEqual([]);
+      expect(new Set(statuses)).toEqual(new Set([200, 503]));
+      // After the restart every request is served again.
+      expect(statuses.slice(during + 10).every((status) => status === 200)).toBe(true);
+      expect(statuses.length - during).toBeGreaterThan(10);
+    } finally {
+      running = false;
+      agent.destroy();
+    }
+  }, 30_000);
+
+  it('gzips large JSON for clients that accept it, and streams attachments untouched', async () => {
+    const big = await send(base, '/api/v1/auth/big', { headers: { 'Accept-Encoding': 'gzip, deflate' } });
+    expect(big.headers['content-encoding']).toBe('gzip');
+    expect(big.headers.vary).toContain('Accept-Encoding');
+    expect(JSON.parse(gunzipSync(big.body).toString())).toMatchObject({ service: 'auth' });
+    expect(big.body.length).toBeLessThan(2000);
+
+    const plain = await send(base, '/api/v1/auth/big');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(plain.body.toString()).data).toHaveLength(20_000);
+
+    // The first part reaches the client before the service has written the second.
+    const firstByte = await new Promise<number>((resolve, reject) => {
+      const started = Date.now();
+      request(`${base}/api/v1/drawing-projects/download`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+        expect(res.headers['content-encoding']).toBeUndefined();
+        expect(res.headers['content-disposition']).toContain('attachment');
+        res.once('data', () => resolve(Date.now() - started));
+        res.resume();
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(firstByte).toBeLessThan(250);
+  });
+
+  it('is ready only when every service is ready, and names no internal address when one is down', async () => {
+    expect((await send(base, '/health/ready')).status).toBe(200);
+    const formsNotReady = await upstream('forms', 0, false);
+    const notReady = await startGateway({ FORMS_SERVICE_URL: `http://127.0.0.1:${formsNotReady.port}` });
+    const gone = await startGateway({ WEB_SERVICE_URL: 'http://127.0.0.1:9' });
+    try {
+      const ready = await send(notReady.url, '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(ready.body.toString())).toMatchObject({ status: 'error', details: { forms: { status: 'down' }, auth: { status: 'up' } } });
+      const detailed = await send(gone.url, '/api/v1/health');
+      expect(detailed.status).toBe(503);
+      expect(detailed.body.toString()).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:9\b/);
+      expect(JSON.parse(detailed.body.toString())).toMatchObject({ status: 'unhealthy', services: { database: { status: 'disconnected' } } });
+    } finally {
+      await notReady.app.close();
+      await gone.app.close();
+      await close(formsNotReady.server);
+    }
+  });
+});
