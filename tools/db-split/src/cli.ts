@@ -11,6 +11,7 @@ import { assertPlanAccepted, blockingProblems, buildPlan, type Plan, planAsJson,
 import type { ProgressMode } from './lib/progress';
 import { runSchema } from './lib/schema';
 import { runVerify, type VerifyResult } from './lib/verify';
+import { fallbackLinks, forwardLinks, type LinkRef, linkStatus, linksOf, printStatus, startLinks, stopLinks, switchOver } from './lib/sync';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -139,16 +140,19 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
 
   withRun(program.command('verify'))
     .description('compare row counts and chunked content checksums of every table on both sides; report cross-service orphans')
-    .requiredOption('--source <url>', 'the monolith database (postgres://...)')
+    .option('--source <url>', 'the monolith database (postgres://...); without it, --target-monolith is compared with the service databases')
     .option('--target-monolith <url>', 'compare the source with this monolith-shaped database instead of the service databases')
     .option('--chunk-rows <n>', 'rows per checksum chunk', positiveInt, 1000)
     .option('--max-differences <n>', 'differing keys listed per table', positiveInt, 5)
-    .action(async (options: RunOptions & { source: string; targetMonolith?: string; chunkRows: number; maxDifferences: number }) => {
+    .action(async (options: RunOptions & { source?: string; targetMonolith?: string; chunkRows: number; maxDifferences: number }) => {
       const report = reportOutput(out, options.json);
+      if (!options.source && !options.targetMonolith) throw new DbSplitError("verify needs --source, --target-monolith, or both", ExitCode.USAGE);
       const target = options.targetMonolith
         ? monolithSide('monolith', { label: 'target monolith', settings: settingsFromUrl(options.targetMonolith, '--target-monolith') })
         : targets();
-      const plan = await buildPlan(source(options.source), target, {
+      // Without --source: the service databases against a monolith (one kept current by `fallback start`).
+      const from = options.source ? source(options.source) : splitSide('split databases', targetEndpoints(env));
+      const plan = await buildPlan(from, target, {
         ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
       });
       assertPlanAccepted(plan);
@@ -158,24 +162,34 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
       setExit(verifyExit(result));
     });
 
-  withRun(program.command('rollback'))
-    .description('copy the three service databases back into an empty monolith-shaped database, then verify it the same way')
+  withSwitch(withRun(program.command('rollback')))
+    .description('copy the three service databases back into an empty monolith-shaped database, then verify it the same way (after `fallback start`: a short read-only window and a verify instead)')
     .requiredOption('--target-monolith <url>', 'an empty database created from the legacy schema (postgres://...)')
     .option('--truncate', 'empty the monolith tables (and the journal) first')
     .option('--dry-run', 'show what would be copied')
     .addOption(formatOption())
     .option('--chunk-rows <n>', 'rows per checksum chunk', positiveInt, 1000)
     .option('--max-differences <n>', 'differing keys listed per table', positiveInt, 5)
-    .action(async (options: RunOptions & { targetMonolith: string; truncate?: boolean; dryRun?: boolean; chunkRows: number; maxDifferences: number; format: 'auto' | 'text' }) => {
+    .action(async (options: RunOptions & SwitchFlags & { targetMonolith: string; truncate?: boolean; dryRun?: boolean; chunkRows: number; maxDifferences: number; format: 'auto' | 'text' }) => {
       const report = reportOutput(out, options.json);
       const split = splitSide('split databases', targetEndpoints(env));
       const monolith = monolithSide('monolith', { label: 'target monolith', settings: settingsFromUrl(options.targetMonolith, '--target-monolith') });
-      report.line('rollback: the auth, web and forms databases -> the monolith (stop the services first: each database is read in its own snapshot)');
       const plan = await buildPlan(split, monolith, {
         ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
       });
       assertPlanAccepted(plan);
       printAccepted(plan, report);
+      const fallback = linksOf(plan, 'fallback');
+      const streaming = (await Promise.all(fallback.map((link) => linkStatus(link)))).filter((s) => s.state === 'streaming');
+      if (streaming.length && !options.dryRun) {
+        if (streaming.length !== fallback.length) throw new DbSplitError(`rollback: only ${streaming.map((s) => s.service).join(', ')} of the fallback links stream; run \`fallback start\` again`, ExitCode.FAILED);
+        report.line('rollback: the monolith is kept current by `fallback start`: a short read-only window on the service databases, then verify, instead of a copy');
+        await switchOver(plan, fallback, switchOptions(options), report, 'rollback');
+        await runCutoverGuard(monolith.endpoints.monolith, 'off', { dryRun: false, terminateOthers: false }, report);
+        report.line('rollback: the monolith is writable; point the application back at it');
+        return;
+      }
+      report.line('rollback: the auth, web and forms databases -> the monolith (stop the services first: each database is read in its own snapshot)');
       const copy = await runCopy(plan, {
         jobs: options.jobs, truncate: Boolean(options.truncate), dryRun: Boolean(options.dryRun), progress: options.progress, format: options.format,
       }, report, 'rollback');
@@ -198,7 +212,148 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
       }, out);
     });
 
+  const sync = program.command('sync').description('keep the service databases current from the live monolith with logical replication');
+  withRun(sync.command('start'))
+    .description('publications on the source, a slot per service whose exported snapshot the copy engine reads, then subscriptions streaming from it')
+    .requiredOption('--source <url>', 'the monolith database (postgres://...); its role needs REPLICATION (or superuser) and must own the tables')
+    .action(async (options: RunOptions & { source: string }) => {
+      const src = source(options.source);
+      out.line(`sync start: source ${redactUrl(options.source)} -> the auth, web and forms databases (the source stays writable)`);
+      const plan = await buildPlan(src, targets(), {
+        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
+      });
+      assertPlanAccepted(plan);
+      printAccepted(plan, out);
+      const failAfter = env.DB_SPLIT_FAIL_AFTER_TABLES ? Number(env.DB_SPLIT_FAIL_AFTER_TABLES) : undefined;
+      await startLinks(plan, 'forward', { jobs: options.jobs, progress: options.progress, truncate: false, failAfterTables: failAfter }, out);
+      out.line('sync start done: `sync status` shows the lag; `cutover --source URL` switches with a short read-only window');
+    });
+  withStatus(sync.command('status'))
+    .description('per service: state, lag in bytes and seconds, WAL retained by the slot, rows applied (and the fallback links with --target-monolith)')
+    .option('--source <url>', 'the monolith (default: read from the subscriptions)')
+    .option('--target-monolith <url>', 'also show the fallback links into this monolith')
+    .action(async (options: StatusFlags & { source?: string; targetMonolith?: string }) => {
+      const links = async (): Promise<LinkRef[]> => [
+        ...(await forwardLinks(targetEndpoints(env), options.source ? source(options.source).endpoints.source : undefined)),
+        ...(options.targetMonolith ? fallbackLinks(targetEndpoints(env), monolithEndpoint(options.targetMonolith)) : []),
+      ];
+      await runStatus(links, options, out);
+    });
+  sync
+    .command('stop')
+    .description('drop every subscription, slot and publication `sync start` made (a forgotten slot keeps WAL on the source)')
+    .option('--source <url>', 'the monolith (default: read from the subscriptions)')
+    .action(async (options: { source?: string }) => {
+      await stopLinks(await forwardLinks(targetEndpoints(env), options.source ? source(options.source).endpoints.source : undefined), out);
+      out.line('sync stop done: no db-split slot, publication or subscription is left for the service databases');
+    });
+
+  withSwitch(withSelection(program.command('cutover')))
+    .description('source read-only, wait until every subscription applied its final changes, verify, move sequences, drop the subscriptions; prints the write outage')
+    .requiredOption('--source <url>', 'the monolith database (postgres://...)')
+    .option('--jobs <n>', 'tables verified in parallel', positiveInt, DEFAULT_JOBS)
+    .option('--chunk-rows <n>', 'rows per checksum chunk', positiveInt, 1000)
+    .option('--max-differences <n>', 'differing keys listed per table', positiveInt, 5)
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('none'))
+    .action(async (options: SelectionOptions & SwitchFlags & { source: string; jobs: number; chunkRows: number; maxDifferences: number; progress: ProgressMode }) => {
+      const plan = await buildPlan(source(options.source), targets(), {
+        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
+      });
+      assertPlanAccepted(plan);
+      await switchOver(plan, linksOf(plan, 'forward'), switchOptions(options), out, 'cutover');
+      out.line('cutover: switch the application to the services now; `fallback start --target-monolith URL` keeps a monolith current for the way back');
+    });
+
+  const fallback = program.command('fallback').description('after the cut-over: keep a monolith current from the service databases, so `rollback` needs no copy');
+  withRun(fallback.command('start'))
+    .description('publications on the three service databases, slots with exported snapshots, the copy engine into the monolith, subscriptions on it')
+    .requiredOption('--target-monolith <url>', 'a monolith-shaped database (the old source, or one created from the legacy schema); its login must be a superuser')
+    .option('--truncate', 'empty the monolith tables first (needed when it still holds the old data)')
+    .action(async (options: RunOptions & { targetMonolith: string; truncate?: boolean }) => {
+      const plan = await buildPlan(splitSide('split databases', targetEndpoints(env)), monolithSide('monolith', monolithEndpoint(options.targetMonolith)), {
+        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
+      });
+      assertPlanAccepted(plan);
+      printAccepted(plan, out);
+      await startLinks(plan, 'fallback', { jobs: options.jobs, progress: options.progress, truncate: Boolean(options.truncate) }, out);
+      out.line('fallback start done: the monolith receives every write of the service databases; `rollback --target-monolith URL` switches back');
+    });
+  fallback
+    .command('stop')
+    .description('drop the fallback subscriptions, slots and publications')
+    .requiredOption('--target-monolith <url>', 'the monolith given to `fallback start`')
+    .action(async (options: { targetMonolith: string }) => {
+      await stopLinks(fallbackLinks(targetEndpoints(env), monolithEndpoint(options.targetMonolith)), out);
+      out.line('fallback stop done: no db-split fallback slot, publication or subscription is left');
+    });
+
   return program;
+}
+
+interface SwitchFlags {
+  terminateOthers?: boolean;
+  timeout: number;
+  jobs: number;
+  chunkRows: number;
+  maxDifferences: number;
+  progress: ProgressMode;
+}
+
+function withSwitch(command: Command): Command {
+  return command
+    .option('--terminate-others', 'end the sessions connected before the read-only guard (else the command waits for them to leave)')
+    .option('--timeout <seconds>', 'how long to wait for the final changes to be applied', positiveInt, 60);
+}
+
+function switchOptions(options: SwitchFlags) {
+  return {
+    terminateOthers: Boolean(options.terminateOthers), timeoutMs: options.timeout * 1000, jobs: options.jobs, chunkRows: options.chunkRows,
+    maxDifferences: options.maxDifferences, progress: options.progress,
+  };
+}
+
+interface StatusFlags {
+  watch?: boolean;
+  interval: number;
+  count?: number;
+  json?: boolean;
+  warnRetainedMb: number;
+}
+
+function withStatus(command: Command): Command {
+  return command
+    .option('--watch', 'refresh until interrupted: a redrawn display on a terminal, plain timestamped lines otherwise')
+    .option('--interval <seconds>', 'refresh interval of --watch', positiveInt, 2)
+    .option('--count <n>', 'with --watch: stop after n refreshes', positiveInt)
+    .option('--json', 'print the status as JSON')
+    .option('--warn-retained-mb <n>', 'warn when a slot retains more WAL than this', positiveInt, 1024);
+}
+
+async function runStatus(links: () => Promise<LinkRef[]>, options: StatusFlags, out: Output): Promise<void> {
+  const tty = Boolean(process.stdout.isTTY) && !options.json;
+  let stop = false;
+  const onSigint = () => (stop = true);
+  if (options.watch) process.once('SIGINT', onSigint);
+  try {
+    for (let round = 1; ; round++) {
+      const statuses = await Promise.all((await links()).map((link) => linkStatus(link)));
+      if (options.json) out.line(JSON.stringify(statuses));
+      else {
+        if (options.watch && tty) process.stdout.write('\x1b[H\x1b[2J');
+        if (options.watch) out.line(`sync status at ${new Date().toISOString()}${tty ? ' (Ctrl-C to stop)' : ''}`);
+        printStatus(statuses, options.warnRetainedMb * 1024 * 1024, out);
+      }
+      if (!options.watch || stop || (options.count !== undefined && round >= options.count)) return;
+      await new Promise((resolve) => setTimeout(resolve, options.interval * 1000));
+      if (stop) return;
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+function monolithEndpoint(url: string) {
+  return { label: 'target monolith', settings: settingsFromUrl(url, '--target-monolith') };
 }
 
 /** Runs one command line and returns its exit code; never throws. */

@@ -24,6 +24,14 @@ export interface CopyOptions {
   /** Test hook (env DB_SPLIT_FAIL_AFTER_TABLES): SIGKILL the process just before the commit of
    *  the first table loaded after this many tables committed, to prove resumability. */
   failAfterTables?: number;
+  /** Snapshots to read the source in, by source key (a replication slot's exported snapshot, so
+   *  the copy and the slot's stream meet exactly); default: one exported by the copy itself. */
+  snapshots?: Record<string, string>;
+  /** Reload tables the journal says are complete instead of skipping them (sync start: a table
+   *  copied in another snapshot does not match the slot's stream). */
+  reloadJournaled?: boolean;
+  /** The source stays writable on purpose (sync start): a note instead of the warning. */
+  liveSource?: boolean;
 }
 
 type Clear = 'none' | 'seeded' | 'all';
@@ -60,6 +68,16 @@ export interface CopyResult {
 export function sourceId(endpoint: Endpoint): string {
   const { host, port, database } = endpoint.settings;
   return `${host}:${port}/${database}`;
+}
+
+/**
+ * The tool's own target sessions write even when the target database is read-only by default (a
+ * monolith guarded by `cutover-guard on` receiving `fallback start`'s copy): the guard keeps the
+ * application out, not the operator.
+ */
+async function allowWrites(client: Client): Promise<Client> {
+  await client.query('SET default_transaction_read_only = off');
+  return client;
 }
 
 async function assertCanHoldOffTriggers(client: Client, endpoint: Endpoint): Promise<void> {
@@ -104,7 +122,10 @@ async function decide(
     const entry = journals[targetKey].get(table);
     const source = sourceId(plan.source.endpoints[sourceKey]);
     if (entry) {
-      if (entry.source === source && entry.rows === targetRows && targetRows === job.sourceRows) {
+      if (options.reloadJournaled) {
+        job.clear = 'all';
+        job.reason = 'journaled by an earlier run: reloading in the replication slot\'s snapshot';
+      } else if (entry.source === source && entry.rows === targetRows && targetRows === job.sourceRows) {
         job.action = 'skip';
         job.reason = `complete in the journal (${targetRows} rows)`;
       } else {
@@ -206,7 +227,7 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
   const targetKeys = [...new Set(planned.map((t) => t.targetKey))];
   const sourceKeys = [...new Set(planned.map((t) => t.sourceKey))];
 
-  for (const key of sourceKeys) {
+  for (const key of options.liveSource ? [] : sourceKeys) {
     if (!plan.sourceCatalogs[key].readOnlyDefault) {
       out.warn(
         isSplit(plan.source)
@@ -222,10 +243,11 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
   try {
     for (const key of targetKeys) {
       control[key] = await connect(plan.target.endpoints[key]);
+      await allowWrites(control[key]);
       await assertCanHoldOffTriggers(control[key], plan.target.endpoints[key]);
     }
     debugPhase(`${verb}: targets checked`);
-    snapshot = await SnapshotGroup.open(plan.source, sourceKeys);
+    snapshot = await SnapshotGroup.open(plan.source, sourceKeys, options.snapshots);
     debugPhase(`${verb}: snapshot exported`);
     const jobs: TableJob[] = [];
     for (const t of planned) {
@@ -282,7 +304,7 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     const progress = createProgress(verb, options.progress, out.progressStream);
     const group = snapshot;
     const readers = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => group.reader(key)));
-    const writers = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => connect(plan.target.endpoints[key])));
+    const writers = Array.from({ length: options.jobs }, () => new ConnectionCache(async (key) => allowWrites(await connect(plan.target.endpoints[key]))));
     let committed = 0;
     try {
       await runPool(toLoad, options.jobs, async (job, worker) => {

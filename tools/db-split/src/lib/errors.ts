@@ -18,6 +18,9 @@ export const ExitCode = {
   PRIVILEGE: 6,
   /** Anything else: a statement failed, a migration process failed, an interrupted stream. */
   FAILED: 7,
+  /** The publisher cannot serve logical replication: wal_level is not logical, a table has no
+   *  replica identity, or no replication slot is free (sync start, fallback start). */
+  NOT_REPLICABLE: 8,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

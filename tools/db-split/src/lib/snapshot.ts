@@ -19,7 +19,11 @@ export class SnapshotGroup {
     readonly snapshots: Record<string, string>,
   ) {}
 
-  static async open(side: Side, keys: string[]): Promise<SnapshotGroup> {
+  /**
+   * `imported` names snapshots exported elsewhere (a replication slot's, see replication.ts): the
+   * coordinator then imports that snapshot instead of exporting its own, and workers import it too.
+   */
+  static async open(side: Side, keys: string[], imported: Record<string, string> = {}): Promise<SnapshotGroup> {
     const coordinators: Record<string, Client> = {};
     const snapshots: Record<string, string> = {};
     try {
@@ -27,6 +31,11 @@ export class SnapshotGroup {
         const client = await connect(side.endpoints[key]);
         coordinators[key] = client;
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        if (imported[key]) {
+          await client.query(`SET TRANSACTION SNAPSHOT '${imported[key].replace(/'/g, "''")}'`);
+          snapshots[key] = imported[key];
+          continue;
+        }
         const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
         snapshots[key] = rows[0].id;
       }
