@@ -11,6 +11,11 @@ import { WEB_LEGACY_ROUTES } from './http/legacy-routes';
 import { WEB_SCHEMA } from './database/schema';
 import { WebEventsModule } from './events/web-events.module';
 import { DrawingProjectsModule } from './drawing-projects/drawing-projects.module';
+import { WebOutboxModule } from './events/web-outbox.module';
+import { TestToolModule } from './test-tool/test-tool.module';
+import { ToolConfigsModule } from './tool-configs/tool-configs.module';
+import { ToolRegistryModule } from './tool-registry/tool-registry.module';
+import { ToolsModule } from './tools/tools.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +32,12 @@ export class AppModule {
         MetricsModule.forRoot({ service: 'web-service' }),
         AuthClientModule.forRoot(identityClientOptions(config)),
         DrawingProjectsModule,
+        WebOutboxModule.register(config),
+        // Before ToolsModule: /api/v1/tools/registry and /api/v1/tools/search win over /api/v1/tools/:key.
+        ToolRegistryModule,
+        ToolsModule.register({ keyPrefix: config.REDIS_KEY_PREFIX }),
+        ToolConfigsModule,
+        TestToolModule,
         HealthModule.forRoot(
           { environment: config.NODE_ENV },
           {

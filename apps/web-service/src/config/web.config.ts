@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { identityClientEnvShape, requireJwtSecretInProduction } from '@nafs/auth-client';
 import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
-import { consumerEnvVars } from '@nafs/events';
+import { consumerEnvVars, relayEnvVars } from '@nafs/events';
 
 /** Every variable web-service reads, validated at start-up (README lists them). */
 export const webConfigSchema = z
@@ -13,6 +13,8 @@ export const webConfigSchema = z
     ...identityClientEnvShape,
     // The auth-events consumer group of this service (libs/events README).
     ...consumerEnvVars,
+    // The relay of web's own outbox to events:web (tool changes, audit records).
+    ...relayEnvVars,
   })
   .superRefine(requireJwtSecretInProduction);
 

@@ -23,7 +23,8 @@ import { type AuthEventHandlers, IdempotentEventProcessor } from './event-handle
 import { type ConsumerSettings, consumerSettingsFromEnv, type RelaySettings, relaySettingsFromEnv } from './events-settings';
 import { OutboxRelay } from './outbox-relay';
 import { StreamConsumer, StreamTail } from './stream-consumer';
-import { AUTH_EVENT_CONSUMER_GROUPS, authEventStreamKey } from './stream-keys';
+import { AUTH_EVENT_STREAM } from '@nafs/contracts';
+import { AUTH_EVENT_CONSUMER_GROUPS } from './stream-keys';
 
 type Env = Record<string, unknown>;
 
@@ -36,6 +37,8 @@ interface RelayModuleOptions {
   service: string;
   settings: RelaySettings;
   consumerGroups: readonly string[];
+  /** Stream name without the key prefix; default `events:auth`. */
+  stream: string;
 }
 
 /** Runs the OutboxRelay for the life of the application (started on bootstrap, stopped before connections close). */
@@ -51,7 +54,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     @Optional() @Inject(METRICS_REGISTRY) metricsRegistry?: Registry,
   ) {
     const { settings } = options;
-    this.streamKey = authEventStreamKey(settings.REDIS_KEY_PREFIX);
+    this.streamKey = `${settings.REDIS_KEY_PREFIX}${options.stream}`;
     if (!settings.EVENTS_RELAY_ENABLED) return;
     const db = dataSource.options as PostgresConnectionOptions;
     this.relay = new OutboxRelay({
@@ -81,12 +84,13 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 }
 
 /**
- * auth-service side: publishes the outbox to `<REDIS_KEY_PREFIX>events:auth`. Needs TypeORM's
- * DataSource (auth's database with the event_outbox table) and RedisModule's REDIS_CLIENT.
+ * A producer's side: publishes its outbox to `<REDIS_KEY_PREFIX><stream>` (auth: `events:auth`, the
+ * default; web: `events:web`). Needs TypeORM's DataSource (the producer's database with the
+ * event_outbox table) and RedisModule's REDIS_CLIENT.
  */
 @Module({})
 export class OutboxRelayModule {
-  static forRoot(options: { service: string; env: Env; consumerGroups?: readonly string[] }): DynamicModule {
+  static forRoot(options: { service: string; env: Env; consumerGroups?: readonly string[]; stream?: string }): DynamicModule {
     return {
       module: OutboxRelayModule,
       providers: [
@@ -96,6 +100,7 @@ export class OutboxRelayModule {
             service: options.service,
             settings: relaySettingsFromEnv(options.service, options.env),
             consumerGroups: options.consumerGroups ?? AUTH_EVENT_CONSUMER_GROUPS,
+            stream: options.stream ?? AUTH_EVENT_STREAM,
           }),
         },
         OutboxRelayService,
@@ -109,6 +114,8 @@ interface ConsumerModuleOptions {
   group: string;
   settings: ConsumerSettings;
   env: Env;
+  /** Stream name without the key prefix; default `events:auth`. */
+  stream: string;
 }
 
 /** Runs a service's consumer group (and, when it has broadcast listeners, the per-replica tail). */
@@ -129,7 +136,7 @@ export class AuthEventsConsumerService implements OnApplicationBootstrap, Before
   ) {
     const { settings, group, env } = options;
     this.logger = new Logger(`${group}:AuthEvents`);
-    this.streamKey = authEventStreamKey(settings.REDIS_KEY_PREFIX);
+    this.streamKey = `${settings.REDIS_KEY_PREFIX}${options.stream}`;
     this.processor = new IdempotentEventProcessor({ dataSource, handlers: handlers.handlers, listeners: handlers.listeners });
     if (!settings.EVENTS_CONSUMER_ENABLED) return;
     const redisEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === undefined || value === null ? undefined : String(value)]));
@@ -183,6 +190,8 @@ export interface AuthEventsConsumerModuleOptions {
   group: string;
   /** The service's config: REDIS_URL / REDIS_HOST / REDIS_PORT, REDIS_KEY_PREFIX, EVENTS_*. */
   env: Env;
+  /** The stream to consume, without the key prefix; default `events:auth` (web's is `events:web`). */
+  stream?: string;
   imports?: ModuleMetadata['imports'];
   /** Providers the handlers need (handler classes, for instance). */
   providers?: Provider[];
@@ -211,6 +220,7 @@ export class AuthEventsConsumerModule {
           useFactory: (): ConsumerModuleOptions => ({
             group: options.group,
             env: options.env,
+            stream: options.stream ?? AUTH_EVENT_STREAM,
             settings: consumerSettingsFromEnv(options.group, options.env),
           }),
         },

@@ -1,4 +1,4 @@
-import { AUTH_EVENT_STREAM } from '@nafs/contracts';
+import { AUTH_EVENT_STREAM, WEB_EVENT_STREAM } from '@nafs/contracts';
 
 /**
  * The consumer groups of auth's event stream: one per consuming service, named after its app.
@@ -11,6 +11,17 @@ export type AuthEventConsumerGroup = (typeof AUTH_EVENT_CONSUMER_GROUPS)[number]
 /** `<REDIS_KEY_PREFIX>events:auth`: the stream the relay appends auth's outbox rows to. */
 export function authEventStreamKey(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}${AUTH_EVENT_STREAM}`;
+}
+
+/**
+ * The consumer groups of web-service's event stream: auth writes web's audit records into
+ * audit_logs, forms follows the tools' active flags. web's relay creates them when it starts.
+ */
+export const WEB_EVENT_CONSUMER_GROUPS = ['auth-service', 'forms-service'] as const;
+
+/** `<REDIS_KEY_PREFIX>events:web`: the stream web's relay appends web's outbox rows to. */
+export function webEventStreamKey(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}${WEB_EVENT_STREAM}`;
 }
 
 /**
