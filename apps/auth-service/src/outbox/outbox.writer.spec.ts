@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AUTH_EVENTS } from '@nafs/contracts';
+import { withRequestId } from '@nafs/observability';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
 import { AUTH_SERVICE } from '../service';
 import { OutboxWriter } from './outbox.writer';
@@ -26,6 +27,19 @@ describe('OutboxWriter (real PostgreSQL)', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const rows = await rowsFor(tokenId);
     expect(rows).toEqual([{ type: 'auth.api-token.revoked', payload: expect.objectContaining({ tokenId }), occurred_at: expect.any(Date), published_at: null }]);
+  });
+
+  it('records the id of the request that caused the event (none outside a request)', async () => {
+    const tokenId = randomUUID();
+    await withRequestId('gw-outbox-1', () =>
+      dataSource.transaction((manager) => writer.write(manager, AUTH_EVENTS.apiTokenRevoked, { tokenId, userId: randomUUID(), tokenSha256: null })),
+    );
+    const other = randomUUID();
+    await dataSource.transaction((manager) => writer.write(manager, AUTH_EVENTS.apiTokenRevoked, { tokenId: other, userId: randomUUID(), tokenSha256: null }));
+    const requestIdOf = async (id: string) =>
+      (await dataSource.query(`SELECT request_id FROM event_outbox WHERE payload->>'tokenId' = $1`, [id]))[0].request_id as string | null;
+    expect(await requestIdOf(tokenId)).toBe('gw-outbox-1');
+    expect(await requestIdOf(other)).toBeNull();
   });
 
   it('leaves nothing behind when the transaction rolls back', async () => {

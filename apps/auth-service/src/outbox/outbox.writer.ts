@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthEventPayloads, AuthEventType } from '@nafs/contracts';
+import { currentRequestId } from '@nafs/observability';
 import { OutboxEntity } from './outbox.entity';
 
 /**
@@ -18,7 +19,7 @@ export class OutboxWriter {
       .insert()
       .into(OutboxEntity)
       // clock_timestamp(), not the column default now(): events of one transaction keep their order.
-      .values({ type, payload: payload as object, occurredAt: () => 'clock_timestamp()' })
+      .values({ type, payload: payload as object, requestId: currentRequestId() ?? null, occurredAt: () => 'clock_timestamp()' })
       .returning(['id'])
       .execute();
     return (rows.identifiers[0] as { id: string }).id;

@@ -66,4 +66,6 @@ export interface AuthEvent<T extends AuthEventType = AuthEventType> {
   type: T;
   occurredAt: string;
   payload: AuthEventPayloads[T];
+  /** X-Request-Id of the request whose change produced the event (request-id.ts), when known. */
+  requestId?: string;
 }

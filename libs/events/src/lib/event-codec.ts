@@ -6,13 +6,17 @@ import type { AuthEvent } from '@nafs/contracts';
  * JSON. Flat fields keep the stream readable with `XRANGE` and let a dead-letter copy add its own.
  */
 export function encodeAuthEvent(event: AuthEvent): string[] {
-  return ['id', event.id, 'type', event.type, 'occurredAt', event.occurredAt, 'payload', JSON.stringify(event.payload)];
+  const fields = ['id', event.id, 'type', event.type, 'occurredAt', event.occurredAt, 'payload', JSON.stringify(event.payload)];
+  if (event.requestId) fields.push('requestId', event.requestId);
+  return fields;
 }
 
 const envelope = z.object({
   id: z.uuid(),
   type: z.string().min(1).max(100),
   occurredAt: z.string().min(1),
+  // Only for logs: an odd value is dropped rather than making the event undecodable.
+  requestId: z.string().regex(/^[\w.:-]{1,128}$/).optional().catch(undefined),
   payload: z.string().transform((raw, ctx) => {
     try {
       const value: unknown = JSON.parse(raw);
@@ -47,5 +51,6 @@ export function decodeAuthEvent(fields: readonly string[]): AuthEvent {
   if (!parsed.success) {
     throw new UndecodableEventError(`not an auth event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ')}`);
   }
-  return parsed.data as unknown as AuthEvent;
+  const { requestId, ...event } = parsed.data;
+  return (requestId ? { ...event, requestId } : event) as unknown as AuthEvent;
 }

@@ -48,6 +48,7 @@ interface OutboxRow {
   type: string;
   payload: Record<string, unknown>;
   occurred_at: Date;
+  request_id: string | null;
 }
 
 /**
@@ -155,7 +156,8 @@ export class OutboxRelay {
     const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey])) as { locked: boolean }[];
     if (!locked) return [];
     const rows = (await runner.query(
-      `SELECT id, type, payload, occurred_at FROM ${this.table}
+      // to_jsonb(o)->>'request_id': the column is optional, an outbox without it still publishes.
+      `SELECT id, type, payload, occurred_at, to_jsonb(o) ->> 'request_id' AS request_id FROM ${this.table} o
         WHERE published_at IS NULL
         ORDER BY occurred_at, id
         LIMIT $1
@@ -165,7 +167,13 @@ export class OutboxRelay {
     if (!rows.length) return [];
     const multi = this.options.redis.multi();
     for (const row of rows) {
-      const event = { id: row.id, type: row.type, occurredAt: row.occurred_at.toISOString(), payload: row.payload } as unknown as AuthEvent;
+      const event = {
+        id: row.id,
+        type: row.type,
+        occurredAt: row.occurred_at.toISOString(),
+        payload: row.payload,
+        ...(row.request_id ? { requestId: row.request_id } : {}),
+      } as unknown as AuthEvent;
       multi.xadd(this.options.streamKey, '*', ...encodeAuthEvent(event));
     }
     const results = await multi.exec();

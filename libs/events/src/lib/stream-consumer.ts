@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { AuthEvent } from '@nafs/contracts';
+import { withRequestId } from '@nafs/observability';
 import { decodeAuthEvent } from './event-codec';
 import type { ProcessOutcome } from './event-handlers';
 import { EventsMetrics } from './events-metrics';
@@ -216,7 +217,6 @@ export class StreamConsumer {
   }
 
   private async handle([entryId, fields]: RawStreamEntry, deliveries: number): Promise<void> {
-    const { streamKey, group } = this.options;
     let event: AuthEvent;
     try {
       event = decodeAuthEvent(fields);
@@ -224,6 +224,13 @@ export class StreamConsumer {
       await this.deadLetter(entryId, fields, deliveries, (error as Error).message, 'unknown');
       return;
     }
+    // The handlers' log lines carry the id of the request that caused the event.
+    if (event.requestId) return withRequestId(event.requestId, () => this.apply(entryId, fields, event, deliveries));
+    return this.apply(entryId, fields, event, deliveries);
+  }
+
+  private async apply(entryId: string, fields: string[], event: AuthEvent, deliveries: number): Promise<void> {
+    const { streamKey, group } = this.options;
     if (deliveries > this.maxDeliveries) {
       const reason = `gave up after ${deliveries - 1} attempts; last error: ${this.lastErrors.get(entryId) ?? 'unknown (failed in another replica)'}`;
       await this.deadLetter(entryId, fields, deliveries - 1, reason, event.type);
@@ -242,6 +249,7 @@ export class StreamConsumer {
     this.lastErrors.delete(entryId);
     this.metrics.consumerEvents.inc({ stream: streamKey, group, type: event.type, outcome: outcome ?? 'applied' });
     if (outcome !== 'duplicate') {
+      this.logger.log(`${group}: ${event.type} ${event.id} ${outcome ?? 'applied'}`);
       const occurred = Date.parse(event.occurredAt);
       if (!Number.isNaN(occurred)) this.metrics.consumerDelay.observe({ stream: streamKey, group }, Math.max(0, (Date.now() - occurred) / 1000));
     }
