@@ -197,6 +197,22 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
     expect(await rowCount()).toBe(before + 1);
   });
 
+  it('answers NUL bytes, huge ids and deeply nested bodies with a 400 V1, never a 5xx (issue 16.1)', async () => {
+    const before = await rowCount();
+    const nul = await call('POST', BASE, ownerToken, { name: 'a\u0000b', templateData: template });
+    expect(nul).toMatchObject({ status: 400, body: { error: 'Validation Error', details: [{ field: 'name', message: 'must not contain NUL bytes' }] } });
+    const nulShape = await call('POST', BASE, ownerToken, { name: 'ok', templateData: { ...template, shapes: [{ label: 'x\u0000' }] } });
+    expect(nulShape.status).toBe(400);
+    expect((await call('GET', `${BASE}/${'a'.repeat(10_000)}`, ownerToken)).status).toBe(400);
+    const deep = '{"name":"deep","templateData":{"version":"1","shapes":[' + '['.repeat(20_000) + ']'.repeat(20_000) + ']}}';
+    const nested = await call('POST', BASE, ownerToken, undefined, deep);
+    expect(nested).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
+    const echoed = await call('POST', BASE, ownerToken, { name: 'x'.repeat(100_000), templateData: template });
+    expect(echoed.status).toBe(400);
+    expect(JSON.stringify(echoed.body).length).toBeLessThan(1024);
+    expect(await rowCount()).toBe(before);
+  });
+
   it('refuses writes from a read-scoped API token with 403, and lets a write token write', async () => {
     const readToken = await auth.createApiToken(owner, ['read']);
     const writeToken = await auth.createApiToken(owner, ['read', 'write']);

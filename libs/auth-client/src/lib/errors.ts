@@ -1,4 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { LegacyHttpException } from '@nafs/http';
 import type { LegacyE1Error, RpcErrorCode } from '@nafs/contracts';
 
 /** auth could not be asked (timeout, transport down, circuit open): the caller answers 503. */
@@ -34,13 +35,13 @@ export function legacyE1Body(status: number, message: string): LegacyE1Error {
 }
 
 /**
- * A 401/403/503 raised while authenticating. Its response is already the legacy E1 body, so
- * Nest's default handler sends it as is; feature exception filters should pass it through too
- * (check `instanceof AuthHttpException`).
+ * A 401/403/503 raised while authenticating. The legacy answered these in E1 on every route
+ * (legacy-api.md 1.3), so its body is the E1 body whatever the route's family: the global filter
+ * of @nafs/http sends a LegacyHttpException as it is (with a fresh timestamp).
  */
-export class AuthHttpException extends HttpException {
+export class AuthHttpException extends LegacyHttpException {
   constructor(status: number, message: string) {
-    super(legacyE1Body(status, message), status);
+    super(status, { ...legacyE1Body(status, message) });
   }
 }
 

@@ -1,4 +1,5 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { DomainError, type ErrorKind } from '@nafs/http';
 import type { TenantIdentity, UserIdentity } from '@nafs/contracts';
 import { IdentityLookupError, IdentityUnavailableError } from './errors';
 import { IdentityClient } from './identity-client';
@@ -6,21 +7,28 @@ import { IdentityMetrics } from './identity-metrics';
 
 export type ReferenceFailureReason = 'not_found' | 'inactive' | 'unavailable';
 
+const REFERENCE_FAILURES: Record<ReferenceFailureReason, { kind: ErrorKind; code: string }> = {
+  not_found: { kind: 'not_found', code: 'INVALID_REFERENCE' },
+  inactive: { kind: 'bad_request', code: 'INACTIVE_REFERENCE' },
+  unavailable: { kind: 'service_unavailable', code: 'SERVICE_UNAVAILABLE' },
+};
+
 /**
- * A write refused because a referenced user or tenant does not exist (404), is inactive (400), or
- * auth cannot confirm it right now (503). Feature code maps it to its route family's envelope
- * (`status`, `message`).
+ * A write refused because a referenced user or tenant does not exist (404 INVALID_REFERENCE), is
+ * inactive (400 INACTIVE_REFERENCE), or auth cannot confirm it right now (503). A domain error:
+ * the global filter of @nafs/http renders it in the route's family.
  */
-export class IdentityReferenceError extends Error {
+export class IdentityReferenceError extends DomainError {
+  readonly kind: ErrorKind;
+
   constructor(
-    readonly kind: 'user' | 'tenant',
+    readonly subject: 'user' | 'tenant',
     readonly field: string,
     readonly reason: ReferenceFailureReason,
-    readonly status: number,
     message: string,
   ) {
-    super(message);
-    this.name = 'IdentityReferenceError';
+    super(REFERENCE_FAILURES[reason].code, message);
+    this.kind = REFERENCE_FAILURES[reason].kind;
   }
 }
 
@@ -57,11 +65,11 @@ export class IdentityReferences {
     const label = kind === 'user' ? 'User' : 'Tenant';
     let failure: IdentityReferenceError;
     if (error instanceof IdentityUnavailableError) {
-      failure = new IdentityReferenceError(kind, field, 'unavailable', HttpStatus.SERVICE_UNAVAILABLE, `${label} ${id} cannot be verified right now (auth-service unavailable)`);
+      failure = new IdentityReferenceError(kind, field, 'unavailable', `${label} ${id} cannot be verified right now (auth-service unavailable)`);
     } else if (error instanceof IdentityLookupError && error.code === 'INACTIVE') {
-      failure = new IdentityReferenceError(kind, field, 'inactive', HttpStatus.BAD_REQUEST, `${label} ${id} referenced by ${field} is inactive`);
+      failure = new IdentityReferenceError(kind, field, 'inactive', `${label} ${id} referenced by ${field} is inactive`);
     } else if (error instanceof IdentityLookupError) {
-      failure = new IdentityReferenceError(kind, field, 'not_found', HttpStatus.NOT_FOUND, `${label} ${id} referenced by ${field} does not exist`);
+      failure = new IdentityReferenceError(kind, field, 'not_found', `${label} ${id} referenced by ${field} does not exist`);
     } else {
       return error as Error;
     }

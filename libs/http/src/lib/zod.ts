@@ -19,14 +19,19 @@ export interface TextOptions {
   min?: number;
   /** Trim before checking the length (and store trimmed). */
   trim?: boolean;
-  /** Message for every failure but the NUL check. */
+  /** Message for every length failure (and the type, unless `invalidType`/`required` say otherwise). */
   message?: string;
+  /** Message when the value is present but not a string. */
+  invalidType?: string;
+  /** Message when the value is missing. */
+  required?: string;
 }
 
 /** A string of at most `max` characters (after trimming if asked), refusing NUL bytes. */
 export function zText(max: number, options: TextOptions = {}) {
-  const { min, trim, message } = options;
-  let schema = z.string(message);
+  const { min, trim, message, invalidType, required } = options;
+  const typeError = invalidType || required ? (issue: { input?: unknown }) => (issue.input === undefined ? (required ?? invalidType) : (invalidType ?? message)) : message;
+  let schema = z.string(typeError === undefined ? undefined : { error: typeError });
   if (trim) schema = schema.trim();
   if (min !== undefined) schema = schema.min(min, message ?? (min === 1 ? 'must not be empty' : `must be at least ${min} characters`));
   return schema.max(max, message ?? `must be at most ${max} characters`).refine((value) => !value.includes(NUL), NUL_MESSAGE);

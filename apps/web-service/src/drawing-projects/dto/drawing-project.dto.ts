@@ -1,5 +1,6 @@
+import { z } from 'zod';
+import { createZodDto, zJson, zText, zUuidWith } from '@nafs/http';
 import type { DrawingProjectEntity } from '../drawing-project.entity';
-import type { V1Detail } from '../drawing-project.errors';
 
 /** What the Angular SVG drawing tool reads (frontend-contract.md #42-#46). */
 export interface DrawingProjectDto {
@@ -12,21 +13,6 @@ export interface DrawingProjectDto {
   isActive: boolean;
   createdAt: string;
   updatedAt: string;
-}
-
-export interface CreateDrawingProjectInput {
-  name: string;
-  description?: string;
-  templateData: Record<string, unknown>;
-  thumbnail?: string;
-}
-
-export interface UpdateDrawingProjectInput {
-  name?: string;
-  description?: string;
-  templateData?: Record<string, unknown>;
-  thumbnail?: string;
-  isActive?: boolean;
 }
 
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
@@ -45,83 +31,43 @@ export function toDrawingProjectDto(row: DrawingProjectEntity): DrawingProjectDt
   };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+// W34/W35 rules (legacy-api.md 3.2) with the legacy messages. The JSON body limit (10 MB) bounds
+// templateData and the base64 thumbnail; descriptions are bounded here.
+const name = zText(255, {
+  min: 1,
+  trim: true,
+  message: 'Project name must be between 1 and 255 characters',
+  invalidType: 'Project name must be a string',
+  required: 'Project name is required',
+});
+const description = zText(50_000, { invalidType: 'Description must be a string', message: 'Description must be at most 50000 characters' });
+const thumbnail = zText(10 * 1024 * 1024, { invalidType: 'Thumbnail must be a string', message: 'Thumbnail is too large' });
+const templateData = zJson(
+  z.looseObject(
+    {
+      version: z.string('Template data must contain a version string'),
+      shapes: z.array(z.unknown(), 'Template data must contain a shapes array'),
+    },
+    { error: (issue) => (issue.input === undefined ? 'Template data is required' : 'Template data must be an object') },
+  ),
+  { maxBytes: 10 * 1024 * 1024, maxDepth: 64 },
+);
 
-function checkName(body: Record<string, unknown>, details: V1Detail[], required: boolean): string | undefined {
-  const value = body.name;
-  if (value === undefined) {
-    if (required) details.push({ field: 'name', message: 'Project name is required', value });
-    return undefined;
-  }
-  if (typeof value !== 'string') {
-    details.push({ field: 'name', message: 'Project name must be a string', value });
-    return undefined;
-  }
-  const name = value.trim();
-  if (name.length < 1 || name.length > 255) {
-    details.push({ field: 'name', message: 'Project name must be between 1 and 255 characters', value });
-    return undefined;
-  }
-  return name;
-}
+export const createDrawingProjectSchema = z.object({ name, description: description.optional(), templateData, thumbnail: thumbnail.optional() });
 
-function checkOptionalString(body: Record<string, unknown>, field: 'description' | 'thumbnail', label: string, details: V1Detail[]): string | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') {
-    details.push({ field, message: `${label} must be a string`, value });
-    return undefined;
-  }
-  return value;
-}
+export const updateDrawingProjectSchema = z.object({
+  name: name.optional(),
+  description: description.optional(),
+  templateData: templateData.optional(),
+  thumbnail: thumbnail.optional(),
+  isActive: z.boolean('isActive must be a boolean').optional(),
+});
 
-function checkTemplateData(body: Record<string, unknown>, details: V1Detail[], required: boolean): Record<string, unknown> | undefined {
-  const value = body.templateData;
-  if (value === undefined) {
-    if (required) details.push({ field: 'templateData', message: 'Template data is required', value });
-    return undefined;
-  }
-  if (!isObject(value)) {
-    details.push({ field: 'templateData', message: 'Template data must be an object', value });
-    return undefined;
-  }
-  let ok = true;
-  if (typeof value.version !== 'string') {
-    details.push({ field: 'templateData.version', message: 'Template data must contain a version string', value: value.version });
-    ok = false;
-  }
-  if (!Array.isArray(value.shapes)) {
-    details.push({ field: 'templateData.shapes', message: 'Template data must contain a shapes array', value: value.shapes });
-    ok = false;
-  }
-  return ok ? value : undefined;
-}
+export class CreateDrawingProjectDto extends createZodDto(createDrawingProjectSchema) {}
+export class UpdateDrawingProjectDto extends createZodDto(updateDrawingProjectSchema) {}
+export class DrawingProjectIdParamsDto extends createZodDto(z.object({ id: zUuidWith('Invalid project ID format') })) {}
+/** `activeOnly=true` lists active projects only; any other value lists all (legacy). */
+export class ListDrawingProjectsQueryDto extends createZodDto(z.object({ activeOnly: z.unknown().optional() })) {}
 
-/** W34 body rules (legacy-api.md 3.2); returns the V1 details when anything is wrong. */
-export function parseCreateDrawingProject(body: unknown): { input?: CreateDrawingProjectInput; details: V1Detail[] } {
-  const details: V1Detail[] = [];
-  if (!isObject(body)) return { details: [{ field: 'body', message: 'Request body must be a JSON object', value: body }] };
-  const name = checkName(body, details, true);
-  const description = checkOptionalString(body, 'description', 'Description', details);
-  const templateData = checkTemplateData(body, details, true);
-  const thumbnail = checkOptionalString(body, 'thumbnail', 'Thumbnail', details);
-  if (details.length || name === undefined || templateData === undefined) return { details };
-  return { input: { name, description, templateData, thumbnail }, details };
-}
-
-/** W35 body rules: every field optional, each checked when present. */
-export function parseUpdateDrawingProject(body: unknown): { input?: UpdateDrawingProjectInput; details: V1Detail[] } {
-  const details: V1Detail[] = [];
-  if (!isObject(body)) return { details: [{ field: 'body', message: 'Request body must be a JSON object', value: body }] };
-  const input: UpdateDrawingProjectInput = {
-    name: checkName(body, details, false),
-    description: checkOptionalString(body, 'description', 'Description', details),
-    templateData: checkTemplateData(body, details, false),
-    thumbnail: checkOptionalString(body, 'thumbnail', 'Thumbnail', details),
-  };
-  if (body.isActive !== undefined) {
-    if (typeof body.isActive !== 'boolean') details.push({ field: 'isActive', message: 'isActive must be a boolean', value: body.isActive });
-    else input.isActive = body.isActive;
-  }
-  return details.length ? { details } : { input, details };
-}
+export type CreateDrawingProjectInput = z.output<typeof createDrawingProjectSchema>;
+export type UpdateDrawingProjectInput = z.output<typeof updateDrawingProjectSchema>;
