@@ -383,7 +383,7 @@ describe('auth-client against a fake auth-service over the real Redis transport'
     await expect(refs.requireActiveUser(active.id)).resolves.toMatchObject({ id: active.id });
     await expect(refs.requireActiveUser(uuid(11), 'ownerId')).rejects.toMatchObject({ status: 400, reason: 'inactive', field: 'ownerId' });
     await expect(refs.requireActiveUser(uuid(12))).rejects.toMatchObject({ status: 404, reason: 'not_found' });
-    await expect(refs.requireActiveTenant(uuid(13))).rejects.toMatchObject({ status: 404, kind: 'tenant' });
+    await expect(refs.requireActiveTenant(uuid(13))).rejects.toMatchObject({ status: 404, subject: 'tenant', code: 'INVALID_REFERENCE' });
     const text = (await http.get('/metrics')).text;
     expect(metricValue(text, 'identity_reference_check_failures_total', ['kind="user"'])).toBe(2);
     expect(metricValue(text, 'identity_reference_check_failures_total', ['kind="tenant"'])).toBe(1);
