@@ -57,6 +57,8 @@ function walk(dir: string, accept: (file: string) => boolean): string[] {
 
 const isYaml = (file: string) => /\.ya?ml$/.test(file);
 const isKustomization = (file: string) => /(^|\/)kustomization\.ya?ml$/.test(file);
+/** Plain Prometheus rule files and their promtool tests (k8s/monitoring) are not Kubernetes objects. */
+const isPrometheusRules = (file: string) => /\.rules(\.test)?\.ya?ml$/.test(file);
 
 // ---------------------------------------------------------------------------------------------
 // Environment variable names each service's config schema knows, read from the schema sources
@@ -291,7 +293,7 @@ function upstreamProblems(env: Map<string, string | undefined>, hostOf: (target:
 }
 
 function k8sManifests(): Manifest[] {
-  return walk(join(workspaceRoot, 'k8s'), (f) => isYaml(f) && !isKustomization(f)).flatMap((file) =>
+  return walk(join(workspaceRoot, 'k8s'), (f) => isYaml(f) && !isKustomization(f) && !isPrometheusRules(f)).flatMap((file) =>
     parseYamlDocuments(readFileSync(file, 'utf8'), rel(file)).map((doc) => ({ file: rel(file), doc })),
   );
 }
@@ -733,7 +735,7 @@ describe('Kubernetes manifests (k8s/)', () => {
         } else listed.add(target);
       }
     }
-    for (const manifest of walk(join(workspaceRoot, 'k8s'), (f) => isYaml(f) && !isKustomization(f))) {
+    for (const manifest of walk(join(workspaceRoot, 'k8s'), (f) => isYaml(f) && !isKustomization(f) && !isPrometheusRules(f))) {
       if (!listed.has(manifest)) problems.push(`${rel(manifest)} is in no kustomization.yaml (it would never be applied)`);
     }
     const baseKustomization = obj(parse(read('k8s/base/kustomization.yaml')));

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DatabasePoolMetrics } from '../metrics/database-pool.metrics';
 import { HEALTH_OPTIONS, type HealthModuleOptions } from './health.options';
 import { LegacyHealthController } from './legacy-health.controller';
 import { ProbesController } from './probes.controller';
@@ -17,7 +18,8 @@ export class HealthModule {
       module: HealthModule,
       imports: [TerminusModule.forRoot({ logger: false }), ...(extra.imports ?? [])],
       controllers: [ProbesController, LegacyHealthController],
-      providers: [{ provide: HEALTH_OPTIONS, useValue: options }, RedisHealthIndicator, ...readinessChecks],
+      // DatabasePoolMetrics: the pool gauges on /metrics (it needs the DataSource, as the probes do).
+      providers: [{ provide: HEALTH_OPTIONS, useValue: options }, RedisHealthIndicator, DatabasePoolMetrics, ...readinessChecks],
     };
   }
 }
