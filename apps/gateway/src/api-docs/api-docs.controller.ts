@@ -7,20 +7,19 @@ import getAbsoluteFSPath = require('swagger-ui-dist/absolute-path.js');
 import { ApiDocsService } from './api-docs.service';
 
 /** The Swagger UI files served from the swagger-ui-dist package (no CDN). */
-const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'favicon-16x16.png']);
+const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png']);
 
 const PAGE = `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="UTF-8">
-  <title>NodeAngularFullStack API</title>
+  <title>NodeAngularFullStack API Documentation</title>
   <link rel="stylesheet" type="text/css" href="/api-docs/swagger-ui.css">
   <link rel="icon" type="image/png" href="/api-docs/favicon-32x32.png" sizes="32x32">
 </head>
 <body>
   <div id="swagger-ui"></div>
   <script src="/api-docs/swagger-ui-bundle.js"></script>
-  <script src="/api-docs/swagger-ui-standalone-preset.js"></script>
   <script src="/api-docs/swagger-initializer.js"></script>
 </body>
 </html>
@@ -33,14 +32,14 @@ const INITIALIZER = `window.onload = function () {
     dom_id: '#swagger-ui',
     deepLinking: true,
     persistAuthorization: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
-    layout: 'StandaloneLayout',
+    presets: [SwaggerUIBundle.presets.apis],
+    // BaseLayout: no top bar, as the legacy page had it hidden.
+    layout: 'BaseLayout',
   });
 };
 `;
 
-/** `/api-docs`: Swagger UI over the merged document of the three services. */
+/** `/api-docs`: Swagger UI over the merged document of the three services (legacy-api.md 3.4). */
 @ApiExcludeController()
 @Controller('api-docs')
 export class ApiDocsController {

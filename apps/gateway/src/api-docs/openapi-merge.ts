@@ -34,7 +34,7 @@ function rewriteRefs(value: unknown, renames: Map<string, string>): unknown {
 /**
  * One document for the gateway's origin. A service's path is kept only when the gateway routes it
  * to that service (its health routes, say, are the gateway's own there); each operation is tagged
- * with its service unless it has tags. Components of the same name and content are shared; names
+ * with its service unless it has tags, and marked with `x-service`. Components of the same name and content are shared; names
  * that collide with different content get the service as a prefix (`AuthErrorDto`), and that
  * service's references follow the rename.
  */
@@ -88,7 +88,8 @@ export function mergeOpenApiDocuments(documents: ServiceDocument[], unavailable:
           continue;
         }
         const op = operation as { tags?: string[] };
-        operations[method] = op.tags?.length ? op : { ...op, tags: [tag] };
+        // x-service: which process answers the operation (scripts/routes-doc.js reads it).
+        operations[method] = { ...op, tags: op.tags?.length ? op.tags : [tag], 'x-service': source };
         tagged ||= !op.tags?.length;
       }
       merged.paths[openApiPath] = { ...(merged.paths[openApiPath] ?? {}), ...operations };

@@ -85,6 +85,11 @@ export class ServiceProcess {
     throw new Error(`${this.app} did not answer ${this.readyPath} within ${timeoutMs} ms:\n${this.output}`);
   }
 
+  /** Everything the process wrote to stdout and stderr since its last start. */
+  get logs(): string {
+    return this.output;
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
