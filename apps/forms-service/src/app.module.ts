@@ -12,6 +12,7 @@ import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { FORMS_SCHEMA } from './database/schema';
 import { ThemesModule } from './themes/themes.module';
 import { FormsEventsModule } from './events/forms-events.module';
+import { FormsModule } from './forms/forms.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         AuthClientModule.forRoot(identityClientOptions(config)),
         ThemesModule.register({ dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }),
         FormsEventsModule.register(config),
+        FormsModule,
         HealthModule.forRoot(
           { environment: config.NODE_ENV },
           {
