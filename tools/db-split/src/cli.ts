@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { monolithSide, splitSide } from './lib/catalog';
-import { type Env, redactUrl, settingsFromUrl, targetEndpoints } from './lib/connections';
+import { type Env, redactUrl, settingsFromUrl, targetEndpoints, withClient } from './lib/connections';
+import { assertServerReady } from './lib/replication';
 import { runCopy } from './lib/copy';
 import { runCreate } from './lib/create';
 import { runCutoverGuard } from './lib/cutover-guard';
@@ -219,6 +220,7 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     .action(async (options: RunOptions & { source: string }) => {
       const src = source(options.source);
       out.line(`sync start: source ${redactUrl(options.source)} -> the auth, web and forms databases (the source stays writable)`);
+      await withClient(src.endpoints.source, (client) => assertServerReady(src.endpoints.source, client));
       const plan = await buildPlan(src, targets(), {
         ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
       });
@@ -270,6 +272,7 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     .requiredOption('--target-monolith <url>', 'a monolith-shaped database (the old source, or one created from the legacy schema); its login must be a superuser')
     .option('--truncate', 'empty the monolith tables first (needed when it still holds the old data)')
     .action(async (options: RunOptions & { targetMonolith: string; truncate?: boolean }) => {
+      for (const endpoint of Object.values(targetEndpoints(env))) await withClient(endpoint, (client) => assertServerReady(endpoint, client));
       const plan = await buildPlan(splitSide('split databases', targetEndpoints(env)), monolithSide('monolith', monolithEndpoint(options.targetMonolith)), {
         ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
       });

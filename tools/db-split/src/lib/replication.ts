@@ -239,25 +239,12 @@ export async function publisherFacts(client: Client, tables: TablePlan[]): Promi
  */
 export function assertPublisherReady(facts: PublisherFacts, endpoint: Endpoint, slotsNeeded: number): void {
   const where = `${endpoint.label} (${dbLabel(endpoint.settings)})`;
-  if (facts.walLevel !== 'logical') {
-    throw new DbSplitError(
-      `${where}: wal_level is ${facts.walLevel}, logical replication needs wal_level = logical`,
-      ExitCode.NOT_REPLICABLE,
-      "run ALTER SYSTEM SET wal_level = logical; on that server and restart it (also check max_replication_slots, max_wal_senders >= 3 + what else uses them)",
-    );
-  }
+  assertServerFacts(facts, where);
   if (facts.noIdentity.length) {
     throw new DbSplitError(
       `${where}: table(s) without a replica identity, so their UPDATEs and DELETEs cannot be replicated: ${facts.noIdentity.join(', ')}`,
       ExitCode.NOT_REPLICABLE,
-      `add a primary key (ALTER TABLE ... ADD PRIMARY KEY (...)) or, if none exists, ALTER TABLE ... REPLICA IDENTITY FULL (slow on large tables)`,
-    );
-  }
-  if (!facts.superuser && !facts.replication) {
-    throw new DbSplitError(
-      `${where}: role ${facts.role} has neither REPLICATION nor SUPERUSER, so it can neither create replication slots nor stream changes`,
-      ExitCode.PRIVILEGE,
-      `ALTER ROLE ${quoteIdent(facts.role)} REPLICATION; (run as a superuser), or connect as a superuser`,
+      'add a primary key (ALTER TABLE ... ADD PRIMARY KEY (...)) or, if none exists, ALTER TABLE ... REPLICA IDENTITY FULL (slow on large tables)',
     );
   }
   if (!facts.superuser && (!facts.canCreate || facts.notOwned.length)) {
@@ -272,6 +259,31 @@ export function assertPublisherReady(facts: PublisherFacts, endpoint: Endpoint, 
       `${where}: ${facts.freeSlots} free replication slot(s), ${slotsNeeded} needed`,
       ExitCode.NOT_REPLICABLE,
       'raise max_replication_slots (and max_wal_senders) with ALTER SYSTEM and restart, or drop unused slots',
+    );
+  }
+}
+
+/**
+ * The server-level half of the checks (wal_level, the role's REPLICATION), run before the plan so
+ * a server that cannot replicate is refused first, with nothing read or created.
+ */
+export async function assertServerReady(endpoint: Endpoint, client: Client): Promise<void> {
+  assertServerFacts(await publisherFacts(client, []), `${endpoint.label} (${dbLabel(endpoint.settings)})`);
+}
+
+function assertServerFacts(facts: PublisherFacts, where: string): void {
+  if (facts.walLevel !== 'logical') {
+    throw new DbSplitError(
+      `${where}: wal_level is ${facts.walLevel}, logical replication needs wal_level = logical`,
+      ExitCode.NOT_REPLICABLE,
+      'run ALTER SYSTEM SET wal_level = logical; on that server and restart it (also check max_replication_slots and max_wal_senders: one slot and sender per service)',
+    );
+  }
+  if (!facts.superuser && !facts.replication) {
+    throw new DbSplitError(
+      `${where}: role ${facts.role} has neither REPLICATION nor SUPERUSER, so it can neither create replication slots nor stream changes`,
+      ExitCode.PRIVILEGE,
+      `ALTER ROLE ${quoteIdent(facts.role)} REPLICATION; (run as a superuser), or connect as a superuser`,
     );
   }
 }

@@ -87,6 +87,8 @@ export function splitTargets(label: string): SplitTargets {
   const roles = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `dbsplit_t_${runId}_${suffix}_${s}`])) as Record<ServiceName, string>;
   const env: Record<string, string> = { DB_SPLIT_ADMIN_USER: admin.user };
   if (admin.password) env.DB_SPLIT_ADMIN_PASSWORD = admin.password;
+  // Lets a run use service builds other than dist/apps (`schema --services-dist`).
+  if (process.env.DB_SPLIT_SERVICES_DIST) env.DB_SPLIT_SERVICES_DIST = process.env.DB_SPLIT_SERVICES_DIST;
   for (const service of SERVICE_NAMES) {
     const p = SERVICES[service].dbEnvPrefix;
     Object.assign(env, {
@@ -163,4 +165,58 @@ export function psqlFile(url: string, file: string): Promise<string> {
 
 export function dumpOnFailure(run: CliRun): string {
   return `exit ${run.code}${run.signal ? ` (${run.signal})` : ''}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+}
+
+/**
+ * Drops every subscription in `databases` and every replication slot of them on the server at
+ * `serverUrl` (a test's safety net: a database with a subscription cannot be dropped, and a
+ * forgotten slot keeps WAL on the shared server).
+ */
+export async function dropReplication(serverUrl: string, databases: string[]): Promise<void> {
+  const server = parsePostgresUrl(serverUrl);
+  for (const database of databases) {
+    await withDb(toPostgresUrl({ ...server, database }), async (client) => {
+      const { rows } = await client.query<{ subname: string }>('SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())');
+      for (const { subname } of rows) {
+        await client.query(`ALTER SUBSCRIPTION ${quoteIdent(subname)} DISABLE`);
+        await client.query(`ALTER SUBSCRIPTION ${quoteIdent(subname)} SET (slot_name = NONE)`);
+        await client.query(`DROP SUBSCRIPTION ${quoteIdent(subname)}`);
+      }
+    }).catch(() => undefined);
+  }
+  await withDb(serverUrl, async (client) => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const { rows } = await client.query<{ slot_name: string; active_pid: number | null }>('SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = ANY($1::text[])', [databases]);
+      if (!rows.length) return;
+      for (const slot of rows) {
+        if (slot.active_pid) await client.query('SELECT pg_terminate_backend($1)', [slot.active_pid]);
+        else await client.query('SELECT pg_drop_replication_slot($1)', [slot.slot_name]).catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }).catch(() => undefined);
+}
+
+/** What db-split may have left in a database: its slots, publications, subscriptions and schema. */
+export async function replicationLeftovers(url: string): Promise<string[]> {
+  return withDb(url, async (client) => {
+    const { rows } = await client.query<{ what: string }>(
+      `SELECT 'slot ' || slot_name AS what FROM pg_replication_slots WHERE database = current_database()
+       UNION ALL SELECT 'publication ' || pubname FROM pg_publication
+       UNION ALL SELECT 'subscription ' || subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+       UNION ALL SELECT 'table ' || oid::regclass::text FROM pg_class WHERE relnamespace = 'db_split'::regnamespace AND relkind = 'r' AND relname <> 'copy_journal'`,
+    ).catch(async () => (await client.query<{ what: string }>(
+      `SELECT 'slot ' || slot_name AS what FROM pg_replication_slots WHERE database = current_database()
+       UNION ALL SELECT 'publication ' || pubname FROM pg_publication
+       UNION ALL SELECT 'subscription ' || subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    )));
+    return rows.map((r) => r.what).sort();
+  });
+}
+
+/** The seconds of the write-unavailability window a `cutover` or `rollback` printed. */
+export function outageSeconds(stdout: string): number {
+  const match = /write-unavailability window ([\d.]+) s/.exec(stdout);
+  if (!match) throw new Error(`no write-unavailability window in:\n${stdout}`);
+  return Number(match[1]);
 }
