@@ -10,3 +10,4 @@ export * from './lib/errors';
 export * from './lib/health';
 export * from './lib/gateway-routes';
 export * from './lib/request-id';
+export * from './lib/legacy-routes';
