@@ -266,6 +266,35 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     expect((await call('GET', `${BASE}/${id}`, creator)).body.data).toMatchObject({ name: 'Stable Theme', usageCount: 0 });
   });
 
+  it('keeps themes small: unknown keys dropped, big bodies refused, errors bounded, NUL and deep nesting 400 (issues 16.1, 17.2, 17.5)', async () => {
+    const before = await themeCount();
+    const extra = await call('POST', BASE, creator, { ...validTheme('Extra Keys'), themeConfig: { desktop: { ...desktop, junk: 'x'.repeat(1000) }, junk: { a: 1 } } });
+    expect(extra.status).toBe(201);
+    expect(extra.body.data.themeConfig).toEqual({ desktop });
+    const megabyte = await call('POST', BASE, creator, { ...validTheme('Mega Theme'), themeConfig: { desktop: { ...desktop, junk: 'x'.repeat(1024 * 1024) } } });
+    expect(megabyte.status).toBe(413);
+    expect(megabyte.body).toMatchObject({ success: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    const bigImage = await call('POST', BASE, creator, { ...validTheme('Big Image'), themeConfig: { desktop: { ...desktop, backgroundImageUrl: `data:image/png;base64,${'A'.repeat(60 * 1024)}` } } });
+    expect(bigImage.status).toBe(400);
+    const echo = await call('POST', BASE, creator, { ...validTheme('Echo Theme'), name: 'n'.repeat(2 * 1024 * 1024) });
+    expect(echo.status).toBe(413);
+    expect(JSON.stringify(echo.body).length).toBeLessThan(1024);
+    const longName = await call('POST', BASE, creator, { ...validTheme('Echo Theme'), name: `${'n'.repeat(30_000)}` });
+    expect(longName.status).toBe(400);
+    expect(JSON.stringify(longName.body).length).toBeLessThan(1024);
+    const nul = await call('POST', BASE, creator, { ...validTheme('Nul\u0000Theme') });
+    expect(nul).toMatchObject({ status: 400, body: { success: false, error: { code: 'VALIDATION_ERROR', details: [{ path: 'name', msg: 'must not contain NUL bytes' }] } } });
+    for (const levels of [20_000, 100_000]) {
+      const deep = await call('POST', BASE, creator, undefined, '{"name":"Deep Theme","themeConfig":' + '{"a":'.repeat(levels) + '1' + '}'.repeat(levels) + '}');
+      expect(deep.status).toBe(400);
+    }
+    expect((await call('GET', `${BASE}/${'a'.repeat(10_000)}`, creator)).status).toBe(400);
+    expect(await themeCount()).toBe(before + 1);
+    const list = await call('GET', BASE, creator);
+    expect(list.status).toBe(200);
+    expect(JSON.stringify(list.body).length).toBeLessThan(100 * 1024);
+  });
+
   it('answers unauthenticated calls with E1 401, and refuses writes from a read-scoped API token', async () => {
     for (const [method, path] of [['GET', BASE], ['POST', BASE], ['GET', `${BASE}/x`], ['PUT', `${BASE}/x`], ['DELETE', `${BASE}/x`], ['POST', `${BASE}/x/apply`], ['GET', `${BASE}/x/usage`], ['POST', `${BASE}/upload-thumbnail`]]) {
       const res = await call(method, path, undefined);

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { THEME_UPLOADS, ThemeThumbnailStorage, type ThemeUploadsOptions } from './theme-thumbnail.storage';
 import { ThemesController } from './themes.controller';
+import { ThemeOwnerGuard } from './theme-owner.guard';
+import { ThemesRepository } from './themes.repository';
 import { ThemesService } from './themes.service';
 
 @Module({})
@@ -9,7 +11,7 @@ export class ThemesModule {
     return {
       module: ThemesModule,
       controllers: [ThemesController],
-      providers: [ThemesService, ThemeThumbnailStorage, { provide: THEME_UPLOADS, useValue: uploads }],
+      providers: [ThemesService, ThemesRepository, ThemeOwnerGuard, ThemeThumbnailStorage, { provide: THEME_UPLOADS, useValue: uploads }],
     };
   }
 }
