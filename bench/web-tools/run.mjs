@@ -66,7 +66,9 @@ const common = {
 };
 const envs = {
   'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports.auth) },
-  'web-service': { ...common, WEB_DB_URL: dbUrl('web'), PORT: String(ports.web) },
+  // web's relay and consumer off: their polls are database transactions, and the column of web
+  // database transactions per run must count what the requests cost.
+  'web-service': { ...common, WEB_DB_URL: dbUrl('web'), PORT: String(ports.web), EVENTS_RELAY_ENABLED: 'false', EVENTS_CONSUMER_ENABLED: 'false' },
   gateway: { ...common, PORT: String(ports.gateway), AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`, WEB_SERVICE_URL: `http://127.0.0.1:${ports.web}`, FORMS_SERVICE_URL: 'http://127.0.0.1:9' },
 };
 
@@ -142,7 +144,10 @@ async function main() {
       await cannon(`http://127.0.0.1:${ports.gateway}${path}`, 10, headers); // warm-up (JIT, pools, identity cache)
     }
 
+    // The machine's ceiling right now: a route with no database, Redis or auth behind it.
+    const baseline = await cannon(`http://127.0.0.1:${ports.web}/health/live`, 10, {});
     console.log(`web-tools bench: ${DURATION} s per run, ${TOOLS} tools, NODE_ENV=production, LOG_LEVEL=warn; legacy reference at 10 connections: 1818–2348 req/s`);
+    console.log(`baseline GET /health/live direct, 10 connections: ${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
     console.log('route                    If-None-Match  via      conns   req/s   p50   p99  status   web DB xacts');
     const results = [];
     for (const { path, conditional, headers } of cases) {
