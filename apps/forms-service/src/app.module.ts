@@ -13,6 +13,8 @@ import { FORMS_SCHEMA } from './database/schema';
 import { ThemesModule } from './themes/themes.module';
 import { FormsEventsModule } from './events/forms-events.module';
 import { FormsModule } from './forms/forms.module';
+import { TemplatesModule } from './templates/templates.module';
+import { AnalyticsModule } from './analytics/analytics.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +33,8 @@ export class AppModule {
         ThemesModule.register({ dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }),
         FormsEventsModule.register(config),
         FormsModule,
+        TemplatesModule,
+        AnalyticsModule,
         HealthModule.forRoot(
           { environment: config.NODE_ENV },
           {

@@ -8,6 +8,10 @@ import {
 const { startWriteLoad } = require('./support/write-load.js') as typeof import('./support/write-load');
 
 type Load = Awaited<ReturnType<typeof startWriteLoad>>;
+// Real servers on a shared machine: slot creation waits for every transaction running on the
+// server, and initdb, seeding and migrations are slow under load.
+jest.setTimeout(180_000);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ok = (run: { code: number | null }) => ({ code: run.code, log: run.code === 0 ? '' : dumpOnFailure(run as Parameters<typeof dumpOnFailure>[0]) });
 

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { IdentityReferenceError, IdentityReferences } from '@nafs/auth-client';
-import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@nafs/http';
+import { BadRequestError, escapeHtml, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@nafs/http';
 import { checkImage, type ObjectStorage } from '@nafs/storage';
 import { FORMS_CONFIG } from '../config/forms-config.module';
 import type { FormsConfig } from '../config/forms.config';
 import { RenderTokenService } from '../render-tokens/render-token.service';
 import { ShortLinksService } from '../short-links/short-links.service';
-import { escapeHtml } from '../themes/dto/theme.dto';
 import type { FormThemeEntity } from '../themes/form-theme.entity';
 import { normaliseSettings, publishProblems } from './dto/form-schema.rules';
 import type { FormSchemaEntity } from './form-schema.entity';
