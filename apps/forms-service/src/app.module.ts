@@ -12,6 +12,7 @@ import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { FORMS_SCHEMA } from './database/schema';
 import { ThemesModule } from './themes/themes.module';
 import { FormsEventsModule } from './events/forms-events.module';
+import { ExportSourceModule } from './export-source/export-source.module';
 import { FormsModule } from './forms/forms.module';
 import { TemplatesModule } from './templates/templates.module';
 import { AnalyticsModule } from './analytics/analytics.module';
@@ -32,6 +33,7 @@ export class AppModule {
         AuthClientModule.forRoot(identityClientOptions(config)),
         ThemesModule.register({ dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }),
         FormsEventsModule.register(config),
+        ExportSourceModule,
         FormsModule,
         TemplatesModule,
         AnalyticsModule,

@@ -16,6 +16,7 @@ import { TestToolModule } from './test-tool/test-tool.module';
 import { ToolConfigsModule } from './tool-configs/tool-configs.module';
 import { ToolRegistryModule } from './tool-registry/tool-registry.module';
 import { ToolsModule } from './tools/tools.module';
+import { ExportJobsModule } from './export-jobs/export-jobs.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         MetricsModule.forRoot({ service: 'web-service' }),
         AuthClientModule.forRoot(identityClientOptions(config)),
         DrawingProjectsModule,
+        ExportJobsModule.register(config),
         WebOutboxModule.register(config),
         // Before ToolsModule: /api/v1/tools/registry and /api/v1/tools/search win over /api/v1/tools/:key.
         ToolRegistryModule,

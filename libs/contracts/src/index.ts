@@ -3,6 +3,7 @@ export * from './lib/formats';
 export * from './lib/tables';
 export * from './lib/cross-service-references';
 export * from './lib/rpc';
+export * from './lib/forms-rpc';
 export * from './lib/jwt';
 export * from './lib/events';
 export * from './lib/web-events';

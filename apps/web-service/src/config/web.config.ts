@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { identityClientEnvShape, requireJwtSecretInProduction } from '@nafs/auth-client';
 import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
 import { consumerEnvVars, relayEnvVars } from '@nafs/events';
+import { exportJobsEnvShape } from '../export-jobs/export-jobs.config';
 
 /** Every variable web-service reads, validated at start-up (README lists them). */
 export const webConfigSchema = z
@@ -15,6 +16,8 @@ export const webConfigSchema = z
     ...consumerEnvVars,
     // The relay of web's own outbox to events:web (tool changes, audit records).
     ...relayEnvVars,
+    // Export jobs: queue, steps, package storage, forms RPC policy (README "Export jobs").
+    ...exportJobsEnvShape,
   })
   .superRefine(requireJwtSecretInProduction);
 

@@ -1,21 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  type IPolicy,
-  retry,
-  TaskCancelledError,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-} from 'cockatiel';
 import { isRpcErrorEnvelope } from '@nafs/contracts';
-import { AUTH_RPC_CLIENT, rpcCall } from '@nafs/rpc';
+import { AUTH_RPC_CLIENT, CircuitState, ResilientRpc, RpcUnavailableError } from '@nafs/rpc';
 import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
 import { IdentityLookupError, IdentityUnavailableError } from './errors';
 import { IdentityMetrics } from './identity-metrics';
@@ -31,74 +17,56 @@ function toDefinitive(error: unknown): IdentityLookupError | undefined {
   return undefined;
 }
 
-const isTransient = (error: Error) => !(error instanceof IdentityLookupError) && !(error instanceof BrokenCircuitError);
-
 /**
- * Calls auth-service's identity patterns through one policy: each attempt has its own timeout,
- * transient failures are retried with exponential backoff (these are idempotent reads), a
- * consecutive-failure circuit breaker fails fast while auth is down and lets one trial call
- * through after `breakerHalfOpenMs`, and an overall deadline bounds the whole lookup. Any
- * non-definitive failure surfaces as `IdentityUnavailableError` (503 for the caller).
+ * Calls auth-service's identity patterns through the shared RPC policy of @nafs/rpc
+ * (`ResilientRpc`: per-attempt timeout, retries with backoff, circuit breaker, overall deadline).
+ * Any non-definitive failure surfaces as `IdentityUnavailableError` (503 for the caller).
  */
 @Injectable()
 export class AuthRpcCaller {
   private readonly logger = new Logger('AuthRpcCaller');
-  private readonly policy: IPolicy;
-  readonly breaker;
+  private readonly rpc: ResilientRpc;
 
   constructor(
-    @Inject(AUTH_RPC_CLIENT) private readonly client: ClientProxy,
-    @Inject(IDENTITY_CLIENT_OPTIONS) private readonly options: IdentityClientOptions,
-    private readonly metrics: IdentityMetrics,
+    @Inject(AUTH_RPC_CLIENT) client: ClientProxy,
+    @Inject(IDENTITY_CLIENT_OPTIONS) options: IdentityClientOptions,
+    metrics: IdentityMetrics,
   ) {
-    this.breaker = circuitBreaker(handleWhen(isTransient), {
-      halfOpenAfter: options.breakerHalfOpenMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold),
-    });
-    this.breaker.onStateChange((state) => {
-      this.metrics.breakerState.set({ breaker: 'auth-rpc' }, state);
-      if (state === CircuitState.Open) this.logger.warn('identity RPC circuit opened: auth-service is not answering');
-      if (state === CircuitState.Closed) this.logger.log('identity RPC circuit closed: auth-service answers again');
-    });
-    const retries = retry(handleWhen(isTransient), {
-      maxAttempts: options.rpcRetries,
-      backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 200 }),
-    });
-    const deadline = timeout(options.rpcDeadlineMs, TimeoutStrategy.Aggressive);
-    this.policy = wrap(deadline, retries, this.breaker);
+    this.rpc = new ResilientRpc(
+      client,
+      {
+        timeoutMs: options.rpcTimeoutMs,
+        deadlineMs: options.rpcDeadlineMs,
+        retries: options.rpcRetries,
+        breakerThreshold: options.breakerThreshold,
+        breakerHalfOpenMs: options.breakerHalfOpenMs,
+      },
+      {
+        definitive: toDefinitive,
+        onAttempt: (pattern, outcome, seconds) => metrics.rpcDuration.observe({ pattern, outcome }, seconds),
+        onBreakerState: (state) => {
+          metrics.breakerState.set({ breaker: 'auth-rpc' }, state);
+          if (state === CircuitState.Open) this.logger.warn('identity RPC circuit opened: auth-service is not answering');
+          if (state === CircuitState.Closed) this.logger.log('identity RPC circuit closed: auth-service answers again');
+        },
+      },
+    );
+  }
+
+  get breaker() {
+    return this.rpc.breaker;
   }
 
   get breakerState(): CircuitState {
-    return this.breaker.state;
+    return this.rpc.breakerState;
   }
 
   async call<TResult>(pattern: string, data: unknown): Promise<TResult> {
     try {
-      return await this.policy.execute(() => this.attempt<TResult>(pattern, data));
+      return await this.rpc.call<TResult>(pattern, data);
     } catch (error) {
-      const definitive = toDefinitive(error);
-      if (definitive) throw definitive;
-      if (error instanceof BrokenCircuitError) throw new IdentityUnavailableError('circuit open');
-      if (error instanceof TaskCancelledError) throw new IdentityUnavailableError(`no answer within ${this.options.rpcDeadlineMs} ms`);
-      throw new IdentityUnavailableError((error as Error)?.message ?? String(error));
-    }
-  }
-
-  private async attempt<TResult>(pattern: string, data: unknown): Promise<TResult> {
-    const started = process.hrtime.bigint();
-    let outcome = 'ok';
-    try {
-      return await rpcCall<TResult>(this.client, pattern, data, this.options.rpcTimeoutMs);
-    } catch (error) {
-      const definitive = toDefinitive(error);
-      if (definitive) {
-        outcome = definitive.code.toLowerCase();
-        throw definitive;
-      }
-      outcome = (error as Error)?.name === 'TimeoutError' ? 'timeout' : 'error';
-      throw error instanceof Error ? error : new Error(typeof error === 'string' ? error : JSON.stringify(error));
-    } finally {
-      this.metrics.rpcDuration.observe({ pattern, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (error instanceof RpcUnavailableError) throw new IdentityUnavailableError(error.reason);
+      throw error;
     }
   }
 }

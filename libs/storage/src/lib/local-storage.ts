@@ -1,6 +1,9 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { assertSafeKey, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
+import { assertSafeKey, type ByteRange, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
 import { mimeTypeOfExtension } from './image-validation';
 
 /**
@@ -27,6 +30,36 @@ export class LocalDiskStorage implements ObjectStorage {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  /** Written to a temporary name and renamed, so a reader never sees half a file. */
+  async putStream(key: string, body: Readable, _contentLength: number, _contentType: string): Promise<StoredObject> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const partial = `${path}.${process.pid}.${Date.now()}.partial`;
+    try {
+      await pipeline(body, createWriteStream(partial));
+      await rename(partial, path);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+    return { key, url: `${this.base}/${key}` };
+  }
+
+  async openRead(key: string, range?: ByteRange): Promise<Readable | null> {
+    if ((await this.size(key)) === null) return null;
+    return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end, highWaterMark: 64 * 1024 } : { highWaterMark: 64 * 1024 });
+  }
+
+  async size(key: string): Promise<number | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return info.isFile() ? info.size : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
   }
 
   keyFromUrl(url: string): string | null {

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 export interface PutObjectInput {
   /** e.g. `avatars/<userId>/<ms>-<userId>.png`; `/`-separated, no `..`. */
   key: string;
@@ -5,6 +7,12 @@ export interface PutObjectInput {
   contentType: string;
   /** Stored with the object where the backend supports it (S3 user metadata). */
   metadata?: Record<string, string>;
+}
+
+/** A byte range, both ends inclusive (as in an HTTP `Range` header). */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 export interface StoredObject {
@@ -21,6 +29,15 @@ export interface ObjectStorage {
   delete(key: string): Promise<void>;
   /** The key of a URL this storage produced, or null for a URL it does not own. */
   keyFromUrl(url: string): string | null;
+  /**
+   * Stores a stream of known length as a PRIVATE object (never public-read): large files served
+   * only through the owning service (export packages).
+   */
+  putStream(key: string, body: Readable, contentLength: number, contentType: string): Promise<StoredObject>;
+  /** The object's bytes, or only `range` of them; null when there is no such object. */
+  openRead(key: string, range?: ByteRange): Promise<Readable | null>;
+  /** The object's size in bytes, or null when there is no such object. */
+  size(key: string): Promise<number | null>;
 }
 
 /** Keys are relative, `/`-separated paths of safe characters, never escaping their root. */

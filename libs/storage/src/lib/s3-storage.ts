@@ -1,5 +1,6 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { assertSafeKey, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
+import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { assertSafeKey, type ByteRange, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
 
 export interface S3StorageOptions {
   /** e.g. `https://fra1.digitaloceanspaces.com`; unset means AWS S3 itself. */
@@ -21,6 +22,11 @@ export function defaultPublicUrl(options: Pick<S3StorageOptions, 'endpoint' | 'b
   if (!options.endpoint) return `https://${options.bucket}.s3.${options.region}.amazonaws.com`;
   const endpoint = new URL(options.endpoint);
   return options.forcePathStyle ? `${endpoint.origin}/${options.bucket}` : `${endpoint.protocol}//${options.bucket}.${endpoint.host}`;
+}
+
+function isMissing(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 }
 
 /** An S3-compatible bucket (DigitalOcean Spaces in legacy, `DO_SPACES_*`). */
@@ -57,6 +63,38 @@ export class S3ObjectStorage implements ObjectStorage {
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+  }
+
+  async putStream(key: string, body: Readable, contentLength: number, contentType: string): Promise<StoredObject> {
+    assertSafeKey(key);
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: contentLength, ContentType: contentType, ACL: 'private' }),
+    );
+    return { key, url: `${this.base}/${key}` };
+  }
+
+  async openRead(key: string, range?: ByteRange): Promise<Readable | null> {
+    assertSafeKey(key);
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+      );
+      return (object.Body as Readable | undefined) ?? null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async size(key: string): Promise<number | null> {
+    assertSafeKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      return head.ContentLength ?? null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
   }
 
   /** Legacy derived the key as the URL path after the host; URLs under another base are not ours. */
