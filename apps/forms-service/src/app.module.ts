@@ -12,7 +12,10 @@ import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { FORMS_SCHEMA } from './database/schema';
 import { ThemesModule } from './themes/themes.module';
 import { FormsEventsModule } from './events/forms-events.module';
-import { ExportSourceModule } from './export-source/export-source.module';
+import { InventoryModule } from './inventory/inventory.module';
+import { PublicFormsModule } from './public-forms/public-forms.module';
+import { ShortLinksModule } from './short-links/short-links.module';
+import { ToolFlagsModule } from './tool-flags/tool-flags.module';
 import { FormsModule } from './forms/forms.module';
 import { TemplatesModule } from './templates/templates.module';
 import { AnalyticsModule } from './analytics/analytics.module';
@@ -33,7 +36,10 @@ export class AppModule {
         AuthClientModule.forRoot(identityClientOptions(config)),
         ThemesModule.register({ dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }),
         FormsEventsModule.register(config),
-        ExportSourceModule,
+        ToolFlagsModule.register(config),
+        PublicFormsModule,
+        ShortLinksModule,
+        InventoryModule,
         FormsModule,
         TemplatesModule,
         AnalyticsModule,

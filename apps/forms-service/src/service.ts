@@ -1,3 +1,4 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type ServiceDefinition, useLegacyJsonBody } from '@nafs/runtime';
 import { AppModule } from './app.module';
 import { type FormsConfig, loadFormsConfig } from './config/forms.config';
@@ -12,5 +13,9 @@ export const FORMS_SERVICE: ServiceDefinition<FormsConfig> = {
   // Also answers web's export jobs over the Redis transport (src/export-source).
   rpcServer: true,
   // Legacy JSON limit (legacy-api.md 1.6) and a nesting limit; body errors answer in the route's family.
-  configureApp: (app) => useLegacyJsonBody(app),
+  // req.ip is the client the gateway reports in X-Forwarded-For (exactly TRUST_PROXY_HOPS hops trusted).
+  configureApp: (app, config) => {
+    (app as NestExpressApplication).set('trust proxy', config.TRUST_PROXY_HOPS);
+    useLegacyJsonBody(app);
+  },
 };

@@ -14,7 +14,7 @@ export const RESERVED_NAMES = new Set([
 /** The DB CHECK of `short_links.code`: 3–30 of [A-Za-z0-9-], no `--`, no edge hyphen. */
 export const CODE_PATTERN = /^(?!-)(?!.*--)[A-Za-z0-9-]{3,30}(?<!-)$/;
 
-export function isValidCode(code: unknown): code is string {
+export function isValidCode(code: unknown): boolean {
   return typeof code === 'string' && CODE_PATTERN.test(code);
 }
 

@@ -5,9 +5,13 @@ import type { FormsConfig } from '../config/forms.config';
 import { QR_STORAGE, QrCodes } from './qr-codes';
 import { ShortLinksRepository } from './short-links.repository';
 import { ShortLinksService } from './short-links.service';
+import { ShortLinkRedirectController, ShortLinksController } from './short-links.controller';
+import { PublicFormsModule } from '../public-forms/public-forms.module';
 
 /** Short links (F24–F29) and the form links publish mints (`ShortLinksService.ensureForForm`). Needs FormsConfigModule (global). */
 @Module({
+  imports: [PublicFormsModule],
+  controllers: [ShortLinksController, ShortLinkRedirectController],
   providers: [
     ShortLinksRepository,
     ShortLinksService,

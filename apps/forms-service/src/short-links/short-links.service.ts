@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isUuid } from '@nafs/contracts';
-import { BadRequestError, GoneError, NotFoundError } from '@nafs/http';
+import { BadRequestError, ForbiddenError, GoneError, NotFoundError } from '@nafs/http';
+import { ToolFlagsService } from '../tool-flags/tool-flags.service';
 import { FORMS_CONFIG } from '../config/forms-config.module';
 import type { FormsConfig } from '../config/forms.config';
 import { QrCodes } from './qr-codes';
 import type { ShortLinkEntity } from './short-link.entity';
-import { CODE_ATTEMPTS, generateCode } from './short-link-codes';
+import { CODE_ATTEMPTS, customNameProblem, generateCode } from './short-link-codes';
+import { checkTargetUrl } from './url-rules';
 import { ShortLinksRepository } from './short-links.repository';
 
 export interface EnsureFormLinkInput {
@@ -15,6 +17,28 @@ export interface EnsureFormLinkInput {
   /** Where `/s/<code>` redirects: the render URL with the token. */
   originalUrl: string;
   expiresAt: Date | null;
+}
+
+export interface CreateShortLinkInput {
+  originalUrl: string;
+  expiresAt?: string | null;
+  customName?: string;
+}
+
+/** The legacy ShortLink DTO (legacy-api.md 3.3). */
+export function toShortLinkDto(link: ShortLinkEntity) {
+  return {
+    id: link.id,
+    code: link.code,
+    originalUrl: link.originalUrl,
+    qrCodeUrl: link.qrCodeUrl,
+    expiresAt: link.expiresAt,
+    createdBy: link.createdBy,
+    clickCount: link.clickCount,
+    lastAccessedAt: link.lastAccessed,
+    createdAt: link.createdAt,
+    updatedAt: link.updatedAt,
+  };
 }
 
 export interface FormLink {
@@ -30,14 +54,70 @@ export interface FormLink {
 export class ShortLinksService {
   private readonly frontendUrl: string;
   private readonly baseUrl: string;
+  private readonly production: boolean;
 
   constructor(
     private readonly links: ShortLinksRepository,
     private readonly qrCodes: QrCodes,
+    private readonly tools: ToolFlagsService,
     @Inject(FORMS_CONFIG) config: FormsConfig,
   ) {
     this.frontendUrl = config.FRONTEND_URL.replace(/\/+$/, '');
     this.baseUrl = config.SHORT_LINK_BASE_URL.replace(/\/+$/, '');
+    this.production = config.NODE_ENV === 'production';
+  }
+
+  /** F24: a tool link (needs web's `short-link` tool active, from the local read model). */
+  async create(userId: string, input: CreateShortLinkInput) {
+    const target = checkTargetUrl(input.originalUrl, this.production);
+    if (!target.ok) throw new BadRequestError(target.code, target.message);
+    if (target.url.length > 2048) throw new BadRequestError('INVALID_URL', 'URL must be between 10 and 2048 characters');
+    if (!(await this.tools.isActive('short-link'))) throw new ForbiddenError('TOOL_DISABLED', 'Short link tool is currently disabled');
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    let link: ShortLinkEntity;
+    if (input.customName !== undefined && input.customName !== '') {
+      const problem = customNameProblem(input.customName);
+      if (problem) throw new BadRequestError('CUSTOM_NAME_ERROR', problem);
+      const inserted = await this.links.insertIfCodeFree({ code: input.customName.toLowerCase(), originalUrl: target.url, expiresAt, createdBy: userId, formSchemaId: null });
+      if (!inserted) throw new BadRequestError('CUSTOM_NAME_ERROR', 'Custom name is already taken');
+      link = inserted;
+    } else {
+      link = await this.mint({ originalUrl: target.url, expiresAt, createdBy: userId, formSchemaId: null });
+    }
+    const shortUrl = this.redirectUrl(link.code);
+    const qr = await this.qrCodes.create(shortUrl, `qr-codes/qr-${link.code}.png`, 300);
+    if (qr?.url) {
+      await this.links.setQrCodeUrl(link.id, qr.url);
+      link.qrCodeUrl = qr.url;
+    }
+    return {
+      shortLink: toShortLinkDto(link),
+      shortUrl,
+      ...(qr ? { qrCodeDataUrl: qr.dataUrl } : {}),
+      ...(qr?.url ? { qrCodeUrl: qr.url } : {}),
+    };
+  }
+
+  /** F25: the caller's links, form links included. */
+  async list(userId: string, limit: number, offset: number) {
+    const links = await this.links.listByCreator(userId, limit, offset);
+    return { shortLinks: links.map((link) => ({ ...toShortLinkDto(link), shortUrl: this.redirectUrl(link.code) })) };
+  }
+
+  /** F26: format problems are `valid: false`, not HTTP errors. */
+  async checkAvailability(name: string): Promise<{ available: boolean; valid: boolean; error?: string }> {
+    const problem = customNameProblem(name);
+    if (problem) return { available: false, valid: false, error: problem };
+    const taken = await this.links.codeExists(name.toLowerCase());
+    return taken ? { available: false, valid: true, error: 'Custom name is already taken' } : { available: true, valid: true };
+  }
+
+  /** F28. */
+  preview(url: unknown): { valid: boolean; sanitizedUrl: string; domain: string; isSecure: boolean } {
+    if (typeof url !== 'string' || url === '') throw new BadRequestError('INVALID_REQUEST', 'URL is required');
+    const target = url.length <= 2048 ? checkTargetUrl(url, this.production) : null;
+    if (!target?.ok) return { valid: false, sanitizedUrl: '', domain: '', isSecure: false };
+    return { valid: true, sanitizedUrl: target.url, domain: target.host, isSecure: target.secure };
   }
 
   /**
