@@ -19,6 +19,7 @@ import { ToolFlagsModule } from './tool-flags/tool-flags.module';
 import { FormsModule } from './forms/forms.module';
 import { TemplatesModule } from './templates/templates.module';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { ExportSourceModule } from './export-source/export-source.module';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         FormsModule,
         TemplatesModule,
         AnalyticsModule,
+        ExportSourceModule,
         HealthModule.forRoot(
           { environment: config.NODE_ENV },
           {
