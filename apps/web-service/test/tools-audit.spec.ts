@@ -88,6 +88,20 @@ describe('tool audit records: web outbox → events:web → auth audit_logs (rea
       await waitFor(async () => (await auditLogs(markerId)).body.data.logs.length === 1, 20_000, 'the marker entry');
       expect((await auditLogs(tool.id)).body.data.logs).toHaveLength(1);
       expect(await auth.query(`SELECT id FROM audit_logs WHERE resource_id = $1`, [tool.id])).toEqual([{ id: outboxRow.id }]);
+
+      // W14 and W15 leave their entries too, with the legacy `changes`.
+      const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+      expect((await fetch(`${web.url}/api/v1/admin/tools/audited-tool`, { method: 'PATCH', headers, body: JSON.stringify({ active: false }) })).status).toBe(200);
+      expect((await fetch(`${web.url}/api/v1/admin/tools/audited-tool`, { method: 'DELETE', headers })).status).toBe(200);
+      const trail = await waitFor(async () => {
+        const logs = (await auditLogs(tool.id)).body.data.logs;
+        return logs.length === 3 ? logs : null;
+      }, 20_000, 'the UPDATE and DELETE entries');
+      expect(trail.map((log) => [log.action, log.changes]).sort()).toEqual([
+        ['CREATE', { key: 'audited-tool', name: 'Audited Tool', description: 'created while auth was down', active: true }],
+        ['DELETE', { key: 'audited-tool' }],
+        ['UPDATE', { key: 'audited-tool', active: false }],
+      ]);
     } finally {
       redis.disconnect();
     }
