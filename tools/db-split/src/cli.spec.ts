@@ -18,6 +18,11 @@ describe('db-split command line', () => {
     [['cutover-guard', '--source', 'postgres://u@h/db', 'maybe'], "Allowed choices are on, off, status"],
     [['rollback'], "required option '--target-monolith <url>' not specified"],
     [['explode'], "unknown command 'explode'"],
+    [['sync', 'start'], "required option '--source <url>' not specified"],
+    [['cutover'], "required option '--source <url>' not specified"],
+    [['fallback', 'start'], "required option '--target-monolith <url>' not specified"],
+    [['sync', 'status', '--interval', '0'], '--interval <seconds>'],
+    [['verify'], 'verify needs --source, --target-monolith, or both'],
   ])('%j exits 2 with a message', async (argv, message) => {
     const out = capture();
     expect(await runCli(argv, {}, out)).toBe(ExitCode.USAGE);
@@ -27,7 +32,7 @@ describe('db-split command line', () => {
   it('prints help for every command and exits 0', async () => {
     const out = capture();
     expect(await runCli(['--help'], {}, out)).toBe(ExitCode.OK);
-    for (const command of ['plan', 'create', 'schema', 'copy', 'verify', 'rollback', 'cutover-guard']) expect(out.text()).toContain(command);
+    for (const command of ['plan', 'create', 'schema', 'copy', 'verify', 'rollback', 'cutover-guard', 'sync', 'cutover', 'fallback']) expect(out.text()).toContain(command);
     const copy = capture();
     expect(await runCli(['copy', '--help'], {}, copy)).toBe(ExitCode.OK);
     for (const option of ['--jobs', '--truncate', '--dry-run', '--ignore-table', '--allow-missing-column', '--progress']) expect(copy.text()).toContain(option);

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Benchmark of db-split's logical-replication cut-over, under a steady write load on the source.
+//
+//   node bench/db-split/sync.mjs [--scale 50] [--rate 200] [--lag-seconds 30] [--keep]
+//   (build first: npx nx build db-split, and the three services for `schema`)
+//
+// It seeds the legacy fixture, prepares two identical sets of empty service databases with the
+// tool's own `create` and `schema`, starts the write load (inserts, updates, deletes over the 17
+// tables, bench's --rate per second: tools/db-split/test/support/write-load.js), then measures
+//   1. `copy` into set A and `sync start` into set B, both while the load runs;
+//   2. the steady replication lag: a probe row inserted on the source every 100 ms, timed until
+//      it is visible in each service database (it travels in the same stream as the data);
+//   3. `cutover --terminate-others`: the write-unavailability window it prints.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { Client } = require('pg');
+const { startWriteLoad } = require(join(root, 'tools', 'db-split', 'test', 'support', 'write-load.js'));
+const cli = join(root, 'dist', 'tools', 'db-split', 'main.js');
+const fixture = process.env.LEGACY_FIXTURE_DIR ?? join(root, 'fixtures', 'legacy');
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: process.env.BENCH_SCALE ?? '50' },
+    rate: { type: 'string', default: '200' },
+    'lag-seconds': { type: 'string', default: '30' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const scale = Number(values.scale);
+const rate = Number(values.rate);
+const lagSeconds = Number(values['lag-seconds']);
+const admin = new URL(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const PREFIX = { auth: 'AUTH', web: 'WEB', forms: 'FORMS' };
+
+const dbUrl = (database) => Object.assign(new URL(admin), { pathname: `/${database}` }).toString();
+const seconds = (ms) => (ms / 1000).toFixed(2);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function run(command, args, { env = process.env } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${stdout}\n${stderr}`))));
+  });
+}
+const psql = (database, sql) => run('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(database), '-c', sql]);
+
+async function timed(work) {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Inserts a probe row on the source every 100 ms and times its arrival in every service database. */
+async function measureLag(source, targets, durationMs) {
+  const src = new Client({ connectionString: dbUrl(source) });
+  const dst = targets.map((database) => new Client({ connectionString: dbUrl(database) }));
+  await Promise.all([src, ...dst].map((c) => c.connect()));
+  const samples = [];
+  try {
+    const end = Date.now() + durationMs;
+    while (Date.now() < end) {
+      const sent = performance.now();
+      const { rows } = await src.query("INSERT INTO db_split.sync_marker (link) VALUES ('bench probe') RETURNING id");
+      await Promise.all(
+        dst.map(async (client) => {
+          for (;;) {
+            if ((await client.query('SELECT 1 FROM db_split.sync_marker WHERE id = $1', [rows[0].id])).rowCount) break;
+            await sleep(2);
+          }
+          samples.push(performance.now() - sent);
+        }),
+      );
+      await sleep(Math.max(0, 100 - (performance.now() - sent)));
+    }
+    await src.query("DELETE FROM db_split.sync_marker WHERE link = 'bench probe'");
+  } finally {
+    await Promise.all([src, ...dst].map((c) => c.end()));
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+async function main() {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npx nx build db-split (and the three services) first`);
+  const tag = `dbsplit_sbench_${Date.now().toString(36)}`;
+  const source = `${tag}_src`;
+  const envFor = (set) => {
+    const env = { ...process.env, DB_SPLIT_ADMIN_USER: decodeURIComponent(admin.username) || 'postgres' };
+    if (admin.password) env.DB_SPLIT_ADMIN_PASSWORD = decodeURIComponent(admin.password);
+    for (const [service, p] of Object.entries(PREFIX)) {
+      Object.assign(env, {
+        [`${p}_DB_HOST`]: admin.hostname, [`${p}_DB_PORT`]: admin.port || '5432',
+        [`${p}_DB_NAME`]: `${tag}_${set}_${service}`, [`${p}_DB_USER`]: `${tag}_${set}_${service}`, [`${p}_DB_PASSWORD`]: `bench-${service}`,
+      });
+    }
+    return env;
+  };
+  const sets = ['a', 'b'];
+  const databases = [source, ...sets.flatMap((set) => Object.keys(PREFIX).map((s) => `${tag}_${set}_${s}`))];
+  let load;
+  const cleanup = async () => {
+    await load?.stop().catch(() => undefined);
+    await run(process.execPath, [cli, 'sync', 'stop', '--source', dbUrl(source)], { env: envFor('b') }).catch(() => undefined);
+    if (values.keep) return console.log(`kept: databases ${databases.join(', ')}`);
+    for (const db of databases) await psql('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => undefined);
+    for (const db of databases.slice(1)) await psql('postgres', `DROP ROLE IF EXISTS "${db}"`).catch(() => undefined);
+  };
+
+  try {
+    console.log(`db-split sync benchmark: scale ${scale}, write load ${rate}/s, server ${admin.host}`);
+    await psql('postgres', `CREATE DATABASE "${source}"`);
+    await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(source), '-f', join(fixture, 'monolith-schema.sql')]);
+    await run(process.execPath, [join(fixture, 'seed.mjs'), '--url', dbUrl(source), '--scale', String(scale)], { env: { ...process.env, NODE_PATH: join(root, 'node_modules') } });
+    const rows = (await psql(source, "SELECT sum(n_live_tup) FROM pg_stat_user_tables WHERE schemaname = 'public'")).stdout.trim();
+    console.log(`source seeded: ~${rows} rows`);
+    for (const set of sets) {
+      await run(process.execPath, [cli, 'create'], { env: envFor(set) });
+      await run(process.execPath, [cli, 'schema'], { env: envFor(set) });
+    }
+    await psql('postgres', 'CHECKPOINT');
+
+    load = await startWriteLoad(dbUrl(source), { rate, concurrency: 6 });
+    await sleep(2000);
+    const copy = await timed(() => run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('a') }));
+    console.log(`copy (set A, under load):        ${seconds(copy.ms)} s`);
+    const sync = await timed(() => run(process.execPath, [cli, 'sync', 'start', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('b') }));
+    console.log(`sync start (set B, under load):  ${seconds(sync.ms)} s  (slots + copy in their snapshots + subscriptions)`);
+
+    await sleep(3000);
+    const before = Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0);
+    const lagStarted = Date.now();
+    const samples = await measureLag(source, Object.keys(PREFIX).map((s) => `${tag}_b_${s}`), lagSeconds * 1000);
+    const achieved = (Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0) - before) / ((Date.now() - lagStarted) / 1000);
+    console.log(`steady lag over ${lagSeconds} s (${samples.length} probes, load achieved ${achieved.toFixed(0)} writes/s): p50 ${percentile(samples, 50).toFixed(0)} ms, p99 ${percentile(samples, 99).toFixed(0)} ms, max ${samples.at(-1).toFixed(0)} ms`);
+
+    const cutover = await run(process.execPath, [cli, 'cutover', '--source', dbUrl(source), '--terminate-others'], { env: envFor('b') });
+    const outage = Number(/write-unavailability window ([\d.]+) s/.exec(cutover.stdout)[1]);
+    const phases = /cutover: (read-only guard .*)/.exec(cutover.stdout)[1];
+    const stats = await load.stop();
+    load = undefined;
+    const failed = Object.values(stats).reduce((n, s) => n + s.failed, 0);
+    console.log(`cutover write outage:            ${outage.toFixed(2)} s  (${phases})`);
+    console.log(`write load: ${Object.values(stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0)} writes committed, ${failed} refused (constraints, or read-only after the cut-over)`);
+    const load1 = (await run('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
+    console.log(`load average at the end: ${load1}`);
+    console.log(
+      `goals: outage < 5 s: ${outage < 5 ? 'met' : 'NOT met'}; lag p99 < 1 s: ${percentile(samples, 99) < 1000 ? 'met' : 'NOT met'}; initial sync no slower than copy: ${sync.ms <= copy.ms ? 'met' : `NOT met (${(sync.ms / copy.ms).toFixed(2)}x)`}`,
+    );
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
