@@ -5,7 +5,6 @@ import { onCluster, type PrivateCluster, startPrivateCluster } from './support/c
 import {
   dropReplication, dumpOnFailure, outageSeconds, psqlFile, replicationLeftovers, runCli, seedLegacy, splitTargets, type SplitTargets, withDb,
 } from './support/harness';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startWriteLoad } = require('./support/write-load.js') as typeof import('./support/write-load');
 
 // Real servers on a shared machine: slot creation waits for every transaction running on the

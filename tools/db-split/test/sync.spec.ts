@@ -4,7 +4,6 @@ import { createLegacyDatabase, randomSuffix, testInfra, type TestDatabase } from
 import {
   count, dropReplication, dumpOnFailure, outageSeconds, parseHazards, replicationLeftovers, runCli, seedLegacy, splitTargets, type SplitTargets, withDb,
 } from './support/harness';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startWriteLoad } = require('./support/write-load.js') as typeof import('./support/write-load');
 
 type Load = Awaited<ReturnType<typeof startWriteLoad>>;
