@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
 import { HealthModule, MetricsModule } from '@nafs/observability';
+import { LegacyHttpModule } from '@nafs/http';
 import { ApiTokenAccessModule } from './api-tokens/api-token-access.module';
 import { ApiTokensModule } from './api-tokens/api-tokens.module';
 import type { AuthConfig } from './config/auth.config';
@@ -12,7 +13,7 @@ import { AUTH_SCHEMA } from './database/schema';
 import { AccessModule } from './access/access.module';
 import { AuditLogsModule } from './audit-logs/audit-logs.module';
 import { AuthModule } from './auth/auth.module';
-import { HttpSetupModule } from './common/http/http-setup.module';
+import { AUTH_LEGACY_ROUTES } from './http/legacy-routes';
 import { IdentityModule } from './identity/identity.module';
 import { MailModule } from './mail/mail.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -50,7 +51,7 @@ export class AppModule implements NestModule {
         RedisModule.forRoot(env, 'auth-service'),
         HealthModule.forRoot({ environment: config.NODE_ENV }),
         MetricsModule.forRoot({ service: 'auth-service' }),
-        HttpSetupModule,
+        LegacyHttpModule.forRoot({ routes: AUTH_LEGACY_ROUTES, production: config.NODE_ENV === 'production' }),
         OutboxModule,
         AuthOutboxRelayModule.register(config),
         MailModule,

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import type { UserRole } from '@nafs/contracts';
 import { ApiTokenUsageRecorder } from '../api-tokens/api-token-usage.recorder';
-import { e1 } from '../common/http/legacy-errors';
-import { clientIp, userAgent } from '../common/http/request-info';
+import { forbidden, unauthorized } from '@nafs/auth-client';
+import { clientIp, userAgent } from '@nafs/http';
 import { Authenticator } from './authenticator.service';
 import type { AuthenticatedRequest } from './request-identity';
 
@@ -28,7 +28,7 @@ export class AuthGuard implements CanActivate {
       this.recordUsage(context, identity.apiTokenId, identity.tenant?.id ?? null, startedAt);
       // Legacy never enforced scopes (legacy-api.md 6.11): a read token cannot write.
       if (!READ_METHODS.has(request.method) && !identity.scopes.includes('write')) {
-        throw e1(403, 'This API token does not have the write scope');
+        throw forbidden('This API token does not have the write scope');
       }
     }
     return true;
@@ -63,8 +63,8 @@ export class RolesGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (!roles?.length) return true;
     const identity = context.switchToHttp().getRequest<AuthenticatedRequest>().identity;
-    if (!identity) throw e1(401, 'Authentication required');
-    if (!roles.includes(identity.role)) throw e1(403, 'Insufficient permissions');
+    if (!identity) throw unauthorized('Authentication required');
+    if (!roles.includes(identity.role)) throw forbidden('Insufficient permissions');
     return true;
   }
 }

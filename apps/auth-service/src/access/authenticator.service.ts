@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { API_TOKEN_PATTERN } from '@nafs/contracts';
 import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
-import { e1 } from '../common/http/legacy-errors';
+import { forbidden, unauthorized } from '@nafs/auth-client';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { toRole } from '../users/user-identity';
@@ -32,12 +32,12 @@ export class Authenticator {
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<RequestIdentity> {
-    if (!authorization) throw e1(401, 'Authorization header is required');
-    if (!authorization.startsWith('Bearer ')) throw e1(401, 'Authorization header must use Bearer scheme');
+    if (!authorization) throw unauthorized('Authorization header is required');
+    if (!authorization.startsWith('Bearer ')) throw unauthorized('Authorization header must use Bearer scheme');
     const token = authorization.slice('Bearer '.length).trim();
 
     const identity = (API_TOKEN_PATTERN.test(token) ? null : await this.fromJwt(token)) ?? (await this.fromApiToken(token));
-    if (!identity) throw e1(401, 'Invalid or expired token');
+    if (!identity) throw unauthorized('Invalid or expired token');
     return this.withTenant(identity.identity, identity.tenantId);
   }
 
@@ -94,8 +94,8 @@ export class Authenticator {
   private async withTenant(identity: RequestIdentity, tenantId: string | null): Promise<RequestIdentity> {
     if (!tenantId || !this.config.TENANT_TOKEN_ISOLATION) return identity;
     const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ id: tenantId });
-    if (!tenant || tenant.isActive !== true) throw e1(401, 'Tenant account is inactive or not found');
-    if (identity.tenantId !== tenant.id) throw e1(403, 'User no longer belongs to this tenant');
+    if (!tenant || tenant.isActive !== true) throw unauthorized('Tenant account is inactive or not found');
+    if (identity.tenantId !== tenant.id) throw forbidden('User no longer belongs to this tenant');
     return { ...identity, tenant };
   }
 }

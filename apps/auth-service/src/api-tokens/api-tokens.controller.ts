@@ -1,16 +1,24 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
-import { e2Ok } from '../common/http/envelopes';
-import { e2 } from '../common/http/legacy-errors';
-import { validate } from '../common/http/validation';
+import { BadRequestError, createZodDto, e2Ok } from '@nafs/http';
 import { createTokenSchema, rangeQuerySchema, tokenIdParamSchema, updateTokenSchema, usageQuerySchema } from './api-tokens.schemas';
 import { ApiTokensService, type DateRange } from './api-tokens.service';
+
+class CreateTokenDto extends createZodDto(createTokenSchema) {}
+class UpdateTokenDto extends createZodDto(updateTokenSchema) {}
+class TokenIdParamsDto extends createZodDto(tokenIdParamSchema) {}
+class RangeQueryDto extends createZodDto(rangeQuerySchema) {}
+class UsageQueryDto extends createZodDto(usageQuerySchema) {}
+
+// PostgreSQL's timestamptz and JavaScript dates meet in years 1-9999; outside them is no date.
+const MIN_DATE = Date.parse('0001-01-01T00:00:00Z');
+const MAX_DATE = Date.parse('9999-12-31T23:59:59.999Z');
 
 function parseDate(value: string | undefined, name: string): Date | undefined {
   if (value === undefined || value === '') return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw e2(400, 'INVALID_DATE', `Invalid ${name} date`);
+  if (Number.isNaN(date.getTime()) || date.getTime() < MIN_DATE || date.getTime() > MAX_DATE) throw new BadRequestError('INVALID_DATE', `Invalid ${name} date`);
   return date;
 }
 
@@ -21,7 +29,7 @@ function parseRange(query: { from?: string; to?: string }): DateRange {
 function parseStatuses(value: string | undefined): number[] {
   if (!value) return [];
   const codes = value.split(',').map((part) => Number(part.trim()));
-  if (codes.some((code) => !Number.isInteger(code) || code < 100 || code > 599)) throw e2(400, 'INVALID_STATUS', 'status must be a comma-separated list of HTTP status codes');
+  if (codes.some((code) => !Number.isInteger(code) || code < 100 || code > 599)) throw new BadRequestError('INVALID_STATUS', 'status must be a comma-separated list of HTTP status codes');
   return codes;
 }
 
@@ -33,8 +41,8 @@ export class ApiTokensController {
 
   @Post()
   @HttpCode(201)
-  async create(@Identity() identity: RequestIdentity, @Body() body: unknown) {
-    return e2Ok(await this.tokens.create(identity, validate(createTokenSchema, body, 'V2')));
+  async create(@Identity() identity: RequestIdentity, @Body() body: CreateTokenDto) {
+    return e2Ok(await this.tokens.create(identity, body));
   }
 
   @Get()
@@ -44,43 +52,34 @@ export class ApiTokensController {
   }
 
   @Get(':id/usage/stats')
-  async stats(@Identity() identity: RequestIdentity, @Param() params: unknown, @Query() query: unknown) {
-    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
-    const range = validate(rangeQuerySchema, query, 'V2', 'query');
+  async stats(@Identity() identity: RequestIdentity, @Param() { id }: TokenIdParamsDto, @Query() range: RangeQueryDto) {
     return e2Ok(await this.tokens.stats(identity, id, parseRange(range)));
   }
 
   @Get(':id/usage/timeseries')
-  async timeseries(@Identity() identity: RequestIdentity, @Param() params: unknown, @Query() query: unknown) {
-    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
-    const range = validate(rangeQuerySchema, query, 'V2', 'query');
+  async timeseries(@Identity() identity: RequestIdentity, @Param() { id }: TokenIdParamsDto, @Query() range: RangeQueryDto) {
     const period = range.period ?? 'day';
-    if (period !== 'hour' && period !== 'day') throw e2(400, 'INVALID_PERIOD', 'period must be hour or day');
+    if (period !== 'hour' && period !== 'day') throw new BadRequestError('INVALID_PERIOD', 'period must be hour or day');
     return e2Ok(await this.tokens.timeseries(identity, id, period, parseRange(range)));
   }
 
   @Get(':id/usage')
-  async usage(@Identity() identity: RequestIdentity, @Param() params: unknown, @Query() query: unknown) {
-    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
-    const input = validate(usageQuerySchema, query, 'V2', 'query');
+  async usage(@Identity() identity: RequestIdentity, @Param() { id }: TokenIdParamsDto, @Query() input: UsageQueryDto) {
     return e2Ok(await this.tokens.usage(identity, id, input, parseRange(input), parseStatuses(input.status)));
   }
 
   @Get(':id')
-  async get(@Identity() identity: RequestIdentity, @Param() params: unknown) {
-    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+  async get(@Identity() identity: RequestIdentity, @Param() { id }: TokenIdParamsDto) {
     return e2Ok(await this.tokens.get(identity, id));
   }
 
   @Patch(':id')
-  async update(@Identity() identity: RequestIdentity, @Param() params: unknown, @Body() body: unknown) {
-    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
-    return e2Ok(await this.tokens.update(identity, id, validate(updateTokenSchema, body, 'V2')));
+  async update(@Identity() identity: RequestIdentity, @Param() { id }: TokenIdParamsDto, @Body() body: UpdateTokenDto) {
+    return e2Ok(await this.tokens.update(identity, id, body));
   }
 
   @Delete(':id')
-  async remove(@Identity() identity: RequestIdentity, @Param() params: unknown) {
-    const { id } = validate(tokenIdParamSchema, params, 'V2', 'params');
+  async remove(@Identity() identity: RequestIdentity, @Param() { id }: TokenIdParamsDto) {
     await this.tokens.remove(identity, id);
     return e2Ok({ message: 'Token revoked successfully' });
   }

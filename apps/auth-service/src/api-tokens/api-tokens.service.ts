@@ -4,17 +4,17 @@ import { hash } from 'bcrypt';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AUTH_EVENTS } from '@nafs/contracts';
 import type { RequestIdentity } from '../access/request-identity';
-import { e2 } from '../common/http/legacy-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { ApiTokenUsageEntity } from './api-token-usage.entity';
 import { ApiTokenVerifier, sha256Hex } from './api-token-verifier';
 import { ApiTokenEntity } from './api-token.entity';
 import type { CreateTokenInput, UpdateTokenInput, UsageQuery } from './api-tokens.schemas';
+import { BadRequestError, ConflictError, NotFoundError } from '@nafs/http';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
-const NOT_FOUND = () => e2(404, 'NOT_FOUND', 'Token not found or access denied');
-const NAME_TAKEN = () => e2(409, 'CONFLICT', 'Token name already exists for this user');
+const NOT_FOUND = () => new NotFoundError('NOT_FOUND', 'Token not found or access denied');
+const NAME_TAKEN = () => new ConflictError('CONFLICT', 'Token name already exists for this user');
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
 
 /** timestamptz may hold ±infinity (fixture hazard A17), which a JS Date cannot print. */
@@ -90,7 +90,7 @@ export class ApiTokensService {
 
   async update(owner: RequestIdentity, id: string, input: UpdateTokenInput): Promise<ApiTokenItem> {
     const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as UpdateTokenInput;
-    if (!Object.keys(changes).length) throw e2(400, 'BAD_REQUEST', 'At least one of name, scopes or isActive is required');
+    if (!Object.keys(changes).length) throw new BadRequestError('BAD_REQUEST', 'At least one of name, scopes or isActive is required');
     try {
       const { before, after } = await this.dataSource.transaction(async (manager) => {
         const before = await this.owned(owner, id, manager, true);
@@ -208,6 +208,6 @@ export class ApiTokensService {
 
   private async ownedForUsage(owner: RequestIdentity, id: string): Promise<void> {
     const found = await this.scoped(owner).andWhere('t.id = :id', { id }).getExists();
-    if (!found) throw e2(404, 'TOKEN_NOT_FOUND', 'Token not found or access denied');
+    if (!found) throw new NotFoundError('TOKEN_NOT_FOUND', 'Token not found or access denied');
   }
 }

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
+import { createZodDto, e1Ok, MaxBodyBytes, NotFoundError, RequireJson } from '@nafs/http';
 import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
-import { clientMeta, e1Ok, requireJson } from '../common/http/envelopes';
-import { e1 } from '../common/http/legacy-errors';
-import { validate } from '../common/http/validation';
+import { clientMeta } from '../common/client-meta';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { LockoutService } from '../lockout/lockout.service';
 import { PasswordResetsService } from '../password-resets/password-resets.service';
@@ -20,12 +19,27 @@ import {
   updateProfileSchema,
 } from './auth.schemas';
 import { AuthService } from './auth.service';
+import { DevelopmentOnlyGuard, LoginLockGuard } from './login-lock.guard';
+
+class RegisterDto extends createZodDto(registerSchema) {}
+class LoginDto extends createZodDto(loginSchema) {}
+class RefreshDto extends createZodDto(refreshSchema) {}
+class LogoutDto extends createZodDto(logoutSchema) {}
+class UpdateProfileDto extends createZodDto(updateProfileSchema) {}
+class PasswordResetRequestDto extends createZodDto(passwordResetRequestSchema) {}
+class ResetTokenDto extends createZodDto(resetTokenSchema) {}
+class PasswordResetConfirmDto extends createZodDto(passwordResetConfirmSchema) {}
+class UnlockDto extends createZodDto(unlockSchema) {}
 
 const REGISTER_MAX_BYTES = 10 * 1024;
 const RESET_REQUESTED = 'If the email address is associated with an account, a password reset link has been sent.';
 const RESET_DONE = 'Password has been reset successfully. Please log in with your new password.';
 
-/** /api/v1/auth (legacy-api.md 3.1 A1-A13), E1 envelopes, V1 validation; the frontends' reset paths too. */
+/**
+ * /api/v1/auth (legacy-api.md 3.1 A1-A13), E1 envelopes, V1 validation; the frontends' reset paths
+ * too. The legacy 415 (non-JSON body), 413 (register over 10 KB) and 423 (locked login) answer
+ * before validation, as guards.
+ */
 @Controller('api/v1/auth')
 export class AuthController {
   constructor(
@@ -37,27 +51,25 @@ export class AuthController {
 
   @Post('register')
   @HttpCode(201)
-  async register(@Body() body: unknown, @Req() request: Request) {
-    const input = validate(registerSchema, body, 'V1');
-    requireJson(request);
-    if (Number(request.headers['content-length'] ?? 0) > REGISTER_MAX_BYTES) throw e1(413, 'Request body must not exceed 10 KB');
+  // Guards run nearest-first: the 415, then the 413.
+  @MaxBodyBytes(REGISTER_MAX_BYTES, 'Request body must not exceed 10 KB')
+  @RequireJson()
+  async register(@Body() input: RegisterDto, @Req() request: Request) {
     return e1Ok('User registered successfully', await this.auth.register(input, clientMeta(request)));
   }
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: unknown, @Req() request: Request) {
-    await this.assertNotLocked(body);
-    const input = validate(loginSchema, body, 'V1');
-    requireJson(request);
+  @RequireJson()
+  @UseGuards(LoginLockGuard)
+  async login(@Body() input: LoginDto, @Req() request: Request) {
     return e1Ok('Login successful', await this.auth.login(input, clientMeta(request)));
   }
 
   @Post('refresh')
   @HttpCode(200)
-  async refresh(@Body() body: unknown, @Req() request: Request) {
-    const { refreshToken } = validate(refreshSchema, body, 'V1');
-    requireJson(request);
+  @RequireJson()
+  async refresh(@Body() { refreshToken }: RefreshDto) {
     const tokens = await this.auth.refresh(refreshToken);
     // The form builder reads the tokens at the top level, the web app under `data` (frontend-contract 2.2).
     return e1Ok('Token refreshed successfully', tokens, tokens);
@@ -65,9 +77,8 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(200)
-  async logout(@Body() body: unknown, @Req() request: Request) {
-    requireJson(request);
-    const { refreshToken } = validate(logoutSchema, body, 'V1');
+  @RequireJson()
+  async logout(@Body() { refreshToken }: LogoutDto, @Req() request: Request) {
     await this.auth.logout(refreshToken, clientMeta(request));
     return e1Ok('Logged out successfully');
   }
@@ -88,9 +99,8 @@ export class AuthController {
 
   @Patch('profile')
   @Auth()
-  async updateProfile(@Identity() identity: RequestIdentity, @Body() body: unknown, @Req() request: Request) {
-    const input = validate(updateProfileSchema, body, 'V1');
-    requireJson(request);
+  @RequireJson()
+  async updateProfile(@Identity() identity: RequestIdentity, @Body() input: UpdateProfileDto) {
     return e1Ok('Profile updated successfully', await this.auth.updateProfile(identity, input));
   }
 
@@ -102,38 +112,34 @@ export class AuthController {
 
   @Post(['password-reset', 'password-reset-request'])
   @HttpCode(200)
-  async requestReset(@Body() body: unknown, @Req() request: Request) {
-    const { email } = validate(passwordResetRequestSchema, body, 'V1');
-    requireJson(request);
+  @RequireJson()
+  async requestReset(@Body() { email }: PasswordResetRequestDto, @Req() request: Request) {
     await this.resets.request(email, clientMeta(request));
     return e1Ok(RESET_REQUESTED);
   }
 
   @Get('password-reset/validate/:token')
-  async validateResetPath(@Param() params: unknown) {
-    const { token } = validate(resetTokenSchema, params, 'V1');
+  async validateResetPath(@Param() { token }: ResetTokenDto) {
     return e1Ok('Reset token is valid', await this.resets.validate(token));
   }
 
   @Post('password-reset-validate')
   @HttpCode(200)
-  async validateResetBody(@Body() body: unknown) {
-    const { token } = validate(resetTokenSchema, body, 'V1');
+  async validateResetBody(@Body() { token }: ResetTokenDto) {
     return e1Ok('Reset token is valid', await this.resets.validate(token));
   }
 
   @Post(['password-reset/confirm', 'password-reset-confirm'])
   @HttpCode(200)
-  async confirmReset(@Body() body: unknown, @Req() request: Request) {
-    const { token, newPassword } = validate(passwordResetConfirmSchema, body, 'V1');
-    requireJson(request);
+  @RequireJson()
+  async confirmReset(@Body() { token, newPassword }: PasswordResetConfirmDto, @Req() request: Request) {
     await this.resets.confirm(token, newPassword, clientMeta(request));
     return e1Ok(RESET_DONE);
   }
 
   @Get('test-credentials')
   testCredentials() {
-    if (this.config.NODE_ENV !== 'development') throw e1(404, 'Test credentials are only available in development mode');
+    if (this.config.NODE_ENV !== 'development') throw new NotFoundError('NOT_FOUND', 'Test credentials are only available in development mode');
     return e1Ok('Test credentials retrieved successfully', {
       credentials: [
         { email: 'admin@example.com', password: 'User123!@#', role: 'admin', description: 'Administrator with full access' },
@@ -147,20 +153,9 @@ export class AuthController {
 
   @Post('dev/unlock-account')
   @HttpCode(200)
-  async unlock(@Body() body: unknown, @Req() request: Request) {
-    if (this.config.NODE_ENV !== 'development') throw e1(404, 'This endpoint is only available in development mode');
-    requireJson(request);
-    const { email } = validate(unlockSchema, body, 'V1');
+  @RequireJson()
+  @UseGuards(DevelopmentOnlyGuard)
+  async unlock(@Body() { email }: UnlockDto) {
     return e1Ok('Account unlocked successfully', { email: LockoutService.keyOf(email), ...(await this.lockout.unlock(email)) });
-  }
-
-  /** Runs before validation, as in legacy (A2): a locked account answers 423 whatever the body. */
-  private async assertNotLocked(body: unknown): Promise<void> {
-    const email = (body as { email?: unknown } | undefined)?.email;
-    if (typeof email !== 'string' || !email.trim()) return;
-    const state = await this.lockout.state(email);
-    if (!state.locked || !state.lockedUntil) return;
-    const minutes = Math.max(1, Math.ceil((state.lockedUntil.getTime() - Date.now()) / 60_000));
-    throw e1(423, `Account is temporarily locked due to too many failed login attempts. Please try again in ${minutes} minutes.`, { lockedUntil: state.lockedUntil.toISOString() });
   }
 }

@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { TokenService } from '../access/token.service';
 import type { RequestIdentity } from '../access/request-identity';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
-import { e1 } from '../common/http/legacy-errors';
 import { sanitizeLegacyInput } from '../common/sanitize';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { LockoutService } from '../lockout/lockout.service';
@@ -16,6 +15,7 @@ import { toRole } from '../users/user-identity';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { LoginInput, RegisterInput, UpdateProfileInput } from './auth.schemas';
+import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '@nafs/http';
 
 export interface AuthResult {
   accessToken: string;
@@ -55,21 +55,21 @@ export class AuthService {
     const tenantId = this.config.ENABLE_MULTI_TENANCY ? (input.tenantId ?? null) : null;
     if (tenantId) {
       const tenant = await this.tenants.findById(tenantId);
-      if (!tenant || tenant.isActive !== true) throw e1(400, 'Invalid tenant');
+      if (!tenant || tenant.isActive !== true) throw new BadRequestError('BAD_REQUEST', 'Invalid tenant');
     }
     const clean = sanitizeLegacyInput({ email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName });
     const passwordHash = await hash(clean.password, this.config.BCRYPT_ROUNDS);
     let result: { user: UserEntity; refreshToken: string };
     try {
       result = await this.dataSource.transaction(async (manager) => {
-        if (await this.users.emailTaken(clean.email, tenantId, undefined, manager)) throw e1(409, 'Email already registered');
+        if (await this.users.emailTaken(clean.email, tenantId, undefined, manager)) throw new ConflictError('CONFLICT', 'Email already registered');
         const user = await this.users.insert(manager, { email: clean.email, passwordHash, firstName: clean.firstName, lastName: clean.lastName, role: 'user', tenantId });
         const refreshToken = await this.sessions.create(manager, user.id, meta);
         await this.audit.record({ userId: user.id, tenantId, action: 'REGISTER', resourceType: 'auth', resourceId: user.id, changes: { success: true, email: user.email }, meta }, manager);
         return { user, refreshToken };
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw e1(409, 'Email already registered');
+      if (isUniqueViolation(error)) throw new ConflictError('CONFLICT', 'Email already registered');
       throw error;
     }
     return { accessToken: await this.accessTokenFor(result.user), refreshToken: result.refreshToken, user: toUserDto(result.user) };
@@ -81,7 +81,7 @@ export class AuthService {
     if (!user) {
       await this.lockout.recordFailure(clean.email, clean.password);
       await this.audit.record({ userId: null, tenantId: null, action: 'LOGIN_FAILED', resourceType: 'auth', changes: { success: false, attemptedEmail: clean.email }, meta });
-      throw e1(401, 'Invalid email or password');
+      throw new UnauthorizedError('UNAUTHORIZED', 'Invalid email or password');
     }
     await this.lockout.clear(clean.email);
     const lastLogin = new Date();
@@ -96,10 +96,10 @@ export class AuthService {
 
   async refresh(presented: string): Promise<{ accessToken: string; refreshToken: string }> {
     const outcome = await this.sessions.rotate(presented, async (manager, userId) => (await this.users.findById(userId, manager))?.isActive === true);
-    if (!outcome.ok) throw e1(401, REFRESH_FAILURES[outcome.reason]);
+    if (!outcome.ok) throw new UnauthorizedError('UNAUTHORIZED', REFRESH_FAILURES[outcome.reason]);
     const user = await this.users.findById(outcome.userId);
     // Deactivated between the rotation and now: legacy answered 500 here (6.21); this is a 401.
-    if (!user || user.isActive !== true) throw e1(401, REFRESH_FAILURES.user);
+    if (!user || user.isActive !== true) throw new UnauthorizedError('UNAUTHORIZED', REFRESH_FAILURES.user);
     return { accessToken: await this.accessTokenFor(user), refreshToken: outcome.refreshToken };
   }
 
@@ -117,25 +117,25 @@ export class AuthService {
 
   async profile(identity: RequestIdentity): Promise<UserDto> {
     const user = await this.users.findById(identity.id);
-    if (!user || user.isActive !== true) throw e1(404, 'User not found');
+    if (!user || user.isActive !== true) throw new NotFoundError('NOT_FOUND', 'User not found');
     return toUserDto(user);
   }
 
   async updateProfile(identity: RequestIdentity, input: UpdateProfileInput): Promise<UserDto> {
     const changes = sanitizeLegacyInput(Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as UpdateProfileInput);
-    if (!Object.keys(changes).length) throw e1(400, 'No valid fields to update');
+    if (!Object.keys(changes).length) throw new BadRequestError('BAD_REQUEST', 'No valid fields to update');
     try {
       const user = await this.dataSource.transaction(async (manager) => {
         const before = await this.users.findById(identity.id, manager);
-        if (!before || before.isActive !== true) throw e1(404, 'User not found');
+        if (!before || before.isActive !== true) throw new NotFoundError('NOT_FOUND', 'User not found');
         if (changes.email && changes.email !== before.email && (await this.users.emailTaken(changes.email, before.tenantId, before.id, manager))) {
-          throw e1(409, 'Email already registered');
+          throw new ConflictError('CONFLICT', 'Email already registered');
         }
         return (await this.users.apply(manager, before, changes)).user;
       });
       return toUserDto(user);
     } catch (error) {
-      if (isUniqueViolation(error)) throw e1(409, 'Email already registered');
+      if (isUniqueViolation(error)) throw new ConflictError('CONFLICT', 'Email already registered');
       throw error;
     }
   }

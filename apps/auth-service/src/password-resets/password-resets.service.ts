@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { hash } from 'bcrypt';
 import { DataSource } from 'typeorm';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
-import { e1 } from '../common/http/legacy-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { MailService } from '../mail/mail.service';
 import type { ClientMeta } from '../sessions/sessions.service';
@@ -11,6 +10,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { PasswordResetEntity } from './password-reset.entity';
+import { BadRequestError } from '@nafs/http';
 
 const RESET_LIFETIME_MS = 60 * 60 * 1000;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -59,24 +59,24 @@ export class PasswordResetsService {
   /** A10: valid means known, unused and unexpired; it is not consumed. */
   async validate(token: string): Promise<{ valid: true; expiresAt: Date }> {
     const row = await this.find(token);
-    if (!row || row.used === true || row.expiresAt.getTime() <= Date.now()) throw e1(400, 'Invalid or expired reset token');
+    if (!row || row.used === true || row.expiresAt.getTime() <= Date.now()) throw new BadRequestError('BAD_REQUEST', 'Invalid or expired reset token');
     return { valid: true, expiresAt: row.expiresAt };
   }
 
   async confirm(token: string, newPassword: string, meta: ClientMeta): Promise<void> {
     const row = await this.find(token);
-    if (!row) throw e1(400, 'Invalid or expired reset token');
+    if (!row) throw new BadRequestError('BAD_REQUEST', 'Invalid or expired reset token');
     if (row.used === true || row.expiresAt.getTime() <= Date.now()) {
       await this.dataSource.getRepository(PasswordResetEntity).delete({ id: row.id });
-      throw e1(400, 'Reset token has expired or been used');
+      throw new BadRequestError('BAD_REQUEST', 'Reset token has expired or been used');
     }
     const user = await this.users.findById(row.userId);
-    if (!user || user.isActive !== true) throw e1(400, 'Invalid or expired reset token');
+    if (!user || user.isActive !== true) throw new BadRequestError('BAD_REQUEST', 'Invalid or expired reset token');
     // Legacy does not sanitise here (2.5): the password is hashed exactly as typed.
     const passwordHash = await hash(newPassword, this.config.BCRYPT_ROUNDS);
     await this.dataSource.transaction(async (manager) => {
       const [, claimed] = await manager.query(`UPDATE password_resets SET used = true WHERE id = $1 AND used IS NOT TRUE`, [row.id]);
-      if (!claimed) throw e1(400, 'Reset token has expired or been used');
+      if (!claimed) throw new BadRequestError('BAD_REQUEST', 'Reset token has expired or been used');
       await manager.update(UserEntity, { id: user.id }, { passwordHash });
       await this.sessions.deleteAllOf(user.id, manager);
       await this.audit.record({ userId: user.id, tenantId: user.tenantId, action: 'PASSWORD_RESET', resourceType: 'auth', resourceId: user.id, changes: { success: true }, meta }, manager);

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { REDIS_CLIENT } from '@nafs/cache';
-import { clientIp } from '../common/http/request-info';
+import { clientIp } from '@nafs/http';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 
 /** Unauthenticated endpoints that guess or spend credentials get a second, stricter limit. */

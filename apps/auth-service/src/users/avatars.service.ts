@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { checkImage, isImageMimeType, type ObjectStorage } from '@nafs/storage';
 import type { RequestIdentity } from '../access/request-identity';
-import { e2 } from '../common/http/legacy-errors';
 import { toUserDto, type UserDto } from './user.dto';
 import { UserEntity } from './user.entity';
+import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from '@nafs/http';
 
 export const OBJECT_STORAGE = Symbol('OBJECT_STORAGE');
 
@@ -26,12 +26,12 @@ export class AvatarsService {
   ) {}
 
   async upload(identity: RequestIdentity, file: UploadedImage | undefined): Promise<{ user: UserDto; avatarUrl: string }> {
-    if (!file) throw e2(400, 'BAD_REQUEST', 'No file uploaded');
+    if (!file) throw new BadRequestError('BAD_REQUEST', 'No file uploaded');
     if (!isImageMimeType(file.mimetype.toLowerCase().replace('image/jpg', 'image/jpeg'))) {
-      throw e2(415, 'UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG, GIF and WebP images are allowed');
+      throw new UnsupportedMediaTypeError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG, GIF and WebP images are allowed');
     }
     const check = checkImage(file.buffer, file.mimetype);
-    if (!check.ok) throw e2(400, 'FILE_VALIDATION_ERROR', check.message);
+    if (!check.ok) throw new BadRequestError('FILE_VALIDATION_ERROR', check.message);
     const stored = await this.storage.put({
       key: `avatars/${identity.id}/${Date.now()}-${identity.id}.${check.extension}`,
       body: file.buffer,
@@ -62,7 +62,7 @@ export class AvatarsService {
   private async replaceUrl(userId: string, url: string | null): Promise<string | null> {
     return this.dataSource.transaction(async (manager) => {
       const user = await manager.findOne(UserEntity, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
-      if (!user) throw e2(404, 'NOT_FOUND', 'User not found');
+      if (!user) throw new NotFoundError('NOT_FOUND', 'User not found');
       await manager.update(UserEntity, { id: userId }, { avatarUrl: url });
       return user.avatarUrl;
     });

@@ -3,7 +3,6 @@ import { hash } from 'bcrypt';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { RequestIdentity } from '../access/request-identity';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
-import { e2, v2 } from '../common/http/legacy-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import type { ClientMeta } from '../sessions/sessions.service';
 import { SessionEntity } from '../sessions/session.entity';
@@ -11,9 +10,10 @@ import { toUserDto, type UserDto } from './user.dto';
 import { UserEntity } from './user.entity';
 import type { CreateUserInput, ListUsersQuery, PatchUserInput, ReplaceUserInput } from './users.schemas';
 import { type UserChanges, UsersService } from './users.service';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, RequestValidationError } from '@nafs/http';
 
-const NOT_FOUND = () => e2(404, 'NOT_FOUND', 'User not found');
-const EMAIL_TAKEN = () => e2(409, 'CONFLICT', 'Email already exists');
+const NOT_FOUND = () => new NotFoundError('NOT_FOUND', 'User not found');
+const EMAIL_TAKEN = () => new ConflictError('CONFLICT', 'Email already exists');
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
 
 /** The audit `changes` of U4/U5 (legacy 2.11): provided truthy texts and role, flags when defined. */
@@ -41,7 +41,7 @@ export class UserAdminService {
 
   async create(actor: RequestIdentity, input: CreateUserInput, meta: ClientMeta): Promise<UserDto> {
     if (await this.users.emailTaken(input.email, actor.tenantId)) {
-      throw v2([{ type: 'field', value: input.email, msg: 'Email already exists', path: 'email', location: 'body' }]);
+      throw new RequestValidationError([{ path: ['email'], message: 'Email already exists' }], 'body', input);
     }
     const passwordHash = await hash(input.password, this.config.BCRYPT_ROUNDS);
     try {
@@ -82,7 +82,7 @@ export class UserAdminService {
     const provided = Object.fromEntries(Object.entries(allowed).filter(([, value]) => value !== undefined)) as PatchUserInput;
     if (!Object.keys(provided).length) {
       await this.visible(actor, id);
-      throw e2(400, 'BAD_REQUEST', 'No valid fields provided for update');
+      throw new BadRequestError('BAD_REQUEST', 'No valid fields provided for update');
     }
     return this.change(actor, id, provided, 'PATCH', meta);
   }
@@ -90,7 +90,7 @@ export class UserAdminService {
   async remove(actor: RequestIdentity, id: string, meta: ClientMeta): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const before = await this.lockVisible(manager, actor, id);
-      if (!before || before.isActive !== true) throw e2(404, 'NOT_FOUND', 'User not found or already deleted');
+      if (!before || before.isActive !== true) throw new NotFoundError('NOT_FOUND', 'User not found or already deleted');
       await this.users.apply(manager, before, { isActive: false });
       await manager.delete(SessionEntity, { userId: id });
       await this.audit.record({ userId: actor.id, tenantId: actor.tenantId, action: 'DELETE', resourceType: 'users', resourceId: id, changes: { deleted: true }, meta }, manager);
@@ -102,7 +102,7 @@ export class UserAdminService {
    * only, within their tenant, never themselves. The audit row records who erased whom.
    */
   async erase(actor: RequestIdentity, id: string, meta: ClientMeta): Promise<void> {
-    if (actor.id === id) throw e2(400, 'VALIDATION_ERROR', 'You cannot permanently delete your own account');
+    if (actor.id === id) throw new BadRequestError('VALIDATION_ERROR', 'You cannot permanently delete your own account');
     await this.dataSource.transaction(async (manager) => {
       const user = await this.lockVisible(manager, actor, id);
       if (!user) throw NOT_FOUND();
@@ -131,14 +131,14 @@ export class UserAdminService {
 
   /** The user `actor` may see: themselves, or (admins) anyone of their tenant; 403/404 otherwise. */
   private async visible(actor: RequestIdentity, id: string, manager: EntityManager = this.dataSource.manager): Promise<UserEntity> {
-    if (actor.id !== id && actor.role !== 'admin') throw e2(403, 'FORBIDDEN', 'Insufficient permissions to access this user');
+    if (actor.id !== id && actor.role !== 'admin') throw new ForbiddenError('FORBIDDEN', 'Insufficient permissions to access this user');
     const user = await this.users.findById(id, manager);
     if (!user || (actor.id !== id && user.tenantId !== actor.tenantId)) throw NOT_FOUND();
     return user;
   }
 
   private async lockVisible(manager: EntityManager, actor: RequestIdentity, id: string): Promise<UserEntity | null> {
-    if (actor.id !== id && actor.role !== 'admin') throw e2(403, 'FORBIDDEN', 'Insufficient permissions to access this user');
+    if (actor.id !== id && actor.role !== 'admin') throw new ForbiddenError('FORBIDDEN', 'Insufficient permissions to access this user');
     const user = await manager.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!user || (actor.id !== id && user.tenantId !== actor.tenantId)) return null;
     return user;

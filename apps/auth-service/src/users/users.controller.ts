@@ -4,15 +4,21 @@ import type { Request, Response } from 'express';
 import { LocalDiskStorage, type ObjectStorage } from '@nafs/storage';
 import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
-import { clientMeta, e2Ok } from '../common/http/envelopes';
-import { e2 } from '../common/http/legacy-errors';
-import { validate } from '../common/http/validation';
+import { createZodDto, e2Ok, NotFoundError } from '@nafs/http';
+import { clientMeta } from '../common/client-meta';
 import { TenantsService } from '../tenants/tenants.service';
 import { AvatarsService, OBJECT_STORAGE, type UploadedImage } from './avatars.service';
 import { UserAdminService } from './user-admin.service';
 import { createUserSchema, listUsersQuerySchema, patchUserSchema, replaceUserSchema, userIdParamSchema } from './users.schemas';
 import { UsersService } from './users.service';
-import { dropProtectedFields, screenXss } from './xss-screen';
+import { screened } from './xss-screen';
+
+// The legacy XSS screen (400 SECURITY_ERROR) and protected-field drop run before the schema.
+class CreateUserDto extends createZodDto(screened(createUserSchema)) {}
+class ReplaceUserDto extends createZodDto(screened(replaceUserSchema)) {}
+class PatchUserDto extends createZodDto(screened(patchUserSchema)) {}
+class ListUsersQueryDto extends createZodDto(listUsersQuerySchema) {}
+class UserIdParamsDto extends createZodDto(userIdParamSchema) {}
 
 /** Multer's limit is above the 5 MB rule so an oversize image gets the storage's clear 400. */
 const AVATAR_UPLOAD = FileInterceptor('avatar', { limits: { fileSize: 6 * 1024 * 1024, files: 1 } });
@@ -56,7 +62,7 @@ export class UsersController {
   @Get('uploads/*key')
   async upload(@Param('key') key: string | string[], @Res() response: Response) {
     const file = this.storage instanceof LocalDiskStorage ? await this.storage.read(Array.isArray(key) ? key.join('/') : key) : null;
-    if (!file) throw e2(404, 'NOT_FOUND', 'File not found');
+    if (!file) throw new NotFoundError('NOT_FOUND', 'File not found');
     response.setHeader('Content-Type', file.contentType);
     response.setHeader('Cache-Control', 'public, max-age=86400');
     response.setHeader('X-Content-Type-Options', 'nosniff');
@@ -66,57 +72,45 @@ export class UsersController {
   @Post()
   @HttpCode(201)
   @Auth('admin')
-  async create(@Identity() identity: RequestIdentity, @Body() body: unknown, @Req() request: Request) {
-    screenXss(body);
-    const input = validate(createUserSchema, dropProtectedFields(body), 'V2');
+  async create(@Identity() identity: RequestIdentity, @Body() input: CreateUserDto, @Req() request: Request) {
     return e2Ok(await this.admin.create(identity, input, clientMeta(request)), 'User created successfully');
   }
 
   @Get()
   @Auth('admin')
-  async list(@Identity() identity: RequestIdentity, @Query() query: unknown) {
-    const input = validate(listUsersQuerySchema, query, 'V2', 'query');
+  async list(@Identity() identity: RequestIdentity, @Query() input: ListUsersQueryDto) {
     return e2Ok(await this.admin.list(identity, input), 'Users retrieved successfully');
   }
 
   @Get(':id')
   @Auth()
-  async get(@Identity() identity: RequestIdentity, @Param() params: unknown) {
-    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+  async get(@Identity() identity: RequestIdentity, @Param() { id }: UserIdParamsDto) {
     return e2Ok(await this.admin.get(identity, id), 'User retrieved successfully');
   }
 
   @Put(':id')
   @Auth('admin')
-  async replace(@Identity() identity: RequestIdentity, @Param() params: unknown, @Body() body: unknown, @Req() request: Request) {
-    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
-    screenXss(body);
-    const input = validate(replaceUserSchema, dropProtectedFields(body), 'V2');
+  async replace(@Identity() identity: RequestIdentity, @Param() { id }: UserIdParamsDto, @Body() input: ReplaceUserDto, @Req() request: Request) {
     return e2Ok(await this.admin.replace(identity, id, input, clientMeta(request)), 'User updated successfully');
   }
 
   @Patch(':id')
   @Auth()
-  async patch(@Identity() identity: RequestIdentity, @Param() params: unknown, @Body() body: unknown, @Req() request: Request) {
-    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
-    screenXss(body);
-    const input = validate(patchUserSchema, dropProtectedFields(body), 'V2');
+  async patch(@Identity() identity: RequestIdentity, @Param() { id }: UserIdParamsDto, @Body() input: PatchUserDto, @Req() request: Request) {
     return e2Ok(await this.admin.patch(identity, id, input, clientMeta(request)), 'User updated successfully');
   }
 
   @Delete(':id/permanent')
   @HttpCode(204)
   @Auth('admin')
-  async erase(@Identity() identity: RequestIdentity, @Param() params: unknown, @Req() request: Request): Promise<void> {
-    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+  async erase(@Identity() identity: RequestIdentity, @Param() { id }: UserIdParamsDto, @Req() request: Request): Promise<void> {
     await this.admin.erase(identity, id, clientMeta(request));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Auth('admin')
-  async remove(@Identity() identity: RequestIdentity, @Param() params: unknown, @Req() request: Request): Promise<void> {
-    const { id } = validate(userIdParamSchema, params, 'V2', 'params');
+  async remove(@Identity() identity: RequestIdentity, @Param() { id }: UserIdParamsDto, @Req() request: Request): Promise<void> {
     await this.admin.remove(identity, id, clientMeta(request));
   }
 }
