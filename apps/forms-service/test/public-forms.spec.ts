@@ -166,6 +166,39 @@ describe('public forms F21-F23, executors, X9/X13/X14, short links F24-F29 (real
     }
   });
 
+  it('publishes through F1/F3, renders by the returned token and short code, and the owner sees the submission in F11 and the CSV export', async () => {
+    const token = auth.accessToken(owner);
+    const created = await call('POST', '/api/v1/forms', {
+      token,
+      body: {
+        title: 'Contact',
+        schema: {
+          fields: [
+            { id: 'n', type: 'text', fieldName: 'full_name', label: 'Name', required: true },
+            { id: 'e', type: 'email', fieldName: 'mail', label: 'Mail' },
+          ],
+          settings: { layout: { columns: 1, spacing: 'medium' }, submission: { showSuccessMessage: true, successMessage: 'Thanks', allowMultipleSubmissions: true } },
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    const published = await call('POST', `/api/v1/forms/${created.body.data.id}/publish`, { token, body: {} });
+    expect(published.status).toBe(200);
+    const renderToken = String(published.body.data.renderUrl).split('/forms/render/')[1];
+    expect((await call('GET', `/api/v1/public/forms/render/${renderToken}`)).body.data.schema.fields).toHaveLength(2);
+    const byCode = await call('GET', `/api/v1/public/forms/${published.body.data.shortCode}`);
+    expect(byCode.body.form.renderToken).toBe(renderToken);
+    const submitted = await call('POST', `/api/v1/public/forms/submit/${renderToken}`, { body: { values: { full_name: 'Ada <Lovelace>', mail: 'ada@example.com' } } });
+    expect(submitted.status).toBe(201);
+
+    const list = await call('GET', `/api/v1/forms/${created.body.data.id}/submissions`, { token });
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([expect.objectContaining({ id: submitted.body.data.submissionId, values: expect.objectContaining({ full_name: 'Ada &lt;Lovelace&gt;', mail: 'ada@example.com' }) })]);
+    const csv = await fetch(`${baseUrl}/api/v1/forms/${created.body.data.id}/submissions/export`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).toContain('ada@example.com');
+  });
+
   it('answers an expired token 410, a forged or malformed one 404, an unpublished or expired schema 404/410, and stores nothing', async () => {
     const { schemaId } = await publishForm([{ id: 'a', type: 'text', fieldName: 'a', label: 'A' }]);
     const before = await count('SELECT count(*) FROM form_submissions');
