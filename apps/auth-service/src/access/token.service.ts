@@ -61,6 +61,8 @@ export class TokenService {
   verifyAccess(token: string): AccessTokenClaims {
     const claims = this.jwt.verify<AccessTokenClaims>(token, { secret: this.config.JWT_SECRET, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
     if (claims.type !== 'access') throw new Error('not an access token');
+    // jsonwebtoken accepts a token without `exp` as never expiring; the legacy always set one.
+    if (typeof claims.exp !== 'number') throw new Error('no exp claim');
     if (claims.tenant && claims.tenant.status !== 'active') throw new Error('tenant is not active');
     if (typeof claims.userId !== 'string') throw new Error('no userId claim');
     return claims;
@@ -69,6 +71,7 @@ export class TokenService {
   verifyRefresh(token: string): RefreshTokenClaims {
     const claims = this.jwt.verify<RefreshTokenClaims>(token, { secret: this.config.JWT_REFRESH_SECRET, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
     if (claims.type !== 'refresh' || typeof claims.userId !== 'string') throw new Error('not a refresh token');
+    if (typeof claims.exp !== 'number') throw new Error('no exp claim');
     return claims;
   }
 }

@@ -302,6 +302,17 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
   });
 
   describe('authentication of auth routes (legacy 2.4)', () => {
+    it('refuses access and refresh tokens signed without exp (issue 16.2)', async () => {
+      const user = await insertUser(db);
+      const access = sign({ userId: user.id, email: user.email, role: 'user', tenantId: null, type: 'access' }, TEST_ENV.JWT_SECRET, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+      expect(await get('/me', access)).toMatchObject({ status: 401, body: { error: 'Unauthorized', message: 'Invalid or expired token' } });
+      const withExp = sign({ userId: user.id, email: user.email, role: 'user', tenantId: null, type: 'access' }, TEST_ENV.JWT_SECRET, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
+      expect((await get('/me', withExp)).status).toBe(200);
+      const refresh = sign({ userId: user.id, sessionId: randomUUID(), type: 'refresh' }, TEST_ENV.JWT_REFRESH_SECRET, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+      await db.query(`INSERT INTO sessions (user_id, refresh_token, expires_at) VALUES ($1, $2, now() + interval '7 days')`, [user.id, refresh]);
+      expect((await post('/refresh', { refreshToken: refresh })).status).toBe(401);
+    });
+
     it('answers the legacy 401 messages', async () => {
       expect(await get('/me')).toMatchObject({ status: 401, body: { error: 'Unauthorized', message: 'Authorization header is required', timestamp: ISO } });
       const basic = await api(auth.url, 'GET', '/api/v1/auth/me', { headers: { authorization: 'Basic abc' } });

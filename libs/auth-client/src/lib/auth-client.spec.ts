@@ -217,6 +217,8 @@ describe('auth-client against a fake auth-service over the real Redis transport'
       [{ Authorization: `Bearer ${accessToken(u, { type: 'refresh' })}` }, 401, 'Invalid or expired token'],
       [{ Authorization: `Bearer ${accessToken(user(99))}` }, 401, 'Invalid or expired token'],
       [{ Authorization: `Bearer ${'a'.repeat(64)}` }, 401, 'Invalid or expired token'],
+      // Signed with the right secret but without `exp` (issue 16.2): it would never expire.
+      [{ Authorization: `Bearer ${jwtService.sign({ userId: u.id, email: u.email, role: u.role, tenantId: u.tenantId, type: 'access' }, { secret: SECRET, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: 'HS256' })}` }, 401, 'Invalid or expired token'],
       [{ Authorization: `Bearer ${accessToken(u, { tenant: { id: uuid(7), slug: 's', plan: 'free', features: [], limits: {}, status: 'suspended' } })}` }, 401, 'Invalid or expired token'],
     ];
     for (const [headers, status, message] of cases) {

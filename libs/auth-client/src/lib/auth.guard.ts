@@ -97,6 +97,8 @@ export class AuthGuard implements CanActivate {
       throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
     }
     if (claims.type !== 'access' || typeof claims.userId !== 'string') throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
+    // jsonwebtoken treats a token without `exp` as never expiring; auth always sets one.
+    if (typeof claims.exp !== 'number') throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
     if (claims.tenant && claims.tenant.status !== 'active') throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
     const user = await this.identity.getUser(claims.userId);
     await this.checkTenant(user, claims.tenant?.id ?? null);
