@@ -125,5 +125,6 @@ describe('gateway /api-docs (merged OpenAPI of the three services)', () => {
     expect(doc.paths['/api/v1/auth/login']).toBeDefined();
     expect(doc.paths['/api/v1/drawing-projects']).toBeDefined();
     expect(doc.info.description).toContain('forms-service');
+    expect(doc['x-unavailable']).toEqual(['forms']);
   });
 });

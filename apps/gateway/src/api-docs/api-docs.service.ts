@@ -6,7 +6,7 @@ export const API_DOCS_UPSTREAMS = Symbol('API_DOCS_UPSTREAMS');
 
 /** Where each service serves its document (libs/runtime OPENAPI_DOCUMENT_PATH). */
 const SERVICE_DOCUMENT_PATH = '/api-docs/swagger.json';
-const FETCH_TIMEOUT_MS = 2000;
+const FETCH_TIMEOUT_MS = 5000;
 
 /**
  * Fetches the three services' documents and merges them with the gateway's own. A service that

@@ -51,6 +51,7 @@ export function mergeOpenApiDocuments(documents: ServiceDocument[], unavailable:
     paths: {},
     components: {},
     tags: [],
+    'x-unavailable': unavailable,
   };
   const owners = new Map<string, { source: string; json: string }>();
   const components = merged.components as Record<string, Record<string, unknown>>;
