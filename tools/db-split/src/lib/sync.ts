@@ -173,11 +173,13 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
         ),
       );
     }
-    for (const link of pending) {
-      const slot = await createSlotWithSnapshot(link.publisher, link.slot);
-      slots.push(slot);
-      out.line(`${verb}: ${link.service}: slot ${link.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
-    }
+    // In parallel: creating a logical slot waits for every transaction running on the publisher's
+    // server to end, and three waits in a row would add up.
+    const made = await Promise.allSettled(pending.map((link) => createSlotWithSnapshot(link.publisher, link.slot)));
+    for (const result of made) if (result.status === 'fulfilled') slots.push(result.value);
+    const failed = made.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
     await runCopy(copyPlanFor(plan, pending, direction), {
       jobs: options.jobs, truncate: options.truncate, dryRun: false, progress: options.progress, format: 'auto',
@@ -373,13 +375,18 @@ export interface SwitchOptions {
   progress: ProgressMode;
 }
 
-async function otherWriters(endpoint: Endpoint, since: Date): Promise<string[]> {
+/**
+ * Client sessions that started before `since` (the publisher's clock once the guard committed) may
+ * still write: they read default_transaction_read_only when they connected. Ended when asked.
+ */
+async function otherWriters(endpoint: Endpoint, since: Date, terminate: boolean): Promise<string[]> {
   return withClient(endpoint, async (client) => {
-    const { rows } = await client.query<{ who: string }>(
-      `SELECT pid || ' ' || usename || '/' || COALESCE(NULLIF(application_name, ''), '?') AS who FROM pg_stat_activity
+    const { rows } = await client.query<{ pid: number; who: string }>(
+      `SELECT pid, pid || ' ' || usename || '/' || COALESCE(NULLIF(application_name, ''), '?') AS who FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND backend_start < $1`,
       [since],
     );
+    if (terminate && rows.length) await client.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [rows.map((r) => r.pid)]);
     return rows.map((r) => r.who);
   });
 }
@@ -455,17 +462,21 @@ export async function switchOver(plan: Plan, links: Link[], options: SwitchOptio
   const windowStart = new Date();
   const started = Date.now();
   try {
+    const guardedAt = new Map<string, Date>();
     for (const publisher of publishers) {
       if (!wasReadOnly.get(endpointId(publisher))) guarded.push(publisher);
       await runCutoverGuard(publisher, 'on', { dryRun: false, terminateOthers: options.terminateOthers }, out);
+      guardedAt.set(endpointId(publisher), await withClient(publisher, async (c) => (await c.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0].t));
     }
     phase('read-only guard');
     for (const publisher of publishers) {
+      // Sessions that connected while the guard was being set may have missed it: end them too.
+      const since = guardedAt.get(endpointId(publisher)) as Date;
       const deadline = Date.now() + Math.min(options.timeoutMs, 10_000);
-      let writers = await otherWriters(publisher, windowStart);
+      let writers = await otherWriters(publisher, since, options.terminateOthers);
       while (writers.length && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        writers = await otherWriters(publisher, windowStart);
+        writers = await otherWriters(publisher, since, options.terminateOthers);
       }
       if (writers.length) {
         throw new DbSplitError(`${verb}: ${writers.length} session(s) opened before the guard are still connected to ${dbLabel(publisher.settings)} and may write: ${writers.join(', ')}`, ExitCode.FAILED, 'stop the application, or pass --terminate-others');
