@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, commonEnvShape, databaseEnvShape, loadConfig, optional, port, positiveInt } from '@nafs/config';
+import { booleanFlag, commonEnvShape, databaseEnvShape, loadConfig, optional, port, positiveInt, refuseKnownSecretsInProduction } from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
 import { relayEnvVars } from '@nafs/events';
 
@@ -103,6 +103,7 @@ export const authConfigSchema = z
       if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required in production (at least ${JWT_SECRET_MIN_LENGTH} characters)` });
     }
   })
+  .superRefine(refuseKnownSecretsInProduction(['JWT_SECRET', 'JWT_REFRESH_SECRET']))
   .transform((config) => ({
     ...config,
     JWT_SECRET: config.JWT_SECRET ?? DEV_ONLY_JWT_SECRET,

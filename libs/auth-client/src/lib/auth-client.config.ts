@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, nonNegativeInt, positiveInt } from '@nafs/config';
+import { booleanFlag, nonNegativeInt, positiveInt, refuseKnownSecretsInProduction } from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
 
 /**
@@ -41,11 +41,12 @@ export const identityClientEnvShape = {
  */
 export const DEV_ONLY_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 
-/** `schema.superRefine(requireJwtSecretInProduction)`: NODE_ENV=production needs a real JWT_SECRET. */
+/** `schema.superRefine(requireJwtSecretInProduction)`: NODE_ENV=production needs a real JWT_SECRET, not a published one. */
 export function requireJwtSecretInProduction(config: { NODE_ENV?: string; JWT_SECRET?: string }, ctx: z.RefinementCtx): void {
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: `is required in production (at least ${JWT_SECRET_MIN_LENGTH} characters, the same as auth-service's)` });
   }
+  refuseKnownSecretsInProduction(['JWT_SECRET'])(config, ctx);
 }
 
 export interface IdentityClientOptions {
