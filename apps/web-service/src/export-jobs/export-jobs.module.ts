@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { redisOptionsFromEnv } from '@nafs/cache';
 import { createRpcClient } from '@nafs/rpc';
 import { storageFromEnv } from '@nafs/storage';
+import { ToolRegistryRepository } from '../tool-registry/tool-registry.repository';
 import { ExportCleanupProcessor } from './export-cleanup.processor';
 import {
   EXPORT_JOBS_OPTIONS,
@@ -43,6 +44,9 @@ export class ExportJobsModule {
         // Packages are private objects: S3 when a bucket is configured, else EXPORT_STORAGE_DIR.
         { provide: EXPORT_STORAGE, useFactory: () => storageFromEnv({ S3_BUCKET: config.S3_BUCKET, S3_ENDPOINT: config.S3_ENDPOINT, S3_REGION: config.S3_REGION, S3_ACCESS_KEY_ID: config.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: config.S3_SECRET_ACCESS_KEY, S3_FORCE_PATH_STYLE: String(config.S3_FORCE_PATH_STYLE) }, { dir: config.EXPORT_STORAGE_DIR, publicUrl: 'http://web-service.invalid/exports' }) },
         { provide: FORMS_RPC_CLIENT, useFactory: () => createRpcClient(env) },
+        // The registry feature's repository, used read only (tools by their URL key); provided here
+        // rather than by importing ToolRegistryModule, whose controller and middleware are AppModule's.
+        ToolRegistryRepository,
         FormsSourceClient,
         ExportJobsRepository,
         ExportPreflight,

@@ -36,18 +36,13 @@ export interface CompletedPackage {
 
 const ACTIVE: ExportJobStatus[] = ['pending', 'in_progress'];
 
-/** SQL of `export_jobs` (and the read of `tool_registry` it needs). */
+/** SQL of `export_jobs` (joined to `tool_registry` read only for the listed tool names and types). */
 @Injectable()
 export class ExportJobsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   private get jobs() {
     return this.dataSource.getRepository(ExportJobEntity);
-  }
-
-  /** The registry entry by its URL key (`tool_id`), read only: the registry is the web-tools feature's. */
-  toolByKey(toolKey: string): Promise<ToolRegistryEntryEntity | null> {
-    return this.dataSource.getRepository(ToolRegistryEntryEntity).findOne({ where: { toolId: toolKey }, order: { createdAt: 'ASC' } });
   }
 
   private withTool() {

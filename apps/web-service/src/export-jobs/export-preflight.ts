@@ -2,8 +2,8 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ToolRegistryEntryEntity } from '../tool-registry/tool-registry-entry.entity';
+import { ToolRegistryRepository } from '../tool-registry/tool-registry.repository';
 import { EXPORT_JOBS_OPTIONS, type ExportJobsOptions } from './export-jobs.config';
-import { ExportJobsRepository } from './export-jobs.repository';
 import { FormsSourceClient, FormsSourceError, FormsUnavailableError } from './forms-source.client';
 import { metadataId, TOOL_TYPES, toolTypeOf } from './strategies/export-strategy';
 
@@ -37,7 +37,7 @@ export interface PreflightReport {
 @Injectable()
 export class ExportPreflight {
   constructor(
-    private readonly repository: ExportJobsRepository,
+    private readonly registry: ToolRegistryRepository,
     private readonly forms: FormsSourceClient,
     @Inject(EXPORT_JOBS_OPTIONS) private readonly options: ExportJobsOptions,
   ) {}
@@ -62,7 +62,7 @@ export class ExportPreflight {
       }
     };
 
-    const tool = await this.repository.toolByKey(toolKey);
+    const tool = await this.registry.findByToolId(toolKey);
     if (!tool) {
       error(`Tool '${toolKey}' not found`, 'toolId');
     } else {
