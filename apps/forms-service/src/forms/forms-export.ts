@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify';
 import { maskIp } from './dto/form-response.dto';
 import { FormsRepository, type SubmissionExportFilter } from './forms.repository';
 
-const BATCH = 1000;
+const BATCH = 500;
 const pad = (value: number) => String(value).padStart(2, '0');
 
 /** `M/D/YYYY, h:mm:ss AM` in UTC: the legacy en-US rendering, spelled out so it does not depend on the ICU version. */
@@ -18,7 +18,7 @@ export function formatSubmittedAt(date: Date | null): string {
 
 /**
  * F12's body: a UTF-8 BOM, then `Submitted At`, `Submitter IP` (masked) and the chosen columns,
- * rows fetched 1,000 at a time from a cursor and written through csv-stringify with backpressure,
+ * rows fetched 500 at a time from a cursor and written through csv-stringify with backpressure,
  * so memory stays flat whatever the number of submissions.
  */
 @Injectable()
@@ -31,8 +31,8 @@ export class FormsExport {
     csv.write(['Submitted At', 'Submitter IP', ...columns]);
     const finished = once(csv, 'end');
     await this.forms.streamExport(filter, columns, BATCH, async (rows) => {
-      for (const row of rows) {
-        if (!csv.write([formatSubmittedAt(row.submitted_at ? new Date(row.submitted_at) : null), maskIp(row.ip) ?? '', ...row.values.map((value) => value ?? '')])) {
+      for (const [submittedAt, ip, values] of rows) {
+        if (!csv.write([formatSubmittedAt(submittedAt ? new Date(submittedAt) : null), maskIp(ip) ?? '', ...values.map((value) => value ?? '')])) {
           await once(csv, 'drain');
         }
       }

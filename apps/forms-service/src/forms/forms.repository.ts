@@ -18,6 +18,9 @@ export interface FormListRow {
 /** "Latest" = the highest schema_version; the legacy data has duplicate versions, so ties go to the newest row. */
 const LATEST_ORDER = 's.schema_version DESC, s.created_at DESC NULLS LAST, s.id DESC';
 
+/** `[submitted_at, host(ip), values[]]` as the driver returns it in array mode. */
+export type ExportRow = [Date | null, string, Array<string | null>];
+
 export interface SubmissionExportFilter {
   formId: string;
   dateFrom?: Date;
@@ -180,23 +183,24 @@ export class FormsRepository {
     filter: SubmissionExportFilter,
     columns: string[],
     batchSize: number,
-    onBatch: (rows: Array<{ submitted_at: Date | null; ip: string; values: Array<string | null> }>) => Promise<void>,
+    onBatch: (rows: ExportRow[]) => Promise<void>,
   ): Promise<void> {
     const { where, params } = exportWhere(filter);
     const valueList = columns.map((_, index) => `sub.values_json ->> $${params.length + index + 1}`).join(', ');
-    const sql = `SELECT sub.submitted_at, host(sub.submitter_ip) AS ip, ARRAY[${valueList || 'NULL'}]::text[] AS values
+    const sql = `SELECT sub.submitted_at, host(sub.submitter_ip) AS ip, ${valueList ? `ARRAY[${valueList}]::text[]` : `'{}'::text[]`} AS values
                    FROM form_submissions sub JOIN form_schemas s ON s.id = sub.form_schema_id
                   WHERE ${where} ORDER BY sub.submitted_at DESC NULLS LAST, sub.id DESC`;
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    // The driver's own client, for `rowMode: 'array'`: no per-row objects, less garbage per batch.
+    const client = (await runner.connect()) as { query(config: { text: string; values?: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }> };
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query(`DECLARE export_cursor NO SCROLL CURSOR FOR ${sql}`, [...params, ...columns]);
       for (;;) {
-        const batch = await runner.query(`FETCH FORWARD ${batchSize} FROM export_cursor`);
-        if (!batch.length) break;
-        await onBatch(batch.map((row: { submitted_at: Date | null; ip: string; values: Array<string | null> }) => ({ ...row, values: columns.length ? row.values : [] })));
-        if (batch.length < batchSize) break;
+        const { rows } = await client.query({ text: `FETCH FORWARD ${batchSize} FROM export_cursor`, rowMode: 'array' });
+        if (!rows.length) break;
+        await onBatch(rows as ExportRow[]);
+        if (rows.length < batchSize) break;
       }
       await runner.commitTransaction();
     } catch (error) {

@@ -106,8 +106,10 @@ export class FormsService {
     const form = await this.load(user, id, 'read');
     const schema = await this.forms.latestSchema(form.id);
     // The owner view embeds the theme even when it has been soft-deleted (legacy 5.4).
-    const theme = schema?.themeId ? await this.forms.findTheme(schema.themeId) : null;
-    const shortCode = schema ? await this.forms.shortCodeOf(schema.id) : null;
+    const [theme, shortCode] = await Promise.all([
+      schema?.themeId ? this.forms.findTheme(schema.themeId) : null,
+      schema ? this.forms.shortCodeOf(schema.id) : null,
+    ]);
     return { form, schema, theme, shortCode };
   }
 
