@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// The gateway's hop, measured: the same routes straight to the service and through the gateway,
+// in one run, from the built bundles (README.md):
+//   npx nx run-many -t build -p auth-service web-service gateway && node bench/gateway/run.mjs [--duration 5] [--connections 10,50] [--rounds 2]
+// Needs PostgreSQL and Redis (TEST_PG_URL / TEST_REDIS_URL, default 127.0.0.1). Creates and
+// drops its own databases and Redis prefix; the processes listen on 4810-4812 (BENCH_PORT_BASE).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(join(root, 'package.json'));
+const { Client } = require('pg');
+const bcrypt = require('bcrypt');
+const autocannon = require('autocannon');
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10,50' },
+    rounds: { type: 'string', default: '2' },
+    modes: { type: 'string', default: 'keep-alive,no-keep-alive' },
+  },
+});
+const DURATION = Number(args.duration);
+const CONNECTIONS = args.connections.split(',').map(Number);
+const ROUNDS = Number(args.rounds);
+const MODES = args.modes.split(',');
+
+const pgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const portBase = Number(process.env.BENCH_PORT_BASE ?? 4810);
+const ports = { auth: portBase, web: portBase + 1, gateway: portBase + 2 };
+for (const app of ['auth-service', 'web-service', 'gateway']) {
+  if (!existsSync(join(root, 'dist/apps', app, 'main.js'))) {
+    console.error(`dist/apps/${app}/main.js is missing: run \`npx nx run-many -t build -p auth-service web-service gateway\` first.`);
+    process.exit(1);
+  }
+}
+
+const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const dbName = (service) => `nafs_bench_gw_${runId}_${service}`;
+const dbUrl = (service) => {
+  const url = new URL(pgUrl);
+  url.pathname = `/${dbName(service)}`;
+  return url.toString();
+};
+const prefix = `bench:${runId}:`;
+const secret = randomBytes(32).toString('hex');
+const common = {
+  PATH: process.env.PATH ?? '',
+  NODE_ENV: 'production',
+  // Access logs off on every side, so the figures are the hop, not the terminal.
+  LOG_LEVEL: 'warn',
+  REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: prefix,
+  RPC_CHANNEL_PREFIX: prefix,
+  JWT_SECRET: secret,
+  JWT_REFRESH_SECRET: `${secret}-refresh`,
+  RATE_LIMIT_MAX: '1000000000',
+  AUTH_RATE_LIMIT_MAX: '1000000000',
+};
+const envs = {
+  'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports.auth) },
+  'web-service': { ...common, WEB_DB_URL: dbUrl('web'), PORT: String(ports.web) },
+  gateway: { ...common, PORT: String(ports.gateway), AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`, WEB_SERVICE_URL: `http://127.0.0.1:${ports.web}`, FORMS_SERVICE_URL: 'http://127.0.0.1:9' },
+};
+
+const children = [];
+function start(app, extraArgs = []) {
+  const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], { env: envs[app], stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!extraArgs.length) children.push(child);
+  return child;
+}
+
+async function ready(url, what) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`${what} did not become ready`);
+}
+
+function cannon(url, connections, token, keepAlive) {
+  return new Promise((ok, fail) => {
+    autocannon(
+      { url, connections, duration: DURATION, headers: { authorization: `Bearer ${token}` }, ...(keepAlive ? {} : { reconnectRate: 1 }) },
+      (error, result) => (error ? fail(error) : ok(result)),
+    );
+  });
+}
+
+async function main() {
+  const admin = new Client({ connectionString: pgUrl });
+  await admin.connect();
+  try {
+    for (const service of ['auth', 'web']) await admin.query(`CREATE DATABASE "${dbName(service)}"`);
+    for (const app of ['auth-service', 'web-service']) {
+      const code = await new Promise((ok) => start(app, ['migrate']).on('exit', ok));
+      if (code !== 0) throw new Error(`${app} migrate failed`);
+    }
+    const db = new Client({ connectionString: dbUrl('auth') });
+    await db.connect();
+    const hash = await bcrypt.hash('Bench123!', 12);
+    await db.query(`INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('bench@example.com', $1, 'Bench', 'User', 'user')`, [hash]);
+    await db.end();
+
+    for (const app of ['auth-service', 'web-service', 'gateway']) start(app);
+    await ready(`http://127.0.0.1:${ports.auth}/health/ready`, 'auth-service');
+    await ready(`http://127.0.0.1:${ports.web}/health/ready`, 'web-service');
+    await ready(`http://127.0.0.1:${ports.gateway}/health/live`, 'gateway');
+    const login = await fetch(`http://127.0.0.1:${ports.auth}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'Bench123!' }) });
+    const token = (await login.json()).data.accessToken;
+
+    const routes = [
+      { path: '/api/v1/auth/profile', service: ports.auth },
+      { path: '/api/v1/drawing-projects', service: ports.web },
+    ];
+    for (const route of routes) {
+      for (const port of [route.service, ports.gateway]) {
+        const res = await fetch(`http://127.0.0.1:${port}${route.path}`, { headers: { authorization: `Bearer ${token}` } });
+        if (res.status !== 200) throw new Error(`${route.path} on :${port}: HTTP ${res.status} ${await res.text()}`);
+      }
+      await cannon(`http://127.0.0.1:${ports.gateway}${route.path}`, 10, token, true); // warm-up (JIT, pools, identity cache)
+    }
+
+    console.log(`gateway bench: ${DURATION} s per run, ${ROUNDS} rounds (alternating order), medians; NODE_ENV=production, LOG_LEVEL=warn`);
+    console.log('route                       conns  mode           straight req/s  p50   p99 | gateway req/s  p50   p99 | ratio  p50 +ms');
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const rows = [];
+    for (const route of routes) {
+      for (const connections of CONNECTIONS) {
+        for (const mode of MODES) {
+          const keepAlive = mode === 'keep-alive';
+          const straight = [];
+          const through = [];
+          for (let round = 0; round < ROUNDS; round++) {
+            const order = round % 2 === 0 ? ['straight', 'gateway'] : ['gateway', 'straight'];
+            for (const side of order) {
+              const port = side === 'straight' ? route.service : ports.gateway;
+              const result = await cannon(`http://127.0.0.1:${port}${route.path}`, connections, token, keepAlive);
+              if (result.non2xx || result.errors) console.error(`  ${side} ${route.path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+              (side === 'straight' ? straight : through).push(result);
+            }
+          }
+          const figures = (results) => ({ rps: median(results.map((r) => r.requests.average)), p50: median(results.map((r) => r.latency.p50)), p99: median(results.map((r) => r.latency.p99)) });
+          const s = figures(straight);
+          const g = figures(through);
+          const row = { route: route.path, connections, mode, straight: s, gateway: g, ratio: g.rps / s.rps, p50Delta: g.p50 - s.p50 };
+          rows.push(row);
+          console.log(
+            `${route.path.padEnd(27)} ${String(connections).padStart(5)}  ${mode.padEnd(14)} ${s.rps.toFixed(0).padStart(14)} ${String(s.p50).padStart(4)} ${String(s.p99).padStart(5)} | ${g.rps.toFixed(0).padStart(13)} ${String(g.p50).padStart(4)} ${String(g.p99).padStart(5)} | ${row.ratio.toFixed(2).padStart(5)} ${row.p50Delta.toFixed(0).padStart(8)}`,
+          );
+        }
+      }
+    }
+    const keepAliveRows = rows.filter((row) => row.mode === 'keep-alive');
+    const met = keepAliveRows.every((row) => row.ratio >= 0.85 && row.p50Delta <= 1);
+    console.log(`goal (keep-alive: throughput >= 0.85x straight, p50 <= 1 ms above): ${met ? 'met' : 'NOT met'} on ${keepAliveRows.length} cases`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((ok) => setTimeout(ok, 1000));
+    for (const service of ['auth', 'web']) await admin.query(`DROP DATABASE IF EXISTS "${dbName(service)}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(1);
+});
