@@ -6,6 +6,8 @@ import { FormSubmissionEntity } from '../forms/form-submission.entity';
 import { ShortLinkEntity } from '../short-links/short-link.entity';
 import { FormThemeEntity } from '../themes/form-theme.entity';
 
+type SchemaRow = FormSchemaEntity & { theme?: FormThemeEntity | null; link?: ShortLinkEntity };
+
 export interface NewSubmission {
   formSchemaId: string;
   values: Record<string, unknown>;
@@ -26,24 +28,31 @@ export class PublicFormsRepository {
     return this.dataSource.manager;
   }
 
+  /** A schema version with its theme in one query (F21: any theme; F23: active only). */
+  async schemaWithTheme(id: string, activeThemeOnly: boolean): Promise<{ schema: FormSchemaEntity; theme: FormThemeEntity | null } | null> {
+    const row = (await this.schemaQuery(activeThemeOnly).where('s.id = :id', { id }).getOne()) as SchemaRow | null;
+    return row ? { schema: row, theme: row.theme ?? null } : null;
+  }
+
+  /** The schema version an unexpired short link points at, with its active theme, in one query (F23, X13, X14). */
+  async schemaOfCode(code: string): Promise<{ schema: FormSchemaEntity; theme: FormThemeEntity | null; code: string } | null> {
+    const row = (await this.schemaQuery(true)
+      .innerJoinAndMapOne('s.link', ShortLinkEntity, 'l', 'l.form_schema_id = s.id')
+      .where('l.code = :code', { code })
+      .andWhere('(l.expires_at IS NULL OR l.expires_at > CURRENT_TIMESTAMP)')
+      .getOne()) as SchemaRow | null;
+    return row?.link ? { schema: row, theme: row.theme ?? null, code: row.link.code } : null;
+  }
+
+  private schemaQuery(activeThemeOnly: boolean) {
+    return this.dataSource
+      .getRepository(FormSchemaEntity)
+      .createQueryBuilder('s')
+      .leftJoinAndMapOne('s.theme', FormThemeEntity, 't', activeThemeOnly ? 't.id = s.theme_id AND t.is_active = true' : 't.id = s.theme_id');
+  }
+
   schemaById(id: string): Promise<FormSchemaEntity | null> {
     return this.dataSource.getRepository(FormSchemaEntity).findOneBy({ id });
-  }
-
-  /** F21 embeds the theme even when soft-deleted; F23 only an active one (legacy 5.4). */
-  theme(id: string | null, activeOnly: boolean): Promise<FormThemeEntity | null> {
-    if (!id) return Promise.resolve(null);
-    return this.dataSource.getRepository(FormThemeEntity).findOneBy(activeOnly ? { id, isActive: true } : { id });
-  }
-
-  /** The short link of a schema version, unexpired, by case-sensitive code (F23, X13, X14). */
-  unexpiredFormLink(code: string): Promise<ShortLinkEntity | null> {
-    return this.dataSource
-      .getRepository(ShortLinkEntity)
-      .createQueryBuilder('link')
-      .where('link.code = :code AND link.form_schema_id IS NOT NULL', { code })
-      .andWhere('(link.expires_at IS NULL OR link.expires_at > CURRENT_TIMESTAMP)')
-      .getOne();
   }
 
   /**

@@ -38,16 +38,14 @@ export class PublicFormsService {
 
   /** F21: `{ schema (with theme), settings, theme }`. */
   async renderByToken(token: string) {
-    const schema = await this.publishedSchemaOfToken(token);
-    const theme = await this.repository.theme(schema.themeId, false);
+    const { schema, theme } = await this.publishedSchemaOfToken(token, true);
     const dto = schemaDto(schema, theme);
     return { schema: dto, settings: dto.settings, theme };
   }
 
   /** F23: the top-level `form` object. */
   async renderByShortCode(code: string) {
-    const { schema, code: shortCode } = await this.publishedSchemaOfCode(code);
-    const theme = await this.repository.theme(schema.themeId, true);
+    const { schema, theme, code: shortCode } = await this.publishedSchemaOfCode(code);
     const json = (schema.schemaJson ?? {}) as SchemaJson;
     return {
       id: schema.id,
@@ -61,7 +59,7 @@ export class PublicFormsService {
 
   /** F22: validates, runs the template executor and stores the submission in one transaction. */
   async submit(token: string, values: Record<string, unknown>, visitor: Visitor) {
-    const schema = await this.publishedSchemaOfToken(token);
+    const { schema } = await this.publishedSchemaOfToken(token, false);
     const json = (schema.schemaJson ?? {}) as SchemaJson;
     const fields = fieldsOf(json);
     const settings = settingsOf(json, schema.themeId);
@@ -152,21 +150,21 @@ export class PublicFormsService {
     return countVotes(this.repository.manager, schema.id, voteFieldOf(config));
   }
 
-  private async publishedSchemaOfToken(token: string): Promise<FormSchemaEntity> {
+  private async publishedSchemaOfToken(token: string, withTheme: boolean): Promise<{ schema: FormSchemaEntity; theme: FormThemeEntity | null }> {
     const { formSchemaId } = this.tokens.verify(token);
-    const schema = await this.repository.schemaById(formSchemaId);
+    const found = withTheme ? await this.repository.schemaWithTheme(formSchemaId, false) : { schema: await this.repository.schemaById(formSchemaId), theme: null };
+    const schema = found?.schema;
     if (!schema || !schema.isPublished) throw notFound();
     if (schema.expiresAt && schema.expiresAt.getTime() <= Date.now()) throw expired();
-    return schema;
+    return { schema, theme: found.theme };
   }
 
-  private async publishedSchemaOfCode(code: string): Promise<{ schema: FormSchemaEntity; code: string }> {
+  private async publishedSchemaOfCode(code: string): Promise<{ schema: FormSchemaEntity; theme: FormThemeEntity | null; code: string }> {
     if (!/^[A-Za-z0-9-]{1,30}$/.test(code)) throw notFound();
-    const link = await this.repository.unexpiredFormLink(code);
-    const schema = link?.formSchemaId ? await this.repository.schemaById(link.formSchemaId) : null;
-    if (!link || !schema || !schema.isPublished) throw notFound();
-    if (schema.expiresAt && schema.expiresAt.getTime() <= Date.now()) throw expired();
-    return { schema, code: link.code };
+    const found = await this.repository.schemaOfCode(code);
+    if (!found || !found.schema.isPublished) throw notFound();
+    if (found.schema.expiresAt && found.schema.expiresAt.getTime() <= Date.now()) throw expired();
+    return found;
   }
 
   /** The form's own `settings.businessLogicConfig`, else its template's config (`settings.templateId`). */
