@@ -11,6 +11,7 @@ import { FormsConfigModule } from './config/forms-config.module';
 import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { FORMS_SCHEMA } from './database/schema';
 import { ThemesModule } from './themes/themes.module';
+import { UploadsModule } from './uploads/uploads.module';
 import { FormsEventsModule } from './events/forms-events.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { PublicFormsModule } from './public-forms/public-forms.module';
@@ -35,7 +36,8 @@ export class AppModule {
         AuthRpcModule.forRoot(env),
         MetricsModule.forRoot({ service: 'forms-service' }),
         AuthClientModule.forRoot(identityClientOptions(config)),
-        ThemesModule.register({ dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }),
+        ThemesModule.register(config),
+        UploadsModule.register(config),
         FormsEventsModule.register(config),
         ToolFlagsModule.register(config),
         PublicFormsModule,

@@ -6,6 +6,7 @@ import { type RunningTestService, startTestService } from '@nafs/runtime/testing
 import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { FORMS_SERVICE } from '../src/service';
 import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
+import { routeFor } from '@nafs/contracts';
 
 const BASE = '/api/v1/themes';
 const desktop = {
@@ -189,6 +190,22 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     const url: string = res.body.data.thumbnailUrl;
     expect(url).toMatch(new RegExp(`^https://files\\.example\\.com/uploads/theme-thumbnails/${creator.id}/\\d+-${creator.id}\\.png$`));
     expect(readFileSync(join(uploadsDir, url.replace('https://files.example.com/uploads/', '')))).toEqual(png);
+    // The URL is served: forms answers /uploads (the gateway routes that prefix to forms).
+    const served = await fetch(url.replace('https://files.example.com', forms.url));
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(png);
+    expect(routeFor(new URL(url).pathname)).toBe('forms');
+    expect((await fetch(`${forms.url}/uploads/theme-thumbnails/nothing.png`)).status).toBe(404);
+
+    // Content is checked by magic bytes, as for avatars (issue 17.6).
+    const html = new FormData();
+    html.append('thumbnail', new Blob(['<html><script>alert(1)</script></html>'], { type: 'image/png' }), 'evil.png');
+    const disguised = await call('POST', `${BASE}/upload-thumbnail`, creator, undefined, html);
+    expect(disguised).toMatchObject({ status: 400, body: { success: false, error: { code: 'INVALID_FILE' } } });
+    const empty = new FormData();
+    empty.append('thumbnail', new Blob([], { type: 'image/png' }), 'empty.png');
+    expect(await call('POST', `${BASE}/upload-thumbnail`, creator, undefined, empty)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_FILE' } } });
 
     const text = new FormData();
     text.append('thumbnail', new Blob(['hello'], { type: 'text/plain' }), 'a.txt');

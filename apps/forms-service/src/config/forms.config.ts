@@ -13,10 +13,13 @@ export const formsConfigSchema = z
     ...identityClientEnvShape,
     // The auth-events consumer group of this service (libs/events README).
     ...consumerEnvVars,
-    /** Theme thumbnails (F13) are written here and served from FORMS_UPLOADS_PUBLIC_URL. */
+    /**
+     * Local-disk uploads (theme thumbnails, form images, QR codes) are written here and served by
+     * forms at /uploads, which the gateway routes (default URL: through the gateway on :3000).
+     */
     FORMS_UPLOADS_DIR: z.string().default('./uploads'),
     FORMS_UPLOADS_PUBLIC_URL: z.preprocess(
-      (v) => (v === '' || v === undefined ? 'http://localhost:3003/uploads' : v),
+      (v) => (v === '' || v === undefined ? 'http://localhost:3000/uploads' : v),
       z.string().url('must be a URL'),
     ),
     /** HS256 secret of form render tokens; the legacy value, so tokens published before the move verify. */

@@ -16,6 +16,8 @@ export const FORMS_LEGACY_ROUTES: LegacyRoute[] = [
   { prefix: '/api/v1/tools/short-links', errors: 'E2', validation: 'V2' },
   // F29 redirect.
   { prefix: '/s', errors: 'E3', validation: 'V5' },
+  // Local-disk uploads (development), as the legacy's static /uploads.
+  { prefix: '/uploads', errors: 'E3', validation: 'V5' },
   // forms-api routes (forms-extras.md): envelope G, template create/update validation VT.
   { prefix: '/api/v1/templates', errors: 'G', validation: 'VT' },
   { prefix: '/api/v1/analytics', errors: 'G', validation: 'VT' },

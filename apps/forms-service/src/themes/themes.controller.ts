@@ -2,22 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, 
 import { FileInterceptor } from '@nestjs/platform-express';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { BadRequestError, e2Ok, MaxBodyBytes, UnsupportedMediaTypeError } from '@nafs/http';
+import { e2Ok, MaxBodyBytes } from '@nafs/http';
 import { CreateThemeDto, MAX_THEME_BODY_BYTES, ThemeIdParamsDto, toThemeDto, UpdateThemeDto } from './dto/theme.dto';
 import type { FormThemeEntity } from './form-theme.entity';
 import { EditableTheme, ThemeOwnerGuard } from './theme-owner.guard';
-import { ThemeThumbnailStorage } from './theme-thumbnail.storage';
+import { ThemeThumbnailStorage, type UploadedThumbnail } from './theme-thumbnail.storage';
 import { ThemesService } from './themes.service';
-
-/** The part of multer's file object this route reads. */
-interface UploadedThumbnail {
-  mimetype: string;
-  size: number;
-  buffer: Buffer;
-}
-
-const MAX_THUMBNAIL_BYTES = 5 * 1024 * 1024;
-const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
 /** `/api/v1/themes` (F13-F20): all authenticated, family E2, validation V2 (forms' LegacyHttpModule routes). */
 @Controller('api/v1/themes')
@@ -33,12 +23,7 @@ export class ThemesController {
   // Multer's own limit is above the 5 MB rule, so an oversize image gets the legacy 400 below.
   @UseInterceptors(FileInterceptor('thumbnail', { limits: { fileSize: 6 * 1024 * 1024, files: 1 } }))
   async uploadThumbnail(@CurrentUser() user: AuthenticatedUser, @UploadedFile() file?: UploadedThumbnail) {
-    if (!file) throw new BadRequestError('NO_FILE', 'No thumbnail file provided');
-    const extension = EXTENSIONS[file.mimetype];
-    if (!extension) throw new UnsupportedMediaTypeError('INVALID_FILE_TYPE', 'Only JPEG, PNG and WebP images are allowed');
-    if (file.size > MAX_THUMBNAIL_BYTES) throw new BadRequestError('FILE_TOO_LARGE', 'File size exceeds the 5MB limit');
-    const thumbnailUrl = await this.thumbnails.save(user.id, extension, file.buffer);
-    return e2Ok({ thumbnailUrl }, 'Thumbnail uploaded successfully');
+    return e2Ok({ thumbnailUrl: await this.thumbnails.save(user.id, file) }, 'Thumbnail uploaded successfully');
   }
 
   @Get()

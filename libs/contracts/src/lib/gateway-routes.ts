@@ -25,6 +25,9 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
   { prefix: '/api/v1/inventory', service: 'forms' },
   { prefix: '/api/v1/tools/short-links', service: 'forms' },
   { prefix: '/s', service: 'forms' },
+  // forms' local-disk uploads (theme thumbnails, form images, QR codes), as the legacy /uploads;
+  // auth's avatars keep /api/v1/users/uploads.
+  { prefix: '/uploads', service: 'forms' },
   { prefix: '/api/v1/drawing-projects', service: 'web' },
   { prefix: '/api/v1/admin/tools', service: 'web' },
   { prefix: '/api/v1/tools/registry', service: 'web' },
