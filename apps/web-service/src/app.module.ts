@@ -36,7 +36,7 @@ export class AppModule {
         ExportJobsModule.register(config),
         WebOutboxModule.register(config),
         // Before ToolsModule: /api/v1/tools/registry and /api/v1/tools/search win over /api/v1/tools/:key.
-        ToolRegistryModule,
+        ToolRegistryModule.register({ keyPrefix: config.REDIS_KEY_PREFIX, rateLimitMax: config.TOOL_REGISTRY_RATE_LIMIT_MAX }),
         ToolsModule.register({ keyPrefix: config.REDIS_KEY_PREFIX }),
         ToolConfigsModule,
         TestToolModule,

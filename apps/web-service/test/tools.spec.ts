@@ -47,7 +47,7 @@ describe('tools, tool configs, public tools and the tool registry on the legacy 
     const shared = { REDIS_URL: testInfra().redisUrl, REDIS_KEY_PREFIX: prefix, RPC_CHANNEL_PREFIX: prefix };
     auth = new AuthFixture(shared);
     [legacy] = await Promise.all([createSeededLegacyDatabase('web_tools'), auth.addReplica()]);
-    web = await startTestService(WEB_SERVICE, { ...shared, JWT_SECRET: TEST_JWT_SECRET, EVENTS_RELAY_POLL_MS: '50' });
+    web = await startTestService(WEB_SERVICE, { ...shared, JWT_SECRET: TEST_JWT_SECRET, EVENTS_RELAY_POLL_MS: '50', TOOL_REGISTRY_RATE_LIMIT_MAX: '80' });
     await copyLegacyTables(legacy.url, web.database.url, 'web');
     const app = await createServiceApp(WEB_SERVICE, WEB_SERVICE.loadConfig(web.env));
     await app.listen(0, '127.0.0.1');
@@ -374,6 +374,21 @@ describe('tools, tool configs, public tools and the tool registry on the legacy 
       expect((await api('DELETE', '/api/v1/tools/registry/registry/my-tool', { token: userToken })).status).toBe(404);
       expect((await api('PUT', '/api/v1/tools/registry/registry/nope', { token: userToken, body: { name: 'Whatever' } })).status).toBe(404);
     });
+  });
+
+  // Last: it spends the registry's per-IP budget of this file.
+  it('the registry routes share one per-IP limit across instances (legacy 100/min; 80 here): 429 { error } with RateLimit headers', async () => {
+    const first = await api('GET', '/api/v1/tools/registry', { token: userToken });
+    expect(first.headers.get('ratelimit-limit')).toBe('80');
+    const remaining = Number(first.headers.get('ratelimit-remaining'));
+    expect(remaining).toBeGreaterThan(0);
+    const results = await Promise.all(Array.from({ length: remaining + 2 }, (_, i) => call(i % 2 ? second.url : web.url, 'GET', '/api/v1/tools/search?q=forms', { token: userToken })));
+    const limited = results.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(2);
+    expect(limited[0].body).toEqual({ error: 'Too many requests to tool registry. Please try again later.' });
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    // Other routes are not limited by it.
+    expect((await api('GET', '/api/v1/tools')).status).toBe(200);
   });
 
   it('the retired test tool W37–W41 answers 410 on every route', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { identityClientEnvShape, requireJwtSecretInProduction } from '@nafs/auth-client';
-import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
+import { commonEnvShape, databaseEnvShape, loadConfig, port, positiveInt } from '@nafs/config';
 import { consumerEnvVars, relayEnvVars } from '@nafs/events';
 import { exportJobsEnvShape } from '../export-jobs/export-jobs.config';
 
@@ -16,6 +16,8 @@ export const webConfigSchema = z
     ...consumerEnvVars,
     // The relay of web's own outbox to events:web (tool changes, audit records).
     ...relayEnvVars,
+    // Requests per client IP and minute on the tool registry routes (legacy: 100).
+    TOOL_REGISTRY_RATE_LIMIT_MAX: positiveInt(100),
     // Export jobs: queue, steps, package storage, forms RPC policy (README "Export jobs").
     ...exportJobsEnvShape,
   })
