@@ -224,6 +224,19 @@ describe('public forms F21-F23, executors, X9/X13/X14, short links F24-F29 (real
     expect(await count('SELECT count(*) FROM form_submissions')).toBe(before);
   });
 
+  it('embeds a soft-deleted theme in F21 but only an active one in F23 (legacy 5.4)', async () => {
+    const [inactive] = await q('SELECT id FROM form_themes WHERE NOT is_active ORDER BY id LIMIT 1');
+    const [active] = await q('SELECT id FROM form_themes WHERE is_active ORDER BY id LIMIT 1');
+    const retired = await publishForm([{ id: 'a', type: 'text', fieldName: 'a', label: 'A' }]);
+    await q('UPDATE form_schemas SET theme_id = $2 WHERE id = $1', [retired.schemaId, inactive.id]);
+    const f21 = await call('GET', `/api/v1/public/forms/render/${retired.token}`);
+    expect(f21.body.data).toMatchObject({ theme: { id: inactive.id, isActive: false }, schema: { themeId: inactive.id, theme: { id: inactive.id }, settings: { themeId: inactive.id } } });
+    expect((await call('GET', `/api/v1/public/forms/${retired.code}`)).body.form).toMatchObject({ theme: null, settings: { themeId: inactive.id } });
+    const live = await publishForm([{ id: 'a', type: 'text', fieldName: 'a', label: 'A' }]);
+    await q('UPDATE form_schemas SET theme_id = $2 WHERE id = $1', [live.schemaId, active.id]);
+    expect((await call('GET', `/api/v1/public/forms/${live.code}`)).body.form.theme).toMatchObject({ id: active.id, isActive: true });
+  });
+
   it('applies the validation matrix per field type (V7), rejects unknown keys and oversized input, and stores nothing', async () => {
     const fields = [
       { id: 'f1', type: 'text', fieldName: 'name', label: 'Name', required: true, validation: { minLength: 2, maxLength: 10, pattern: '^[\\p{L} ]*$', errorMessage: 'Letters only' } },
