@@ -64,8 +64,10 @@ export class PublicRateLimits {
 
   /** null when allowed, otherwise the seconds until the window resets. */
   private async consume(name: PublicLimit, ip: string): Promise<number | null> {
+    const limiter = this.limiters.get(name);
+    if (!limiter) return null;
     try {
-      await this.limiters.get(name)!.consume(ip);
+      await limiter.consume(ip);
       return null;
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));

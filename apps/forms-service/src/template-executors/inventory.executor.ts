@@ -32,9 +32,10 @@ export class InventoryExecutor implements TemplateExecutor {
   }
 
   async execute(config: BusinessLogicConfig, context: ExecutionContext, manager: EntityManager): Promise<Record<string, unknown>> {
-    const { variantField, quantityField } = fieldsOf(config);
-    const sku = skuOf(context.values[variantField!], context.fields.find((field) => keyOf(field) === variantField))!;
-    const quantity = int(context.values[quantityField!])!;
+    const { variantField = '', quantityField = '' } = fieldsOf(config);
+    // validate() has accepted both (it runs first), so they are present here.
+    const sku = skuOf(context.values[variantField], context.fields.find((field) => keyOf(field) === variantField)) ?? '';
+    const quantity = int(context.values[quantityField]) ?? 0;
     // Raw SQL: the check and the decrement are one statement (no read-then-write window).
     const [updated] = (await manager.query(
       `UPDATE product_inventory SET stock_quantity = stock_quantity - $2
