@@ -128,7 +128,10 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     expect(await replicationLeftovers(source.url)).toEqual([]);
     for (const service of SERVICE_NAMES) expect(await replicationLeftovers(targets.url(service))).toEqual([]);
     for (const service of SERVICE_NAMES) {
-      await withDb(targets.url(service), (c) => c.query(`SET default_transaction_read_only = off; ALTER DATABASE "${targets.databases[service]}" RESET default_transaction_read_only`));
+      await withDb(targets.url(service), async (c) => {
+        await c.query('SET default_transaction_read_only = off');
+        await c.query(`ALTER DATABASE "${targets.databases[service]}" RESET default_transaction_read_only`);
+      });
     }
   });
 

@@ -207,7 +207,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     for (const endpoint of [...publishers, ...subscribers]) await dropToolTablesIfUnused(endpoint).catch(() => undefined);
     throw error;
   }
-  await waitUntilStreaming(pending, 15_000);
+  await waitUntilStreaming(pending, 60_000);
   return links;
 }
 
