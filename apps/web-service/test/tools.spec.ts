@@ -255,6 +255,10 @@ describe('tools, tool configs, public tools and the tool registry on the legacy 
       expect((await asAdmin('PUT', `${base}/${id}`, { displayMode: 'modal' })).body.data.config).toMatchObject({ id, displayMode: 'modal' });
       expect((await asAdmin('PUT', `${base}/${id}`, {})).status).toBe(400);
       expect((await asAdmin('PUT', `${base}/not-a-uuid`, { displayMode: 'modal' })).status).toBe(400);
+      expect(await asAdmin('POST', base, { version: '3.9.0', displayMode: 'standard', layoutSettings: { backgroundColor: 'javascript:alert(1)' } })).toMatchObject({
+        status: 400,
+        body: { success: false, error: { code: 'SECURITY_VIOLATION' }, timestamp: expect.any(String) },
+      });
       const otherTool = (await rows<{ id: string }>(`SELECT c.id FROM tool_configs c JOIN tools t ON t.id = c.tool_id WHERE t.key = 'short-link' LIMIT 1`))[0].id;
       expect(await asAdmin('PUT', `${base}/${otherTool}/activate`, {})).toMatchObject({ status: 404, body: { message: 'Configuration does not belong to this tool' } });
 

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { BadRequestError } from '@nafs/http';
+import { LegacyHttpException } from '@nafs/http';
 
 /** The headers of every `/api/v1/admin/tools/**` answer, errors included (legacy-api.md 1.6). */
 @Injectable()
@@ -26,12 +26,16 @@ export function looksLikeXss(body: unknown): boolean {
 /**
  * The XSS screen of the admin router: after authentication and the role check, before
  * validation, a body with script-like content is a 400 SECURITY_VIOLATION and nothing changes.
+ * Its body is the legacy XSS shape (legacy-api.md 1.4) on every admin route, configs included,
+ * whatever the route's family.
  */
 @Injectable()
 export class XssScreenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    if (looksLikeXss(request.body)) throw new BadRequestError('SECURITY_VIOLATION', 'Request contains potentially malicious content');
+    if (looksLikeXss(request.body)) {
+      throw new LegacyHttpException(400, { success: false, error: { code: 'SECURITY_VIOLATION', message: 'Request contains potentially malicious content' } });
+    }
     return true;
   }
 }
