@@ -1,5 +1,4 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import helmet from 'helmet';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
@@ -20,25 +19,11 @@ import { OutboxModule } from './outbox/outbox.module';
 import { AuthOutboxRelayModule } from './events/outbox-relay.module';
 import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
 
-/** The legacy helmet settings (legacy-api.md 1.6). */
-const securityHeaders = helmet({
-  crossOriginEmbedderPolicy: false,
-  contentSecurityPolicy: {
-    directives: {
-      defaultSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      scriptSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', 'https:'],
-      frameAncestors: ["'self'", '*'],
-    },
-  },
-  frameguard: { action: 'sameorigin' },
-});
-
 @Module({})
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(securityHeaders, RateLimitMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    // The legacy helmet headers come from LegacyHttpModule.
+    consumer.apply(RateLimitMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 
   static register(config: AuthConfig): DynamicModule {

@@ -8,5 +8,6 @@ export * from './lib/legacy-exception.filter';
 export * from './lib/legacy-family.decorator';
 export * from './lib/legacy-http.module';
 export * from './lib/request-info';
+export * from './lib/security-headers';
 export * from './lib/validation.pipe';
 export * from './lib/zod';

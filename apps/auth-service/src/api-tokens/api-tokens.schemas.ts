@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_TOKEN_SCOPES } from '@nafs/contracts';
-import { htmlEscape } from '../common/sanitize';
+import { escapeHtml } from '@nafs/http';
 import { UUID_PATTERN } from '@nafs/contracts';
 
 const TEN_YEARS_MS = 10 * 365.25 * 24 * 3600 * 1000;
@@ -11,7 +11,7 @@ const name = z
   .min(1, 'Token name must be between 1 and 100 characters')
   .max(100, 'Token name must be between 1 and 100 characters')
   .regex(/^[A-Za-z0-9 _.-]+$/, 'Token name can only contain letters, numbers, spaces, hyphens, underscores and periods')
-  .transform((value) => htmlEscape(value));
+  .transform((value) => escapeHtml(value));
 
 const scopes = z
   .array(z.enum(API_TOKEN_SCOPES, { error: `Each scope must be one of: ${API_TOKEN_SCOPES.join(', ')}` }), { error: 'Scopes must be a non-empty array' })

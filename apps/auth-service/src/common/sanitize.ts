@@ -24,8 +24,3 @@ export function sanitizeLegacyInput<T>(value: T): T {
   }
   return value;
 }
-
-/** express-validator's `escape()`: what U1/U4/U5 names and token names are stored as (legacy 5.9). */
-export function htmlEscape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\//g, '&#x2F;').replace(/\\/g, '&#x5C;').replace(/`/g, '&#96;');
-}

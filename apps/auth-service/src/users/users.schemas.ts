@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { USER_ROLES } from '@nafs/contracts';
 import { email } from '../auth/auth.schemas';
 import { passwordPolicyP2 } from '../auth/password-policy';
-import { htmlEscape } from '../common/sanitize';
+import { escapeHtml } from '@nafs/http';
 import { UUID_PATTERN } from '@nafs/contracts';
 
 /** U1/U4/U5 names: trimmed, 1-50 of `[A-Za-z0-9 -'.]`, stored HTML-escaped (legacy 5.9) and so at most 100 long. */
@@ -13,7 +13,7 @@ const adminName = (label: string) =>
     .min(1, `${label} must be between 1 and 50 characters`)
     .max(50, `${label} must be between 1 and 50 characters`)
     .regex(/^[A-Za-z0-9 \-'.]+$/, `${label} can only contain letters, numbers, spaces, hyphens, apostrophes and periods`)
-    .transform((value) => htmlEscape(value))
+    .transform((value) => escapeHtml(value))
     .refine((value) => value.length <= 100, `${label} is too long once escaped`);
 
 const role = z.enum(USER_ROLES, { error: `Role must be one of: ${USER_ROLES.join(', ')}` });
@@ -54,7 +54,7 @@ export const listUsersQuerySchema = z.object({
     .min(1, 'Search must be between 1 and 100 characters')
     .max(100, 'Search must be between 1 and 100 characters')
     .regex(/^[A-Za-z0-9 @._-]+$/, 'Search contains invalid characters')
-    .transform((value) => htmlEscape(value))
+    .transform((value) => escapeHtml(value))
     .optional(),
   role: role.optional(),
   status: z.enum(['active', 'inactive', 'all'], { error: 'Status must be one of: active, inactive, all' }).default('active'),

@@ -52,9 +52,23 @@ export const MAX_MESSAGE_LENGTH = 500;
 export const MAX_ECHOED_VALUE = 200;
 /** Most details a validation body lists. */
 export const MAX_DETAILS = 20;
+/** All echoed input values of one body together stay under this (issue 17.5: ≤ 1 KB of input). */
+export const MAX_ECHOED_TOTAL = 800;
 
 export function boundedMessage(message: string): string {
   return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
+}
+
+/** Echoes input values until the body's budget is spent; then values are omitted. */
+function echoBudget() {
+  let left = MAX_ECHOED_TOTAL;
+  return (value: unknown): unknown => {
+    const bounded = boundedValue(value);
+    const size = bounded === undefined ? 0 : (JSON.stringify(bounded) ?? '').length;
+    if (size > left) return '[omitted]';
+    left -= size;
+    return bounded;
+  };
 }
 
 /** The input value shown in a validation detail: small values as they were, large ones cut. */
@@ -166,15 +180,16 @@ export function renderValidation(
       return true;
     })
     .slice(0, MAX_DETAILS);
+  const echo = echoBudget();
   const raw = (): RawValidationItem[] =>
-    firsts.map((issue) => ({ type: 'field', value: boundedValue(valueAt(input, issue.path)), msg: boundedMessage(issue.message), path: fieldOf(issue), location }));
+    firsts.map((issue) => ({ type: 'field', value: echo(valueAt(input, issue.path)), msg: boundedMessage(issue.message), path: fieldOf(issue), location }));
   const timestamp = new Date().toISOString();
   switch (family) {
     case 'V1':
       return {
         error: 'Validation Error',
         message: options.message ?? 'Invalid input data provided',
-        details: firsts.map((issue) => ({ field: fieldOf(issue), message: boundedMessage(issue.message), value: boundedValue(valueAt(input, issue.path)) })),
+        details: firsts.map((issue) => ({ field: fieldOf(issue), message: boundedMessage(issue.message), value: echo(valueAt(input, issue.path)) })),
         timestamp,
       };
     case 'V2':

@@ -1,15 +1,21 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LegacyFamilyGuard } from './legacy-family.decorator';
 import { LEGACY_HTTP_OPTIONS, LegacyExceptionFilter, type LegacyHttpOptions } from './legacy-exception.filter';
+import { legacySecurityHeaders } from './security-headers';
 import { LegacyValidationPipe } from './validation.pipe';
 
 /**
  * Registers, once per service (in its AppModule), the global validation pipe and the global
- * legacy exception filter, with the service's route families.
+ * legacy exception filter, with the service's route families, and the legacy helmet headers on
+ * every route.
  */
 @Module({})
-export class LegacyHttpModule {
+export class LegacyHttpModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(legacySecurityHeaders()).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+
   static forRoot(options: LegacyHttpOptions): DynamicModule {
     return {
       module: LegacyHttpModule,

@@ -17,6 +17,7 @@ import {
   MaxBodyBytes,
   RequireJson,
   NotFoundError,
+  renderValidation,
   TooManyRequestsError,
   zDateTime,
   zJson,
@@ -131,6 +132,15 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
 
   const ts = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);
 
+  it('sends the legacy helmet headers on every route, errors included', async () => {
+    for (const path of ['/e2/list', '/nowhere']) {
+      const res = await http().get(path);
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'self' *");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('passes valid input through the schema (trimmed, defaults applied)', async () => {
     await http().post('/e2').send({ name: '  Ann  ' }).expect(201, { ok: { name: 'Ann' } });
     const list = await http().get('/e2/list?from=2024-01-02T03:04:05Z').expect(200);
@@ -197,6 +207,19 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
       const res = await http().post('/e1').send({ name: 'x'.repeat(1900) });
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body).length).toBeLessThan(1024);
+      // Many bad fields, each with a long value: the values echoed together stay under 1 KB.
+      const many = await http().get(`/e2/list?limit=${'9'.repeat(190)}&page=${'8'.repeat(190)}&from=${'7'.repeat(30)}`);
+      expect(many.status).toBe(400);
+      const echoed = many.body.error.details.map((detail: { value: unknown }) => JSON.stringify(detail.value) ?? '').join('');
+      expect(echoed.length).toBeLessThan(1024);
+      const input = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, '~'.repeat(300)]));
+      const issues = Object.keys(input).map((key) => ({ path: [key], message: 'bad' }));
+      for (const family of ['V1', 'V2', 'V3', 'V4'] as const) {
+        const body = renderValidation(family, issues, 'body', input, { production: false });
+        const echoedChars = (JSON.stringify(body).match(/~/g) ?? []).length;
+        expect(echoedChars).toBeGreaterThan(0);
+        expect(echoedChars).toBeLessThan(1024);
+      }
     });
   });
 
