@@ -204,6 +204,14 @@ async function main() {
     if (download.status !== 200 || bytes.length !== first.packageSizeBytes) throw new Error(`download: HTTP ${download.status}, ${bytes.length} bytes`);
     console.log(`build (W27 → completed): ${built.toFixed(0)} ms; download (re-hash + stream, via gateway): ${downloaded.toFixed(0)} ms; package ${(bytes.length / 1024 / 1024).toFixed(2)} MB; web peak RSS so far ${rss(webPid).peak.toFixed(0)} MB`);
 
+    // The machine's ceiling right now, and W28 with no export running, to read the next figure against.
+    const cannon = (url, headers = {}) =>
+      new Promise((ok, fail) => autocannon({ url, connections: CONNECTIONS, duration: Math.min(DURATION, 5), headers }, (error, r) => (error ? fail(error) : ok(r))));
+    const baseline = await cannon(`http://127.0.0.1:${ports['web-service']}/health/live`);
+    console.log(`baseline GET /health/live direct, ${CONNECTIONS} connections: ${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+    const idle = await cannon(`${gw}/api/v1/tool-registry/export-jobs/${first.jobId}`, auth);
+    console.log(`W28 polling via gateway, ${CONNECTIONS} connections, no export running: ${idle.requests.average.toFixed(0)} req/s, p50 ${idle.latency.p50} ms, p99 ${idle.latency.p99} ms`);
+
     // 2. Status polling while PARALLEL exports run the whole time.
     let running = true;
     let finished = 0;
