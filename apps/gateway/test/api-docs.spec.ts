@@ -12,7 +12,7 @@ function documentOf(service: ServiceName): OpenApiDocument {
   const paths: Record<ServiceName, string[]> = {
     auth: ['/api/v1/auth/login', '/api/v1/users/{id}'],
     web: ['/api/v1/drawing-projects', '/api/v1/drawing-projects/{id}'],
-    forms: ['/api/v1/themes'],
+    forms: ['/api/v1/themes', '/s/{code}'],
   };
   return {
     openapi: '3.0.0',
@@ -96,6 +96,10 @@ describe('gateway /api-docs (merged OpenAPI of the three services)', () => {
     expect(Object.keys(schemas).filter((name) => name.endsWith('SharedDto'))).toEqual(['SharedDto']);
     expect(doc.paths['/api/v1/themes'].post.tags).toEqual(['forms-service']);
     expect(doc.tags?.map((tag) => tag.name)).toEqual(expect.arrayContaining(['auth-service', 'web-service', 'forms-service']));
+    // A path parameter the service did not declare (Nest's `*path` wildcards) is declared.
+    expect((doc.paths['/s/{code}'].post as unknown as { parameters: unknown[] }).parameters).toEqual([
+      { name: 'code', in: 'path', required: true, schema: { type: 'string' } },
+    ]);
     expect(proxied).toEqual([]);
   });
 

@@ -18,6 +18,23 @@ export interface ServiceDocument {
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
+interface Parameter {
+  name: string;
+  in: string;
+}
+
+/**
+ * Declares the path parameters a template has but the operation does not (Nest documents a
+ * `*path` wildcard as `{path}` without one); Swagger UI stops rendering at such an operation.
+ */
+function withPathParameters(path: string, operation: { parameters?: Parameter[] }): unknown {
+  const declared = new Set((operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name));
+  const missing = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).filter((name) => !declared.has(name));
+  if (!missing.length) return operation;
+  const added = missing.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  return { ...operation, parameters: [...(operation.parameters ?? []), ...added] };
+}
+
 const capitalise = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
 
 /** Replaces `#/components/<kind>/<name>` references by the renamed ones, everywhere in `value`. */
@@ -88,7 +105,7 @@ export function mergeOpenApiDocuments(documents: ServiceDocument[], unavailable:
           operations[method] = operation;
           continue;
         }
-        const op = operation as { tags?: string[] };
+        const op = withPathParameters(path, operation as { parameters?: Parameter[] }) as { tags?: string[] };
         // x-service: which process answers the operation (scripts/routes-doc.js reads it).
         operations[method] = { ...op, tags: op.tags?.length ? op.tags : [tag], 'x-service': source };
         tagged ||= !op.tags?.length;
