@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { AuthGuard, RolesGuard } from './auth.guard';
+import { LocalAuthGuard, LocalRolesGuard } from './auth.guard';
 import { Authenticator } from './authenticator.service';
 import { TokenService } from './token.service';
 
@@ -8,7 +8,7 @@ import { TokenService } from './token.service';
 @Global()
 @Module({
   imports: [JwtModule.register({})],
-  providers: [TokenService, Authenticator, AuthGuard, RolesGuard],
-  exports: [TokenService, Authenticator, AuthGuard, RolesGuard],
+  providers: [TokenService, Authenticator, LocalAuthGuard, LocalRolesGuard],
+  exports: [TokenService, Authenticator, LocalAuthGuard, LocalRolesGuard],
 })
 export class AccessModule {}

@@ -11,9 +11,13 @@ import type { AuthenticatedRequest } from './request-identity';
 const ROLES_KEY = 'auth:roles';
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Authenticates the caller (JWT or API token), enforces token scopes, records API-token use. */
+/**
+ * auth-service's own guard: authenticates the caller (JWT or API token) against auth's database,
+ * enforces token scopes, records API-token use. "Local" tells it from libs/auth-client's
+ * AuthGuard, which web and forms use to ask auth over RPC.
+ */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class LocalAuthGuard implements CanActivate {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly usage: ApiTokenUsageRecorder,
@@ -56,7 +60,7 @@ export class AuthGuard implements CanActivate {
 
 /** `requireRole`: 401 without a caller, 403 "Insufficient permissions" for another role. */
 @Injectable()
-export class RolesGuard implements CanActivate {
+export class LocalRolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -69,7 +73,7 @@ export class RolesGuard implements CanActivate {
   }
 }
 
-export const Roles = (...roles: UserRole[]) => SetMetadata(ROLES_KEY, roles);
+export const LocalRoles = (...roles: UserRole[]) => SetMetadata(ROLES_KEY, roles);
 
 /** The route needs a caller (JWT or API token), and one of `roles` when given. */
-export const Auth = (...roles: UserRole[]) => applyDecorators(Roles(...roles), UseGuards(AuthGuard, RolesGuard));
+export const Auth = (...roles: UserRole[]) => applyDecorators(LocalRoles(...roles), UseGuards(LocalAuthGuard, LocalRolesGuard));
