@@ -9,6 +9,7 @@
 #   npm start -- --source URL     split your own monolith (postgres://...) instead
 #   npm start -- --empty          no data: migrate the three databases and start
 #   npm start -- --fresh          drop the demo and service databases first, then as above
+#   npm start -- --no-build       use the bundles already in dist/ (after a first start)
 #
 # Ports: NAFS_PORT_BASE (default 3000: gateway 3000, auth 3001, web 3002, forms 3003). Databases:
 # NAFS_DB_PREFIX (default nodeangularfullstack: _auth, _web, _forms, _demo_monolith) on PG_URL
@@ -18,14 +19,15 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 started=$SECONDS
 
-mode=demo source_url='' fresh=false
+mode=demo source_url='' fresh=false build=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --empty) mode=empty ;;
     --source) mode=source source_url=${2:?--source needs a postgres:// URL}; shift ;;
     --source=*) mode=source source_url=${1#--source=} ;;
     --fresh) fresh=true ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-build) build=false ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -46,8 +48,10 @@ split() { node dist/tools/db-split/main.js "$@"; }
 
 step() { printf '\n== %s (%d s)\n' "$1" "$((SECONDS - started))"; }
 
-step "building the services, the gateway and db-split"
-npx nx run-many -t build -p "${services[@]}" gateway db-split --outputStyle=static
+if $build; then
+  step "building the services, the gateway and db-split"
+  npx nx run-many -t build -p "${services[@]}" gateway db-split --outputStyle=static
+fi
 
 if $fresh; then
   step "dropping the databases (--fresh)"
@@ -104,6 +108,9 @@ done
 wait "$waiter" || { echo "the platform did not become ready" >&2; exit 1; }
 
 gateway="http://127.0.0.1:$base_port"
+# Everything the banner needs first, so that the services' log lines do not split it.
+[ "$mode" = empty ] || logins=$(demo logins "$gateway")
+sleep 0.5
 cat <<EOF
 
 ================================================================================
@@ -119,9 +126,9 @@ if [ "$mode" = empty ]; then
   echo "Databases are empty (--empty): register a user with POST $gateway/api/v1/auth/register."
 else
   echo "Demo logins (checked just now through the gateway, POST $gateway/api/v1/auth/login):"
-  demo logins "$gateway"
+  echo "$logins"
   echo "db-split verify ($source_url -> ${prefix}_auth, _web, _forms):"
-  grep -v '^$' "$verify_log" | tail -n 25 | sed 's/^/  /'
+  sed -n '/^table  *rows (source)/,$p' "$verify_log" | grep -v '^$' | sed 's/^/  /'
 fi
 cat <<EOF
 Stop: Ctrl-C here (stops the four processes; the databases stay, and the next npm start reuses them).
