@@ -10,6 +10,8 @@ export interface DatabaseSettings {
   password: string | undefined;
   poolSize: number;
   ssl: boolean;
+  /** How long a query waits for a pool connection before failing (and being answered 503). Default 3000. */
+  connectTimeoutMs?: number;
 }
 
 type Env = Record<string, string | number | boolean | undefined>;
@@ -30,6 +32,7 @@ export function databaseSettingsFromEnv(service: ServiceName, env: Env = process
     password: str(env[`${p}_DB_PASSWORD`]),
     poolSize: Number(str(env[`${p}_DB_POOL_SIZE`]) ?? 10),
     ssl: ['true', '1', 'yes'].includes(String(env[`${p}_DB_SSL`] ?? '').toLowerCase()),
+    connectTimeoutMs: Number(str(env[`${p}_DB_CONNECT_TIMEOUT_MS`]) ?? 3000),
   };
   const url = str(env[`${p}_DB_URL`]);
   return url ? { ...fromParts, ...parsePostgresUrl(url) } : fromParts;

@@ -28,7 +28,7 @@ async function query(url: string, sql: string) {
 describe('database settings from env', () => {
   it('uses <PREFIX>_DB_* with the documented defaults', () => {
     expect(databaseSettingsFromEnv('web', {})).toEqual({
-      host: '127.0.0.1', port: 5432, database: 'nodeangularfullstack_web', user: 'postgres', password: undefined, poolSize: 10, ssl: false,
+      host: '127.0.0.1', port: 5432, database: 'nodeangularfullstack_web', user: 'postgres', password: undefined, poolSize: 10, ssl: false, connectTimeoutMs: 3000,
     });
     expect(databaseSettingsFromEnv('forms', { FORMS_DB_HOST: 'db', FORMS_DB_PORT: '6543', FORMS_DB_USER: 'forms_service', FORMS_DB_PASSWORD: 'p', FORMS_DB_POOL_SIZE: '3' }))
       .toMatchObject({ host: 'db', port: 6543, user: 'forms_service', password: 'p', poolSize: 3, database: 'nodeangularfullstack_forms' });

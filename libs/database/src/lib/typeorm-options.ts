@@ -27,6 +27,7 @@ export function typeOrmOptions(settings: DatabaseSettings, schema: SchemaDefinit
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: settings.poolSize },
+    // Bounded wait for a connection: while the database is unreachable, requests fail fast (503) instead of queueing.
+    extra: { max: settings.poolSize, connectionTimeoutMillis: settings.connectTimeoutMs ?? 3000 },
   };
 }

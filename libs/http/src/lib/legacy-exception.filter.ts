@@ -3,6 +3,7 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { Request, Response } from 'express';
 import { DomainError, LegacyHttpException, RequestValidationError } from './errors';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { type ErrorFamily, type FamilyChoice, type RenderedError, reasonPhrase, renderError, renderInternalError, renderUnknownRoute, renderValidation } from './families';
 import { familyOverrideOf } from './legacy-family.decorator';
 
@@ -138,6 +139,11 @@ export class LegacyExceptionFilter extends BaseExceptionFilter {
       if (status === 400 && /JSON/.test(String(message))) [message, bodyError] = ['Malformed JSON in request body', true];
       error = status >= 500 && status !== 503 ? null : { status, message: String(message) };
       if (!error) this.logger.error(exception.stack ?? exception.message);
+    } else if (isDatabaseUnavailable(exception)) {
+      // The database is unreachable (issue 16.5): a quick 503, and the pool reconnects by itself.
+      this.logger.warn(`database unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      response.setHeader('Retry-After', '5');
+      error = { status: 503, message: 'Service temporarily unavailable' };
     } else {
       error = bodyParserError(exception);
       bodyError = error !== null;
