@@ -185,6 +185,11 @@ describe('/api/v1/tokens over HTTP', () => {
     expect(await call('GET', `/${token.id}/usage/stats?from=x&to=y`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
     expect(await call('GET', `/${randomUUID()}/usage`, jwt)).toMatchObject({ status: 404, body: { error: { code: 'TOKEN_NOT_FOUND' } } });
     expect(await call('GET', '/not-a-uuid/usage/stats', jwt)).toMatchObject({ status: 400 });
+    // Issue 16.1: dates PostgreSQL cannot store, NUL bytes and huge ids are 400s, not 500s.
+    expect(await call('GET', `/${token.id}/usage?from=${encodeURIComponent('-100000-01-01T00:00:00Z')}`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
+    expect(await call('GET', `/${token.id}/usage/stats?to=${encodeURIComponent('+275760-09-13T00:00:00Z')}`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
+    expect(await call('GET', `/${token.id}/usage?endpoint=%2Fa%00b`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR' } } });
+    expect(await call('GET', `/${'a'.repeat(10_000)}/usage`, jwt)).toMatchObject({ status: 400 });
   });
 
   it('answers oversize and malformed JSON in the E2 shape and writes nothing', async () => {

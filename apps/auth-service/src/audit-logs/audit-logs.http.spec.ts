@@ -69,7 +69,7 @@ describe('audit logs: written by auth and user actions, read by admins', () => {
     expect(await logs('', '/api/v1/audit-logs', userToken)).toMatchObject({ status: 403, body: { error: 'Forbidden', message: 'Insufficient permissions' } });
     expect(await logs('', '/api/v1/users/audit-logs', userToken)).toMatchObject({ status: 403 });
     expect(await api(auth.url, 'GET', '/api/v1/audit-logs')).toMatchObject({ status: 401 });
-    for (const query of ['?userId=nope', '?from=yesterday', '?page=0', "?resourceId=1'%20OR%201=1"]) {
+    for (const query of ['?userId=nope', '?from=yesterday', '?page=0', "?resourceId=1'%20OR%201=1", '?from=-100000-01-01T00:00:00Z', '?action=a%00b', '?to=99999-01-01']) {
       expect(await logs(query)).toMatchObject({ status: 400, body: { success: false, error: { code: 'VALIDATION_ERROR' } } });
     }
   });

@@ -248,6 +248,9 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
       for (const payload of [{}, { refreshToken: 'unknown' }, { refreshToken: 42 }, { refreshToken: 'x'.repeat(600) }]) {
         expect((await post('/logout', payload)).status).toBe(200);
       }
+      // Issue 16.1: a NUL byte never reaches PostgreSQL (it was a 500).
+      expect(await post('/logout', { refreshToken: 'abc\u0000def' })).toMatchObject({ status: 400, body: { error: 'Validation Error', details: [{ field: 'refreshToken', message: 'must not contain NUL bytes' }] } });
+      expect(await post('/password-reset/confirm', { token: 't\u0000', newPassword: 'Secret123!x' })).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
       const noJson = await fetch(`${auth.url}/api/v1/auth/logout`, { method: 'POST' });
       expect(noJson.status).toBe(415);
     });
