@@ -290,8 +290,27 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
       await ensureJournal(client);
       if (!options.truncate) continue;
       const mine = jobs.filter((j) => j.plan.targetKey === key);
+      const relations = mine.map((j) => qualified(j.plan.target as NonNullable<TablePlan['target']>));
       await client.query('BEGIN');
-      await client.query(`TRUNCATE ${mine.map((j) => qualified(j.plan.target as NonNullable<TablePlan['target']>)).join(', ')}`);
+      // Tables a service added after the split may reference these (forms' poll_votes ->
+      // form_submissions): TRUNCATE needs them in the same statement. Empty ones are included;
+      // one holding rows is refused rather than emptied behind the operator's back.
+      const { rows: referencing } = await client.query<{ rel: string }>(
+        `SELECT DISTINCT conrelid::regclass::text AS rel FROM pg_constraint
+          WHERE contype = 'f' AND confrelid = ANY($1::regclass[]) AND NOT conrelid = ANY($1::regclass[])`,
+        [relations],
+      );
+      for (const { rel } of referencing) {
+        const { rows } = await client.query<{ busy: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${rel}) AS busy`);
+        if (rows[0].busy) {
+          throw new DbSplitError(
+            `--truncate would also empty ${rel} in ${plan.target.endpoints[key].settings.database}, which references the copied tables and holds rows`,
+            ExitCode.TARGET_NOT_EMPTY,
+            `empty ${rel} yourself if its rows may go, then rerun`,
+          );
+        }
+      }
+      await client.query(`TRUNCATE ${[...relations, ...referencing.map((r) => r.rel)].join(', ')}`);
       await forget(client, mine.map((j) => j.plan.table));
       await client.query('COMMIT');
     }
