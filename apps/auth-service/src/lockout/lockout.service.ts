@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS_CLIENT } from '@nafs/cache';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { failFastRedis } from '../rate-limit/fail-fast-redis';
 
 export interface LockState {
   locked: boolean;
@@ -37,19 +38,26 @@ return {failures, untilMs}
  * password itself.
  */
 @Injectable()
-export class LockoutService {
+export class LockoutService implements OnApplicationShutdown {
   private readonly logger = new Logger(LockoutService.name);
+  private readonly redis: Redis;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) shared: Redis,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-  ) {}
+  ) {
+    this.redis = failFastRedis(shared, 'auth-service:lockout');
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
 
   static keyOf(email: string): string {
     return email.trim().toLowerCase();
   }
 
-  /** With Redis unreachable, logins keep working (unlocked) rather than failing with a 500. */
+  /** With Redis unreachable, logins keep working (unlocked, fail-open) within GUARD_COMMAND_TIMEOUT_MS rather than failing with a 500. */
   async state(email: string): Promise<LockState> {
     const until = await this.redis.get(this.key('lock', email)).catch((error) => this.skip(error, null));
     const lockedUntil = until ? new Date(Number(until)) : null;

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, type NestMiddleware, type OnApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { REDIS_CLIENT } from '@nafs/cache';
 import { clientIp } from '@nafs/http';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { failFastRedis } from './fail-fast-redis';
 
 /** Unauthenticated endpoints that guess or spend credentials get a second, stricter limit. */
 const SENSITIVE = /^\/api\/v1\/auth\/(login|register|refresh|password-reset(\/confirm)?|password-reset-request|password-reset-validate|password-reset-confirm)\/?$/;
@@ -13,18 +14,21 @@ const SENSITIVE = /^\/api\/v1\/auth\/(login|register|refresh|password-reset(\/co
  * Per-client-IP rate limits in Redis, shared by every replica (legacy kept them in memory per
  * process, ignored RATE_LIMIT_* and had the auth limits switched off; legacy-api.md 1.6, 6.18).
  * The IP is `req.ip`, i.e. the client as the trusted gateway reports it in X-Forwarded-For.
- * Redis being down does not take the API down: the limit is skipped and a warning logged.
+ * Redis being down does not take the API down: the limit is skipped (fail-open) within
+ * GUARD_COMMAND_TIMEOUT_MS and a warning logged.
  */
 @Injectable()
-export class RateLimitMiddleware implements NestMiddleware {
+export class RateLimitMiddleware implements NestMiddleware, OnApplicationShutdown {
   private readonly logger = new Logger(RateLimitMiddleware.name);
   private readonly general: RateLimiterRedis;
   private readonly sensitive: RateLimiterRedis;
+  private readonly redis: Redis;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
+    @Inject(REDIS_CLIENT) shared: Redis,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {
+    const redis = (this.redis = failFastRedis(shared, 'auth-service:rate-limit'));
     this.general = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: `${config.REDIS_KEY_PREFIX}rate:api`,
@@ -37,6 +41,10 @@ export class RateLimitMiddleware implements NestMiddleware {
       points: config.AUTH_RATE_LIMIT_MAX,
       duration: Math.ceil(config.AUTH_RATE_LIMIT_WINDOW_MS / 1000),
     });
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
   }
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {

@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect as connectTcp } from 'node:net';
+import type { Client } from 'pg';
+import { waitFor } from '@nafs/database/testing';
+import type { RunningTestService } from '@nafs/runtime/testing';
+import { connect, insertUser } from '../../test/support/db';
+import { api, startAuth } from '../../test/support/http';
+
+/** Issue 17.9: with Redis gone, the login guards (rate limits, lockout) fail open within their command timeout. */
+describe('login while Redis is down (a Redis of its own, killed)', () => {
+  const port = 4900 + Math.floor(Math.random() * 90);
+  let redis: ChildProcess;
+  let auth: RunningTestService;
+  let db: Client;
+
+  beforeAll(async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+    const url = `redis://127.0.0.1:${port}`;
+    await waitFor(() => new Promise<boolean>((resolve) => {
+      const socket = connectTcp(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    }), 5000, 'redis-server listening');
+    auth = await startAuth({ REDIS_URL: url, AUTH_RATE_LIMIT_MAX: '3' });
+    db = await connect(auth.database.url);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await auth?.close();
+    if (redis.exitCode === null) redis.kill('SIGKILL');
+  });
+
+  it('answers logins within 1 s (rate limit and lockout skipped), as fast as with Redis up', async () => {
+    const user = await insertUser(db, { password: 'Right123!' });
+    const login = async (password: string, ip: string) => {
+      const started = performance.now();
+      const reply = await api(auth.url, 'POST', '/api/v1/auth/login', { body: { email: user.email, password }, headers: { 'x-forwarded-for': ip } });
+      return { status: reply.status, ms: performance.now() - started };
+    };
+    const up = [];
+    for (let i = 0; i < 3; i++) up.push(await login('Right123!', `203.0.113.1${i}`));
+    expect(up.map((a) => a.status)).toEqual([200, 200, 200]);
+
+    redis.kill('SIGKILL');
+    await new Promise((resolve) => redis.once('exit', resolve));
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await login('Right123!', '203.0.113.2'), await login(`Wrong${i}!`, '203.0.113.2'));
+    // 10 logins from one IP over a limit of 3: the limit is skipped (fail-open), each answer normal.
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 200, 401, 200, 401, 200, 401, 200, 401]);
+    const slowest = Math.max(...answers.map((a) => a.ms));
+    console.log(`logins with Redis up: slowest ${Math.max(...up.map((a) => a.ms)).toFixed(0)} ms; with Redis down: ${answers.length}, slowest ${slowest.toFixed(0)} ms, median ${answers.map((a) => a.ms).sort((a, b) => a - b)[5].toFixed(0)} ms`);
+    expect(slowest).toBeLessThan(1000);
+  });
+});
