@@ -42,7 +42,11 @@ export interface RenderedError {
 }
 
 export interface RenderOptions {
-  /** E3 and V5 hide the message in production, as the legacy global handler did. */
+  /**
+   * Production hides only the text of 5xx answers. The legacy global handler also replaced every
+   * 4xx message of E3 and G with "An error occurred" and dropped E3's code (legacy-api.md §6 item
+   * 13): a defect that left the form builder unable to tell a user what was wrong, fixed here.
+   */
   production: boolean;
 }
 
@@ -105,7 +109,9 @@ export function renderError(family: ErrorFamily, error: RenderedError, options: 
       return {
         success: false,
         error: status >= 500 ? 'Internal Server Error' : 'Bad Request',
-        message: options.production ? 'An error occurred' : message,
+        message: options.production && status >= 500 ? 'An error occurred' : message,
+        // Not in the legacy body (its handler dropped ApiError.code); added so clients can branch on it.
+        ...(error.code && status < 500 ? { code: error.code } : {}),
         timestamp,
         ...extraFields(error.details),
       };
@@ -123,7 +129,7 @@ export function renderError(family: ErrorFamily, error: RenderedError, options: 
       return {
         success: false,
         error: error.code ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'),
-        message: options.production ? 'An error occurred' : message,
+        message: options.production && status >= 500 ? 'An error occurred' : message,
         timestamp,
         ...extraFields(error.details),
       };

@@ -169,9 +169,9 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
       expect((await http().post('/e6').send({}).expect(400)).body).toEqual({ error: 'Validation failed', details: [expect.objectContaining({ type: 'field', path: 'name' })] });
     });
 
-    it('V5: the E3 body without details, message hidden in production', async () => {
+    it('V5: the E3 body without details; production keeps the message (legacy defect 13 fixed)', async () => {
       expect((await http().post('/e3').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'Invalid input data', timestamp: ts });
-      expect((await request(prod.getHttpServer()).post('/e3').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'An error occurred', timestamp: ts });
+      expect((await request(prod.getHttpServer()).post('/e3').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'Invalid input data', timestamp: ts });
     });
 
     it('V6 and V7: schema messages and the field map', async () => {
@@ -233,9 +233,10 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
       expect((await http().get('/e2/fail/conflict').expect(409)).body).toEqual({ success: false, error: { code: 'DUPLICATE', message: 'Already there', details: { field: 'name' } }, timestamp: ts });
     });
 
-    it('E3: Bad Request for every 4xx, message hidden in production, code never sent', async () => {
-      expect((await http().get('/e3/fail/forbidden').expect(403)).body).toEqual({ success: false, error: 'Bad Request', message: 'Not yours', timestamp: ts });
-      expect((await request(prod.getHttpServer()).get('/e3/fail/forbidden').expect(403)).body).toEqual({ success: false, error: 'Bad Request', message: 'An error occurred', timestamp: ts });
+    it('E3: Bad Request for every 4xx; production keeps message and code (legacy defect 13 fixed)', async () => {
+      const forbidden = { success: false, error: 'Bad Request', message: 'Not yours', code: 'FORBIDDEN', timestamp: ts };
+      expect((await http().get('/e3/fail/forbidden').expect(403)).body).toEqual(forbidden);
+      expect((await request(prod.getHttpServer()).get('/e3/fail/forbidden').expect(403)).body).toEqual(forbidden);
     });
 
     it('E4: status/message/code with extra fields and headers', async () => {
@@ -253,7 +254,7 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
 
     it('G (forms-api): the code in `error`, message hidden in production; VT', async () => {
       expect((await http().get('/g/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'THING_NOT_FOUND', message: 'Thing not found', timestamp: ts });
-      expect((await request(prod.getHttpServer()).get('/g/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'THING_NOT_FOUND', message: 'An error occurred', timestamp: ts });
+      expect((await request(prod.getHttpServer()).get('/g/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'THING_NOT_FOUND', message: 'Thing not found', timestamp: ts });
       expect((await http().post('/g').send({}).expect(400)).body).toEqual({ success: false, errors: [expect.objectContaining({ path: 'name' })], timestamp: ts });
     });
 
