@@ -1,3 +1,4 @@
+import { escapeHtml } from '@nafs/http';
 /**
  * F22's validation matrix (legacy-api.md 3.3): checks `values` against the schema's fields and
  * returns what is stored (text HTML-escaped, numbers as numbers, e-mails normalised), or a map
@@ -22,19 +23,6 @@ export const MAX_VALUE_STRING = 100_000;
 const MAX_DEPTH = 16;
 
 export type ValidationResult = { ok: true; values: Record<string, unknown> } | { ok: false; errors: Record<string, string> };
-
-/** `validator.escape`, which the legacy applied to text values (legacy-api.md 5.9). */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#x27;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\//g, '&#x2F;')
-    .replace(/\\/g, '&#x5C;')
-    .replace(/`/g, '&#96;');
-}
 
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 

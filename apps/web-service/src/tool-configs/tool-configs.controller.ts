@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { AuthGuard, Roles } from '@nafs/auth-client';
 import { e5Ok, LegacyFamily } from '@nafs/http';
 import { XssScreenGuard } from '../tools/admin-security';
-import { AuthErrorsFilter } from '../tools/auth-errors.filter';
 import { ConfigParamsDto, CreateToolConfigDto, ToolKeyParamsDto, UpdateToolConfigDto, toToolConfigDto } from './dto/tool-config.dto';
 import { ToolConfigsService } from './tool-configs.service';
 
@@ -13,7 +12,6 @@ import { ToolConfigsService } from './tool-configs.service';
  */
 @Controller('api/v1/admin/tools/:toolKey/configs')
 @UseGuards(AuthGuard, XssScreenGuard)
-@UseFilters(AuthErrorsFilter)
 @LegacyFamily({ errors: 'E5', validation: 'V3' })
 @Roles('admin')
 export class ToolConfigsController {

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { e6Ok, LegacyFamily } from '@nafs/http';
-import { AuthErrorsFilter } from '../tools/auth-errors.filter';
 import { RegisterToolDto, RegistryIdParamsDto, RegistrySearchQueryDto, RegistryToolIdParamsDto, UpdateRegistryDto, toRegistryRecord } from './dto/tool-registry.dto';
 import { ToolRegistryService } from './tool-registry.service';
 
@@ -15,7 +14,6 @@ import { ToolRegistryService } from './tool-registry.service';
  */
 @Controller('api/v1/tools')
 @UseGuards(AuthGuard)
-@UseFilters(AuthErrorsFilter)
 @LegacyFamily({ errors: 'E6', validation: 'V4' })
 export class ToolRegistryController {
   constructor(private readonly registry: ToolRegistryService) {}

@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthGuard, CurrentUser, Roles } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { clientIp, e2Ok, userAgent } from '@nafs/http';
 import { XssScreenGuard } from './admin-security';
-import { AuthErrorsFilter } from './auth-errors.filter';
 import { CreateToolDto, ExistingToolKeyParamsDto, ToolKeyParamsDto, ToolLookupParamsDto, ToolSlugParamsDto, UpdateToolStatusDto, toToolDto } from './dto/tool.dto';
 import { type AuditContext, ToolsService } from './tools.service';
 
@@ -16,7 +15,6 @@ const auditContext = (user: AuthenticatedUser, req: Request): AuditContext => ({
  */
 @Controller('api/v1/admin/tools')
 @UseGuards(AuthGuard, XssScreenGuard)
-@UseFilters(AuthErrorsFilter)
 @Roles('admin')
 export class AdminToolsController {
   constructor(private readonly tools: ToolsService) {}

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { createZodDto, escapeHtml, zJson, zUuidWith } from '@nafs/http';
 import type { FormThemeEntity } from '../form-theme.entity';
 
-export { escapeHtml };
 
 /** `FormTheme` as the legacy API serialised it (legacy-api.md 3.3). */
 export interface FormThemeDto {
