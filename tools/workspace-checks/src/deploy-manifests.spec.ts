@@ -168,6 +168,13 @@ function libraries() {
   return librarySources;
 }
 
+/** The `*.config.ts` files of the app that `where` belongs to: a feature may keep its env shape beside it. */
+function appConfigSources(where: string) {
+  const app = /^apps\/([^/]+)\//.exec(where)?.[1];
+  if (!app) return [];
+  return walk(join(workspaceRoot, 'apps', app, 'src'), (f) => f.endsWith('.config.ts')).map((f) => ({ file: rel(f), text: stripComments(readFileSync(f, 'utf8')) }));
+}
+
 /**
  * The variable names of a zod shape body: its own top-level keys plus, recursively, those of every
  * spread `...shape` (an object constant) or `...shapeFn('PREFIX')` (a function building
@@ -178,7 +185,7 @@ function shapeNames(body: string, localSource: string, where: string, depth = 0)
   const top = topLevel(body);
   const names = [...top.matchAll(/^[ \t]*([A-Z][A-Z0-9_]*)\s*:/gm)].map((m) => m[1]);
   for (const [, shape, args] of top.matchAll(/\.\.\.\s*(\w+)(?:\(([^)]*)\))?/g)) {
-    const sources = [{ file: where, text: localSource }, ...libraries()];
+    const sources = [{ file: where, text: localSource }, ...appConfigSources(where), ...libraries()];
     const asObject = new RegExp(`\\bconst\\s+${shape}\\b[^=]*=\\s*\\{`);
     const asFunction = new RegExp(`\\bfunction\\s+${shape}\\s*\\(\\s*(\\w+)`);
     const objectSource = sources.find((src) => asObject.test(src.text));
@@ -197,7 +204,7 @@ function shapeNames(body: string, localSource: string, where: string, depth = 0)
       if (!suffixes.length) throw new Error(`${functionSource.file}: ${shape}() builds no \`\${${param}}_NAME\` keys that deploy-manifests.spec.ts can read`);
       names.push(...suffixes.map((suffix) => `${prefix}_${suffix}`));
     } else {
-      throw new Error(`${where}: spreads ${shape}, found neither there nor in libs/*/src; deploy-manifests.spec.ts cannot list its variables`);
+      throw new Error(`${where}: spreads ${shape}, found neither there, in the app's *.config.ts files, nor in libs/*/src; deploy-manifests.spec.ts cannot list its variables`);
     }
   }
   return names;
