@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hash } from 'bcrypt';
 import { Client } from 'pg';
 import { SERVICES, type ServiceName } from '@nafs/contracts';
@@ -56,7 +58,7 @@ describe('short links across web, forms and the gateway (built bundles, real Pos
     processes = {
       auth: new ServiceProcess(SERVICES.auth.app, envFor('auth')),
       web: new ServiceProcess(SERVICES.web.app, { ...envFor('web'), EVENTS_RELAY_POLL_MS: '100' }),
-      forms: new ServiceProcess(SERVICES.forms.app, { ...envFor('forms'), EVENTS_BLOCK_MS: '200' }),
+      forms: new ServiceProcess(SERVICES.forms.app, { ...envFor('forms'), EVENTS_BLOCK_MS: '200', FORMS_UPLOADS_DIR: mkdtempSync(join(tmpdir(), 'nafs-e2e-links-')) }),
     };
     for (const p of Object.values(processes)) await p.start(120_000);
     gateway = new ServiceProcess('gateway', { NODE_ENV: 'test', LOG_LEVEL: 'warn', AUTH_SERVICE_URL: processes.auth.url, WEB_SERVICE_URL: processes.web.url, FORMS_SERVICE_URL: processes.forms.url });
