@@ -9,29 +9,19 @@
 // Goal: polling p99 < 30 ms, web peak RSS < 200 MB. Needs PostgreSQL and Redis (TEST_PG_URL /
 // TEST_REDIS_URL, default 127.0.0.1). Creates and drops its own databases, Redis prefix and
 // package directory; the processes listen on 4600-4603 (BENCH_PORT_BASE).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { benchArgs, benchRun, cannon as autocannon, memory as rss, ready, require, requireBuilt, services } from '../lib/harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(join(root, 'package.json'));
 const { Client } = require('pg');
 const bcrypt = require('bcrypt');
-const autocannon = require('autocannon');
 
-const { values: args } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    exports: { type: 'string', default: '4' },
-    submissions: { type: 'string', default: '10000' },
-    'asset-mb': { type: 'string', default: '5' },
-  },
+const args = benchArgs({ duration: '10', connections: '50' }, {
+  exports: { type: 'string', default: '4' },
+  submissions: { type: 'string', default: '10000' },
+  'asset-mb': { type: 'string', default: '5' },
 });
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
@@ -39,40 +29,13 @@ const PARALLEL = Number(args.exports);
 const SUBMISSIONS = Number(args.submissions);
 const ASSET_BYTES = Number(args['asset-mb']) * 1024 * 1024;
 
-const pgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const portBase = Number(process.env.BENCH_PORT_BASE ?? 4600);
 const ports = { 'auth-service': portBase, 'web-service': portBase + 1, 'forms-service': portBase + 2, gateway: portBase + 3 };
-for (const app of Object.keys(ports)) {
-  if (!existsSync(join(root, 'dist/apps', app, 'main.js'))) {
-    console.error(`dist/apps/${app}/main.js is missing: run \`npx nx run-many -t build -p auth-service web-service forms-service gateway\` first.`);
-    process.exit(1);
-  }
-}
+requireBuilt(Object.keys(ports));
 
-const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const dbName = (service) => `nafs_bench_export_${runId}_${service}`;
-const dbUrl = (service) => {
-  const url = new URL(pgUrl);
-  url.pathname = `/${dbName(service)}`;
-  return url.toString();
-};
-const prefix = `bench:${runId}:`;
-const secret = randomBytes(32).toString('hex');
+const { pgUrl, dbName, dbUrl, common } = benchRun('export');
 const storageDir = mkdtempSync(join(tmpdir(), 'bench-export-storage-'));
 const scratchDir = mkdtempSync(join(tmpdir(), 'bench-export-scratch-'));
-const common = {
-  PATH: process.env.PATH ?? '',
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  REDIS_URL: redisUrl,
-  REDIS_KEY_PREFIX: prefix,
-  RPC_CHANNEL_PREFIX: prefix,
-  JWT_SECRET: secret,
-  JWT_REFRESH_SECRET: `${secret}-refresh`,
-  RATE_LIMIT_MAX: '1000000000',
-  AUTH_RATE_LIMIT_MAX: '1000000000',
-};
 const envs = {
   'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports['auth-service']) },
   'forms-service': { ...common, FORMS_DB_URL: dbUrl('forms'), PORT: String(ports['forms-service']), FORMS_UPLOADS_DIR: join(scratchDir, 'uploads') },
@@ -95,32 +58,7 @@ const envs = {
     FORMS_SERVICE_URL: `http://127.0.0.1:${ports['forms-service']}`,
   },
 };
-
-const children = {};
-function start(app, extraArgs = []) {
-  const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], { env: envs[app], stdio: ['ignore', 'ignore', 'inherit'] });
-  if (!extraArgs.length) children[app] = child;
-  return child;
-}
-
-async function ready(url, what) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`${what} did not become ready`);
-}
-
-/** Peak and current resident set of a process, MB (Linux /proc). */
-function rss(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
-}
+const { children, start, migrate, stop, run } = services(envs);
 
 const gw = `http://127.0.0.1:${ports.gateway}`;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
@@ -130,10 +68,7 @@ async function main() {
   await admin.connect();
   try {
     for (const service of ['auth', 'web', 'forms']) await admin.query(`CREATE DATABASE "${dbName(service)}"`);
-    for (const app of ['auth-service', 'web-service', 'forms-service']) {
-      const code = await new Promise((ok) => start(app, ['migrate']).on('exit', ok));
-      if (code !== 0) throw new Error(`${app} migrate failed`);
-    }
+    await migrate(['auth-service', 'web-service', 'forms-service']);
     const authDb = new Client({ connectionString: dbUrl('auth') });
     await authDb.connect();
     const { rows: [{ id: adminId }] } = await authDb.query(
@@ -206,7 +141,7 @@ async function main() {
 
     // The machine's ceiling right now, and W28 with no export running, to read the next figure against.
     const cannon = (url, headers = {}) =>
-      new Promise((ok, fail) => autocannon({ url, connections: CONNECTIONS, duration: Math.min(DURATION, 5), headers }, (error, r) => (error ? fail(error) : ok(r))));
+      autocannon({ url, connections: CONNECTIONS, duration: Math.min(DURATION, 5), headers });
     const baseline = await cannon(`http://127.0.0.1:${ports['web-service']}/health/live`);
     console.log(`baseline GET /health/live direct, ${CONNECTIONS} connections: ${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
     const idle = await cannon(`${gw}/api/v1/tool-registry/export-jobs/${first.jobId}`, auth);
@@ -225,9 +160,7 @@ async function main() {
     };
     const busy = Array.from({ length: PARALLEL }, keepBusy);
     await sleep(300);
-    const result = await new Promise((ok, fail) =>
-      autocannon({ url: `${gw}/api/v1/tool-registry/export-jobs/${first.jobId}`, connections: CONNECTIONS, duration: DURATION, headers: auth }, (error, r) => (error ? fail(error) : ok(r))),
-    );
+    const result = await autocannon({ url: `${gw}/api/v1/tool-registry/export-jobs/${first.jobId}`, connections: CONNECTIONS, duration: DURATION, headers: auth });
     running = false;
     await Promise.all(busy);
     const peak = rss(webPid).peak;
@@ -238,17 +171,10 @@ async function main() {
     console.log(`web peak RSS (VmHWM) over the whole run: ${peak.toFixed(0)} MB`);
     console.log(`goal (polling p99 < 30 ms, web peak RSS < 200 MB): ${result.latency.p99 < 30 && peak < 200 ? 'met' : 'NOT met'}`);
   } finally {
-    for (const child of Object.values(children)) child.kill('SIGTERM');
-    await sleep(1500);
-    for (const service of ['auth', 'web', 'forms']) await admin.query(`DROP DATABASE IF EXISTS "${dbName(service)}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await stop(admin, ['auth', 'web', 'forms'].map(dbName), 1500);
     rmSync(storageDir, { recursive: true, force: true });
     rmSync(scratchDir, { recursive: true, force: true });
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  for (const child of Object.values(children)) child.kill('SIGKILL');
-  process.exit(1);
-});
+run(main);

@@ -5,92 +5,33 @@
 // limits raised with PUBLIC_RATE_LIMIT_FACTOR) and GET /s/:code. Prints req/s, p50, p99, non-2xx/3xx.
 // Needs PostgreSQL and Redis (TEST_PG_URL / TEST_REDIS_URL, default 127.0.0.1). Creates and drops
 // its own databases and Redis prefix; the processes listen on 4500-4502 (BENCH_PORT_BASE).
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs, benchRun, cannon as autocannon, ready, require, requireBuilt, services } from '../lib/harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(join(root, 'package.json'));
 const { Client } = require('pg');
 const jwt = require('jsonwebtoken');
-const autocannon = require('autocannon');
 
-const { values: args } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '10' },
-    direct: { type: 'boolean', default: false },
-  },
+const args = benchArgs({ duration: '10', connections: '10' }, {
+  direct: { type: 'boolean', default: false },
 });
 const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections.split(',').map(Number);
 
-const pgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const portBase = Number(process.env.BENCH_PORT_BASE ?? 4500);
 const ports = { auth: portBase, forms: portBase + 1, gateway: portBase + 2 };
-for (const app of ['auth-service', 'forms-service', 'gateway']) {
-  if (!existsSync(join(root, 'dist/apps', app, 'main.js'))) {
-    console.error(`dist/apps/${app}/main.js is missing: run \`npx nx run-many -t build -p auth-service forms-service gateway\` first.`);
-    process.exit(1);
-  }
-}
+requireBuilt(['auth-service', 'forms-service', 'gateway']);
 
-const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const dbName = (service) => `nafs_bench_public_${runId}_${service}`;
-const dbUrl = (service) => {
-  const url = new URL(pgUrl);
-  url.pathname = `/${dbName(service)}`;
-  return url.toString();
-};
-const prefix = `bench:${runId}:`;
-const secret = randomBytes(32).toString('hex');
+const { pgUrl, dbName, dbUrl, common } = benchRun('public');
 const renderSecret = randomBytes(32).toString('hex');
-const common = {
-  PATH: process.env.PATH ?? '',
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  REDIS_URL: redisUrl,
-  REDIS_KEY_PREFIX: prefix,
-  RPC_CHANNEL_PREFIX: prefix,
-  JWT_SECRET: secret,
-  JWT_REFRESH_SECRET: `${secret}-refresh`,
-  RATE_LIMIT_MAX: '1000000000',
-  AUTH_RATE_LIMIT_MAX: '1000000000',
-};
 const envs = {
   'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports.auth) },
   'forms-service': { ...common, FORMS_DB_URL: dbUrl('forms'), PORT: String(ports.forms), FORM_RENDER_TOKEN_SECRET: renderSecret, PUBLIC_RATE_LIMIT_FACTOR: '1000000' },
   gateway: { ...common, PORT: String(ports.gateway), AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`, WEB_SERVICE_URL: 'http://127.0.0.1:9', FORMS_SERVICE_URL: `http://127.0.0.1:${ports.forms}` },
 };
-
-const children = [];
-function start(app, extraArgs = []) {
-  const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], { env: envs[app], stdio: ['ignore', 'ignore', 'inherit'] });
-  if (!extraArgs.length) children.push(child);
-  return child;
-}
-
-async function ready(url, what) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`${what} did not become ready`);
-}
+const { start, migrate, stop, run } = services(envs);
 
 function cannon(options) {
-  return new Promise((ok, fail) => {
-    autocannon({ duration: DURATION, ...options }, (error, result) => (error ? fail(error) : ok(result)));
-  });
+  return autocannon({ duration: DURATION, ...options });
 }
 
 // A realistic contact form: 8 fields of the common types.
@@ -111,10 +52,7 @@ async function main() {
   await admin.connect();
   try {
     for (const service of ['auth', 'forms']) await admin.query(`CREATE DATABASE "${dbName(service)}"`);
-    for (const app of ['auth-service', 'forms-service']) {
-      const code = await new Promise((ok) => start(app, ['migrate']).on('exit', ok));
-      if (code !== 0) throw new Error(`${app} migrate failed`);
-    }
+    await migrate(['auth-service', 'forms-service']);
     const formsDb = new Client({ connectionString: dbUrl('forms') });
     await formsDb.connect();
     const formId = randomUUID();
@@ -169,15 +107,8 @@ async function main() {
     console.log(`F22: ${created} answered 201, ${after - before} submissions stored; /s/:code: ${redirects} answered 302, ${clicks - clicksBefore} clicks counted`);
     await formsDb.end();
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((ok) => setTimeout(ok, 1500));
-    for (const service of ['auth', 'forms']) await admin.query(`DROP DATABASE IF EXISTS "${dbName(service)}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await stop(admin, ['auth', 'forms'].map(dbName), 1500);
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  for (const child of children) child.kill('SIGKILL');
-  process.exit(1);
-});
+run(main);

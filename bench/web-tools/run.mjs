@@ -6,64 +6,24 @@
 // database's transaction count during each conditional run (a 304 must cost no query).
 // Needs PostgreSQL and Redis (TEST_PG_URL / TEST_REDIS_URL, default 127.0.0.1). Creates and drops
 // its own databases and Redis prefix; the processes listen on 4300-4302 (BENCH_PORT_BASE).
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs, benchRun, cannon as autocannon, ready, require, requireBuilt, services } from '../lib/harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(join(root, 'package.json'));
 const { Client } = require('pg');
 const bcrypt = require('bcrypt');
-const autocannon = require('autocannon');
 
-const { values: args } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '10,50' },
-    tools: { type: 'string', default: '30' },
-    direct: { type: 'boolean', default: true },
-  },
+const args = benchArgs({ duration: '5', connections: '10,50' }, {
+  tools: { type: 'string', default: '30' },
+  direct: { type: 'boolean', default: true },
 });
 const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections.split(',').map(Number);
 const TOOLS = Number(args.tools);
 
-const pgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const portBase = Number(process.env.BENCH_PORT_BASE ?? 4300);
 const ports = { auth: portBase, web: portBase + 1, gateway: portBase + 2 };
-for (const app of ['auth-service', 'web-service', 'gateway']) {
-  if (!existsSync(join(root, 'dist/apps', app, 'main.js'))) {
-    console.error(`dist/apps/${app}/main.js is missing: run \`npx nx run-many -t build -p auth-service web-service gateway\` first.`);
-    process.exit(1);
-  }
-}
+requireBuilt(['auth-service', 'web-service', 'gateway']);
 
-const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const dbName = (service) => `nafs_bench_tools_${runId}_${service}`;
-const dbUrl = (service) => {
-  const url = new URL(pgUrl);
-  url.pathname = `/${dbName(service)}`;
-  return url.toString();
-};
-const prefix = `bench:${runId}:`;
-const secret = randomBytes(32).toString('hex');
-const common = {
-  PATH: process.env.PATH ?? '',
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  REDIS_URL: redisUrl,
-  REDIS_KEY_PREFIX: prefix,
-  RPC_CHANNEL_PREFIX: prefix,
-  JWT_SECRET: secret,
-  JWT_REFRESH_SECRET: `${secret}-refresh`,
-  RATE_LIMIT_MAX: '1000000000',
-  AUTH_RATE_LIMIT_MAX: '1000000000',
-};
+const { pgUrl, dbName, dbUrl, common } = benchRun('tools');
 const envs = {
   'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports.auth) },
   // web's relay and consumer off: their polls are database transactions, and the column of web
@@ -71,30 +31,10 @@ const envs = {
   'web-service': { ...common, WEB_DB_URL: dbUrl('web'), PORT: String(ports.web), EVENTS_RELAY_ENABLED: 'false', EVENTS_CONSUMER_ENABLED: 'false' },
   gateway: { ...common, PORT: String(ports.gateway), AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`, WEB_SERVICE_URL: `http://127.0.0.1:${ports.web}`, FORMS_SERVICE_URL: 'http://127.0.0.1:9' },
 };
-
-const children = [];
-function start(app, extraArgs = []) {
-  const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], { env: envs[app], stdio: ['ignore', 'ignore', 'inherit'] });
-  if (!extraArgs.length) children.push(child);
-  return child;
-}
-
-async function ready(url, what) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`${what} did not become ready`);
-}
+const { start, migrate, stop, run } = services(envs);
 
 function cannon(url, connections, headers) {
-  return new Promise((ok, fail) => {
-    autocannon({ url, connections, duration: DURATION, headers }, (error, result) => (error ? fail(error) : ok(result)));
-  });
+  return autocannon({ url, connections, duration: DURATION, headers });
 }
 
 async function webTransactions(admin) {
@@ -107,10 +47,7 @@ async function main() {
   await admin.connect();
   try {
     for (const service of ['auth', 'web']) await admin.query(`CREATE DATABASE "${dbName(service)}"`);
-    for (const app of ['auth-service', 'web-service']) {
-      const code = await new Promise((ok) => start(app, ['migrate']).on('exit', ok));
-      if (code !== 0) throw new Error(`${app} migrate failed`);
-    }
+    await migrate(['auth-service', 'web-service']);
     const authDb = new Client({ connectionString: dbUrl('auth') });
     await authDb.connect();
     await authDb.query(`INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('bench-admin@example.com', $1, 'Bench', 'Admin', 'admin')`, [await bcrypt.hash('Bench123!', 10)]);
@@ -172,15 +109,8 @@ async function main() {
     const met = at10.every((r) => r.rps >= 1818) && at50.every((r) => r.p99 < 30);
     console.log(`goal (GET /api/v1/tools via gateway: >= 1818 req/s at 10 connections, p99 < 30 ms at 50): ${met ? 'met' : 'NOT met'}`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((ok) => setTimeout(ok, 1000));
-    for (const service of ['auth', 'web']) await admin.query(`DROP DATABASE IF EXISTS "${dbName(service)}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await stop(admin, ['auth', 'web'].map(dbName), 1000);
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  for (const child of children) child.kill('SIGKILL');
-  process.exit(1);
-});
+run(main);

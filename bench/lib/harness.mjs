@@ -1,0 +1,135 @@
+// The harness the autocannon benches share (gateway, web-tools, public-forms, forms, export-jobs):
+// the repository's root and require, the check for built bundles, a run's databases / Redis prefix /
+// common environment, starting built service bundles as child processes and waiting for readiness,
+// an autocannon run, and a process's peak RSS.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const require = createRequire(join(root, 'package.json'));
+
+export const pgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The command line: --duration and --connections (strings, with these defaults) and the bench's own options. */
+export function benchArgs({ duration, connections }, options = {}) {
+  return parseArgs({
+    options: {
+      duration: { type: 'string', default: duration },
+      connections: { type: 'string', default: connections },
+      ...options,
+    },
+  }).values;
+}
+
+/** Exits with a hint when one of the apps' bundles (dist/apps/<app>/main.js) is missing. */
+export function requireBuilt(apps) {
+  for (const app of apps) {
+    if (!existsSync(join(root, 'dist/apps', app, 'main.js'))) {
+      console.error(`dist/apps/${app}/main.js is missing: run \`npx nx run-many -t build -p ${apps.join(' ')}\` first.`);
+      process.exit(1);
+    }
+  }
+}
+
+/**
+ * One run's own names: databases `nafs_bench_<tag>_<runId>_<service>`, a Redis key / RPC prefix,
+ * a JWT secret, and the environment every service gets (production, access logs off, limits raised).
+ */
+export function benchRun(tag) {
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const dbName = (service) => `nafs_bench_${tag}_${runId}_${service}`;
+  const dbUrl = (service) => {
+    const url = new URL(pgUrl);
+    url.pathname = `/${dbName(service)}`;
+    return url.toString();
+  };
+  const prefix = `bench:${runId}:`;
+  const secret = randomBytes(32).toString('hex');
+  const common = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    // Access logs off on every side, so the figures are the service, not the terminal.
+    LOG_LEVEL: 'warn',
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    RPC_CHANNEL_PREFIX: prefix,
+    JWT_SECRET: secret,
+    JWT_REFRESH_SECRET: `${secret}-refresh`,
+    RATE_LIMIT_MAX: '1000000000',
+    AUTH_RATE_LIMIT_MAX: '1000000000',
+  };
+  return { runId, dbName, dbUrl, prefix, secret, common };
+}
+
+/**
+ * Starts built bundles with envs[app]. `start(app)` runs the service and keeps it in `children`
+ * (by app name); `start(app, ['migrate'])` runs a one-off command, not kept.
+ */
+export function services(envs) {
+  const children = {};
+  function start(app, extraArgs = []) {
+    const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], { env: envs[app], stdio: ['ignore', 'ignore', 'inherit'] });
+    if (!extraArgs.length) children[app] = child;
+    return child;
+  }
+  /** Runs `<app> migrate` for each app in turn; throws when one fails. */
+  async function migrate(apps) {
+    for (const app of apps) {
+      const code = await new Promise((ok) => start(app, ['migrate']).on('exit', ok));
+      if (code !== 0) throw new Error(`${app} migrate failed`);
+    }
+  }
+  const kill = (signal) => {
+    for (const child of Object.values(children)) child.kill(signal);
+  };
+  /** The end of a run: SIGTERM to the services, a pause for them to exit, the databases dropped, admin closed. */
+  async function stop(admin, databases, waitMs) {
+    kill('SIGTERM');
+    await new Promise((ok) => setTimeout(ok, waitMs));
+    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+  /** Runs main; on an error prints it, SIGKILLs the services and exits 1. */
+  function run(main) {
+    main().catch((error) => {
+      console.error(error);
+      kill('SIGKILL');
+      process.exit(1);
+    });
+  }
+  return { children, start, migrate, kill, stop, run };
+}
+
+/** Waits (up to 60 s) for url to answer 2xx. */
+export async function ready(url, what) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`${what} did not become ready`);
+}
+
+/** One autocannon run; the result carries requests.average (req/s), latency.p50 and latency.p99. */
+export function cannon(options) {
+  const autocannon = require('autocannon');
+  return new Promise((ok, fail) => {
+    autocannon(options, (error, result) => (error ? fail(error) : ok(result)));
+  });
+}
+
+/** Peak and current resident set of a process, MB (Linux /proc). */
+export function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+}
