@@ -13,6 +13,7 @@ import { PasswordResetEntity } from './password-reset.entity';
 import { BadRequestError } from '@nafs/http';
 
 const RESET_LIFETIME_MS = 60 * 60 * 1000;
+const DELIVERY_DELAY_MS = 20;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /**
@@ -33,10 +34,22 @@ export class PasswordResetsService {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  /** Always succeeds from the caller's point of view: whether the address exists is not revealed. */
+  /**
+   * Always succeeds from the caller's point of view: whether the address exists is not revealed,
+   * not even by timing (issue 17.8). Known or not, the request does the same work before answering
+   * (one lookup); storing the token, mailing the link and the audit row run after the answer, their
+   * failures logged.
+   */
   async request(email: string, meta: ClientMeta): Promise<void> {
     const user = (await this.users.findByEmail(email)).find((candidate) => candidate.isActive === true);
     if (!user) return;
+    // Queued a moment after the answer has gone out, so its work does not delay the answer either.
+    setTimeout(() => {
+      this.deliver(user, meta).catch((error) => this.logger.error(`password-reset request of user ${user.id} failed: ${(error as Error).message}`));
+    }, DELIVERY_DELAY_MS);
+  }
+
+  private async deliver(user: UserEntity, meta: ClientMeta): Promise<void> {
     const token = randomBytes(32).toString('hex');
     await this.dataSource.transaction(async (manager) => {
       await manager.delete(PasswordResetEntity, { userId: user.id });
