@@ -1,4 +1,6 @@
 import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
 
 export default [
   ...nx.configs['flat/base'],
@@ -38,4 +40,12 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // One import order everywhere (fixable with `eslint --fix`); formatting itself is Prettier's,
+    // checked by `nx format:check` in the test script, so no lint rule argues with it.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    plugins: { 'simple-import-sort': simpleImportSort },
+    rules: { 'simple-import-sort/imports': 'error' },
+  },
+  prettier,
 ];

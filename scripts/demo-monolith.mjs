@@ -37,7 +37,10 @@ const adminUrlOf = (url) => {
 
 async function create(url) {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const exists = await withClient(adminUrlOf(url), async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount > 0);
+  const exists = await withClient(
+    adminUrlOf(url),
+    async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount > 0,
+  );
   if (exists) {
     const seeded = await withClient(url, async (db) => {
       const { rows } = await db.query("SELECT to_regclass('public.users') IS NOT NULL AS has");
@@ -52,14 +55,24 @@ async function create(url) {
   const started = Date.now();
   await withClient(adminUrlOf(url), (admin) => admin.query(`CREATE DATABASE "${name}"`));
   // The schema script's psql meta-commands (\set ...) are dropped: node-postgres runs the rest.
-  const schema = readFileSync(join(fixture, 'monolith-schema.sql'), 'utf8').split('\n').filter((line) => !line.startsWith('\\')).join('\n');
+  const schema = readFileSync(join(fixture, 'monolith-schema.sql'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('\\'))
+    .join('\n');
   await withClient(url, (db) => db.query(schema));
   execFileSync(process.execPath, [join(fixture, 'seed.mjs'), '--url', url], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
   });
-  const counts = await withClient(url, async (db) => (await db.query("SELECT (SELECT count(*) FROM users)::int AS users, (SELECT sum(n_live_tup) FROM pg_stat_user_tables)::int AS rows")).rows[0]);
-  console.log(`demo monolith ${name} created from fixtures/legacy (${counts.users} users) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const counts = await withClient(
+    url,
+    async (db) =>
+      (await db.query('SELECT (SELECT count(*) FROM users)::int AS users, (SELECT sum(n_live_tup) FROM pg_stat_user_tables)::int AS rows'))
+        .rows[0],
+  );
+  console.log(
+    `demo monolith ${name} created from fixtures/legacy (${counts.users} users) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 async function copied(urls) {
@@ -103,9 +116,15 @@ async function logins(base) {
   }
   const { data } = await res.json();
   for (const { email, password, role } of data.credentials) {
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     await login.arrayBuffer();
-    console.log(`  ${email.padEnd(24)} ${password.padEnd(12)} ${role.padEnd(9)} ${login.status === 200 ? 'login ok' : `login answered ${login.status}`}`);
+    console.log(
+      `  ${email.padEnd(24)} ${password.padEnd(12)} ${role.padEnd(9)} ${login.status === 200 ? 'login ok' : `login answered ${login.status}`}`,
+    );
   }
 }
 
@@ -118,7 +137,13 @@ async function drop(urls) {
 }
 
 const [command, ...args] = process.argv.slice(2);
-const commands = { create: () => create(args[0]), copied: () => copied(args), wait: () => wait(args), logins: () => logins(args[0]), drop: () => drop(args) };
+const commands = {
+  create: () => create(args[0]),
+  copied: () => copied(args),
+  wait: () => wait(args),
+  logins: () => logins(args[0]),
+  drop: () => drop(args),
+};
 if (!commands[command]) {
   console.error('usage: demo-monolith.mjs create URL | copied URL... | wait URL... | logins BASE | drop URL...');
   process.exit(64);

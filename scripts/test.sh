@@ -9,6 +9,11 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 ensure_dependencies || exit 1
 ensure_backing_services || exit 1
 
+# Formatting is Prettier's (.prettierrc.json), checked here once for the whole tree; import order
+# is an ESLint rule, so `nx lint` enforces it per project.
+format_status=0
+npx prettier --check . --log-level warn || { format_status=1; echo "Formatting differs from Prettier: run npx prettier --write ." >&2; }
+
 log=$(mktemp)
 npx nx run-many -t lint test --outputStyle=stream --skip-nx-cache "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -20,4 +25,5 @@ summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^[^ ]+: Tests: ' | awk '
 rm -f "$log"
 echo
 echo "tests: $summary"
+[ "$status" -eq 0 ] && status=$format_status
 exit "$status"

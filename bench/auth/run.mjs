@@ -97,7 +97,10 @@ async function seed(db) {
   const password = 'Bench123!';
   const hash = await bcrypt.hash(password, 12);
   const benchUser = randomUUID();
-  await db.query(`INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES ($1, 'bench@example.com', $2, 'Bench', 'User', 'admin')`, [benchUser, hash]);
+  await db.query(
+    `INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES ($1, 'bench@example.com', $2, 'Bench', 'User', 'admin')`,
+    [benchUser, hash],
+  );
   // 1,000 other users own the other tokens: 10,000 active tokens in the table, 10 of them the caller's.
   await db.query(
     `INSERT INTO users (id, email, password_hash, first_name, last_name)
@@ -182,7 +185,11 @@ async function main() {
       await new Promise((ok) => setTimeout(ok, 100));
     }
 
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: fixture.email, password: fixture.password }) });
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: fixture.email, password: fixture.password }),
+    });
     const jwt = (await login.json()).data.accessToken;
     const get = (path, token) => async () => {
       const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -214,12 +221,16 @@ async function main() {
     for (const [name, run] of cases) {
       const r = await run();
       results[name] = r;
-      console.log(`${name.padEnd(46)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${Math.round(r.rps).toString().padStart(8)} ${r.failures}`);
+      console.log(
+        `${name.padEnd(46)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${Math.round(r.rps).toString().padStart(8)} ${r.failures}`,
+      );
     }
     const jwtTokens = results['HTTP GET /api/v1/tokens (JWT)'];
     const apiTokens = results['HTTP GET /api/v1/tokens (API token)'];
     const rpcOne = results['RPC auth.user.validate, one at a time'];
-    console.log(`\nAPI token vs JWT on GET /api/v1/tokens: p50 ×${(apiTokens.p50 / jwtTokens.p50).toFixed(2)}, throughput ×${(jwtTokens.rps / apiTokens.rps).toFixed(2)} (goal: within 2×)`);
+    console.log(
+      `\nAPI token vs JWT on GET /api/v1/tokens: p50 ×${(apiTokens.p50 / jwtTokens.p50).toFixed(2)}, throughput ×${(jwtTokens.rps / apiTokens.rps).toFixed(2)} (goal: within 2×)`,
+    );
     console.log(`RPC validateUser p50 ${rpcOne.p50.toFixed(3)} ms (goal: under 1 ms on loopback)`);
     await db.end();
   } finally {

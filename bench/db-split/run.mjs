@@ -67,7 +67,9 @@ function run(command, args, { env = process.env, input, quiet = true } = {}) {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     if (input) child.stdin.end(input);
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${stdout}\n${stderr}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${stdout}\n${stderr}`)),
+    );
   });
 }
 
@@ -91,8 +93,11 @@ async function main() {
     if (admin.password) env.DB_SPLIT_ADMIN_PASSWORD = decodeURIComponent(admin.password);
     for (const [service, p] of Object.entries(PREFIX)) {
       Object.assign(env, {
-        [`${p}_DB_HOST`]: admin.hostname, [`${p}_DB_PORT`]: admin.port || '5432',
-        [`${p}_DB_NAME`]: `${tag}_${set}_${service}`, [`${p}_DB_USER`]: `${tag}_${set}_${service}`, [`${p}_DB_PASSWORD`]: `bench-${service}`,
+        [`${p}_DB_HOST`]: admin.hostname,
+        [`${p}_DB_PORT`]: admin.port || '5432',
+        [`${p}_DB_NAME`]: `${tag}_${set}_${service}`,
+        [`${p}_DB_USER`]: `${tag}_${set}_${service}`,
+        [`${p}_DB_PASSWORD`]: `bench-${service}`,
       });
     }
     return env;
@@ -106,14 +111,21 @@ async function main() {
   };
 
   try {
-    console.log(`db-split benchmark: scale ${scale}, ${values.jobs ? `--jobs ${values.jobs}` : 'default --jobs'}, ${availableParallelism()} CPU(s), server ${admin.host}`);
+    console.log(
+      `db-split benchmark: scale ${scale}, ${values.jobs ? `--jobs ${values.jobs}` : 'default --jobs'}, ${availableParallelism()} CPU(s), server ${admin.host}`,
+    );
     await psql('postgres', `CREATE DATABASE "${source}"`);
     await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(source), '-f', join(fixture, 'monolith-schema.sql')]);
-    const seed = await timed(() => run(process.execPath, [join(fixture, 'seed.mjs'), '--url', dbUrl(source), '--scale', String(scale)], {
-      env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
-    }));
+    const seed = await timed(() =>
+      run(process.execPath, [join(fixture, 'seed.mjs'), '--url', dbUrl(source), '--scale', String(scale)], {
+        env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+      }),
+    );
     const all = Object.values(TABLES).flat();
-    const sizes = await psql(source, `SELECT sum(pg_total_relation_size(c::regclass)), (SELECT sum(n) FROM (${all.map((t) => `SELECT count(*) AS n FROM ${t}`).join(' UNION ALL ')}) x) FROM unnest(ARRAY['${all.join("','")}']) c`);
+    const sizes = await psql(
+      source,
+      `SELECT sum(pg_total_relation_size(c::regclass)), (SELECT sum(n) FROM (${all.map((t) => `SELECT count(*) AS n FROM ${t}`).join(' UNION ALL ')}) x) FROM unnest(ARRAY['${all.join("','")}']) c`,
+    );
     const [sourceBytes, sourceRows] = sizes.stdout.trim().split('|').map(Number);
     console.log(`source: ${sourceRows} rows in the 17 tables, ${mb(sourceBytes).toFixed(1)} MB on disk (seeded in ${seconds(seed.ms)} s)`);
 
@@ -132,22 +144,42 @@ async function main() {
         await psql(`${tag}_${set}_${service}`, `TRUNCATE ${tables.join(', ')}; DROP SCHEMA IF EXISTS db_split CASCADE`);
       }
     };
-    const toolCopy = () => timed(() => run(process.execPath, [cli, 'copy', '--source', dbUrl(source), ...jobArgs, '--progress', 'none', '--json'], { env: envFor(sets.tool) }));
-    const toolVerify = () => timed(() => run(process.execPath, [cli, 'verify', '--source', dbUrl(source), ...jobArgs, '--progress', 'none', '--json'], { env: envFor(sets.tool) }));
-    const baselineCopy = () => timed(() =>
-      Promise.all(
-        Object.entries(TABLES).map(([service, tables]) =>
-          run('bash', ['-o', 'pipefail', '-c',
-            `pg_dump --data-only --disable-triggers ${tables.map((t) => `--table=public.${t}`).join(' ')} "$SRC" | psql -X -q -v ON_ERROR_STOP=1 -d "$DST" >/dev/null`], {
-            env: { ...process.env, SRC: dbUrl(source), DST: dbUrl(`${tag}_${sets.baseline}_${service}`) },
-          }),
+    const toolCopy = () =>
+      timed(() =>
+        run(process.execPath, [cli, 'copy', '--source', dbUrl(source), ...jobArgs, '--progress', 'none', '--json'], {
+          env: envFor(sets.tool),
+        }),
+      );
+    const toolVerify = () =>
+      timed(() =>
+        run(process.execPath, [cli, 'verify', '--source', dbUrl(source), ...jobArgs, '--progress', 'none', '--json'], {
+          env: envFor(sets.tool),
+        }),
+      );
+    const baselineCopy = () =>
+      timed(() =>
+        Promise.all(
+          Object.entries(TABLES).map(([service, tables]) =>
+            run(
+              'bash',
+              [
+                '-o',
+                'pipefail',
+                '-c',
+                `pg_dump --data-only --disable-triggers ${tables.map((t) => `--table=public.${t}`).join(' ')} "$SRC" | psql -X -q -v ON_ERROR_STOP=1 -d "$DST" >/dev/null`,
+              ],
+              {
+                env: { ...process.env, SRC: dbUrl(source), DST: dbUrl(`${tag}_${sets.baseline}_${service}`) },
+              },
+            ),
+          ),
         ),
-      ),
-    );
+      );
     // After a load, autovacuum wakes up on the freshly filled tables and competes with whatever
     // is timed next; vacuum them here, outside the timers, and wait until the server is quiet.
     const settle = async (set) => {
-      for (const [service, tables] of Object.entries(TABLES)) await psql(`${tag}_${set}_${service}`, `VACUUM (ANALYZE) ${tables.join(', ')}`);
+      for (const [service, tables] of Object.entries(TABLES))
+        await psql(`${tag}_${set}_${service}`, `VACUUM (ANALYZE) ${tables.join(', ')}`);
       for (let i = 0; i < 60; i++) {
         const busy = await psql('postgres', "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
         if (busy.stdout.trim() === '0') break;
@@ -176,10 +208,14 @@ async function main() {
         }
         await settle(which === 'copy' ? sets.tool : sets.baseline);
       }
-      console.log(`round ${round + 1}/${repeat}: copy ${seconds(rounds.copy.at(-1))} s, verify ${seconds(rounds.verify.at(-1))} s, pg_dump | psql ${seconds(rounds.baseline.at(-1))} s`);
+      console.log(
+        `round ${round + 1}/${repeat}: copy ${seconds(rounds.copy.at(-1))} s, verify ${seconds(rounds.verify.at(-1))} s, pg_dump | psql ${seconds(rounds.baseline.at(-1))} s`,
+      );
     }
     // The baseline's result must be the same data, or its time means nothing.
-    const baselineVerify = await run(process.execPath, [cli, 'verify', '--source', dbUrl(source), '--progress', 'none', '--json'], { env: envFor(sets.baseline) }).then(
+    const baselineVerify = await run(process.execPath, [cli, 'verify', '--source', dbUrl(source), '--progress', 'none', '--json'], {
+      env: envFor(sets.baseline),
+    }).then(
       (r) => JSON.parse(r.stdout).ok,
       () => false,
     );
@@ -191,16 +227,27 @@ async function main() {
 
     // MB/s over the 17 tables' size on disk: the same figure for both sides, whatever the COPY
     // format (db-split streams binary where it can, pg_dump text).
-    const rate = (ms) => `${Math.round(copied.rows / (ms / 1000)).toString().padStart(7)} rows/s  ${(mb(sourceBytes) / (ms / 1000)).toFixed(1).padStart(6)} MB/s`;
+    const rate = (ms) =>
+      `${Math.round(copied.rows / (ms / 1000))
+        .toString()
+        .padStart(7)} rows/s  ${(mb(sourceBytes) / (ms / 1000)).toFixed(1).padStart(6)} MB/s`;
     console.log('');
     console.log(`medians of ${repeat} round(s); load average at the end: ${load}`);
     const formats = [...new Set(copied.tables.map((t) => t.format))].join('/');
-    console.log(`data moved: ${copied.rows} rows, ${mb(sourceBytes).toFixed(1)} MB on disk (rates below use these figures for both); db-split streamed ${mb(copied.bytes).toFixed(1)} MB of ${formats} COPY data`);
+    console.log(
+      `data moved: ${copied.rows} rows, ${mb(sourceBytes).toFixed(1)} MB on disk (rates below use these figures for both); db-split streamed ${mb(copied.bytes).toFixed(1)} MB of ${formats} COPY data`,
+    );
     console.log(`db-split copy          ${seconds(copy.ms).padStart(7)} s  ${rate(copy.ms)}`);
-    console.log(`pg_dump | psql (x3)    ${seconds(baseline.ms).padStart(7)} s  ${rate(baseline.ms)}   (result verified: ${baselineVerify ? 'identical' : 'DIFFERENT'})`);
-    console.log(`ratio                  ${(baseline.ms / copy.ms).toFixed(2)}x  (baseline time / db-split time; >= 1.00 means db-split is at least as fast)`);
+    console.log(
+      `pg_dump | psql (x3)    ${seconds(baseline.ms).padStart(7)} s  ${rate(baseline.ms)}   (result verified: ${baselineVerify ? 'identical' : 'DIFFERENT'})`,
+    );
+    console.log(
+      `ratio                  ${(baseline.ms / copy.ms).toFixed(2)}x  (baseline time / db-split time; >= 1.00 means db-split is at least as fast)`,
+    );
     console.log(`db-split verify        ${seconds(verify.ms).padStart(7)} s  ${(verify.ms / copy.ms).toFixed(2)} of the copy time`);
-    console.log(`goals: copy >= baseline speed: ${copy.ms <= baseline.ms ? 'met' : 'NOT met'}; verify < copy: ${verify.ms < copy.ms ? 'met' : 'NOT met'}`);
+    console.log(
+      `goals: copy >= baseline speed: ${copy.ms <= baseline.ms ? 'met' : 'NOT met'}; verify < copy: ${verify.ms < copy.ms ? 'met' : 'NOT met'}`,
+    );
   } finally {
     await cleanup();
   }

@@ -51,7 +51,9 @@ function run(command, args, { env = process.env } = {}) {
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${stdout}\n${stderr}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${stdout}\n${stderr}`)),
+    );
   });
 }
 const psql = (database, sql) => run('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(database), '-c', sql]);
@@ -114,8 +116,11 @@ async function main() {
     if (admin.password) env.DB_SPLIT_ADMIN_PASSWORD = decodeURIComponent(admin.password);
     for (const [service, p] of Object.entries(PREFIX)) {
       Object.assign(env, {
-        [`${p}_DB_HOST`]: admin.hostname, [`${p}_DB_PORT`]: admin.port || '5432',
-        [`${p}_DB_NAME`]: `${tag}_${set}_${service}`, [`${p}_DB_USER`]: `${tag}_${set}_${service}`, [`${p}_DB_PASSWORD`]: `bench-${service}`,
+        [`${p}_DB_HOST`]: admin.hostname,
+        [`${p}_DB_PORT`]: admin.port || '5432',
+        [`${p}_DB_NAME`]: `${tag}_${set}_${service}`,
+        [`${p}_DB_USER`]: `${tag}_${set}_${service}`,
+        [`${p}_DB_PASSWORD`]: `bench-${service}`,
       });
     }
     return env;
@@ -135,7 +140,9 @@ async function main() {
     console.log(`db-split sync benchmark: scale ${scale}, write load ${rate}/s, server ${admin.host}`);
     await psql('postgres', `CREATE DATABASE "${source}"`);
     await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl(source), '-f', join(fixture, 'monolith-schema.sql')]);
-    await run(process.execPath, [join(fixture, 'seed.mjs'), '--url', dbUrl(source), '--scale', String(scale)], { env: { ...process.env, NODE_PATH: join(root, 'node_modules') } });
+    await run(process.execPath, [join(fixture, 'seed.mjs'), '--url', dbUrl(source), '--scale', String(scale)], {
+      env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+    });
     const rows = (await psql(source, "SELECT sum(n_live_tup) FROM pg_stat_user_tables WHERE schemaname = 'public'")).stdout.trim();
     console.log(`source seeded: ~${rows} rows`);
     for (const set of sets) {
@@ -146,18 +153,29 @@ async function main() {
 
     load = await startWriteLoad(dbUrl(source), { rate, concurrency: 6 });
     await sleep(2000);
-    const copy = await timed(() => run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('a') }));
+    const copy = await timed(() =>
+      run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('a') }),
+    );
     console.log(`copy (set A, under load):        ${seconds(copy.ms)} s`);
-    const sync = await timed(() => run(process.execPath, [cli, 'sync', 'start', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('b') }));
+    const sync = await timed(() =>
+      run(process.execPath, [cli, 'sync', 'start', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('b') }),
+    );
     const inner = /sync start copy done: .* in ([\d.]+) s/.exec(sync.result.stdout)?.[1];
     console.log(`sync start (set B, under load):  ${seconds(sync.ms)} s  (slots + copy in their snapshots ${inner} s + subscriptions)`);
 
     const before = Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0);
     const lagStarted = Date.now();
-    const { catchUp, samples } = await measureLag(source, Object.keys(PREFIX).map((s) => `${tag}_b_${s}`), lagSeconds * 1000);
+    const { catchUp, samples } = await measureLag(
+      source,
+      Object.keys(PREFIX).map((s) => `${tag}_b_${s}`),
+      lagSeconds * 1000,
+    );
     console.log(`catch-up on the writes made during the initial copy: ${seconds(catchUp)} s`);
-    const achieved = (Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0) - before) / ((Date.now() - lagStarted) / 1000);
-    console.log(`steady lag over ${lagSeconds} s (${samples.length} probes, load achieved ${achieved.toFixed(0)} writes/s): p50 ${percentile(samples, 50).toFixed(0)} ms, p99 ${percentile(samples, 99).toFixed(0)} ms, max ${samples.at(-1).toFixed(0)} ms`);
+    const achieved =
+      (Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0) - before) / ((Date.now() - lagStarted) / 1000);
+    console.log(
+      `steady lag over ${lagSeconds} s (${samples.length} probes, load achieved ${achieved.toFixed(0)} writes/s): p50 ${percentile(samples, 50).toFixed(0)} ms, p99 ${percentile(samples, 99).toFixed(0)} ms, max ${samples.at(-1).toFixed(0)} ms`,
+    );
 
     const cutover = await run(process.execPath, [cli, 'cutover', '--source', dbUrl(source), '--terminate-others'], { env: envFor('b') });
     const outage = Number(/write-unavailability window ([\d.]+) s/.exec(cutover.stdout)[1]);
@@ -166,7 +184,9 @@ async function main() {
     load = undefined;
     const failed = Object.values(stats).reduce((n, s) => n + s.failed, 0);
     console.log(`cutover write outage:            ${outage.toFixed(2)} s  (${phases})`);
-    console.log(`write load: ${Object.values(stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0)} writes committed, ${failed} refused (constraints, or read-only after the cut-over)`);
+    console.log(
+      `write load: ${Object.values(stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0)} writes committed, ${failed} refused (constraints, or read-only after the cut-over)`,
+    );
     const load1 = (await run('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
     console.log(`load average at the end: ${load1}`);
     console.log(

@@ -13,16 +13,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { benchArgs, benchRun, cannon as autocannon, memory as rss, ready, require, requireBuilt, services } from '../lib/harness.mjs';
 
 const { Client } = require('pg');
 const bcrypt = require('bcrypt');
 
-const args = benchArgs({ duration: '10', connections: '50' }, {
-  exports: { type: 'string', default: '4' },
-  submissions: { type: 'string', default: '10000' },
-  'asset-mb': { type: 'string', default: '5' },
-});
+const args = benchArgs(
+  { duration: '10', connections: '50' },
+  {
+    exports: { type: 'string', default: '4' },
+    submissions: { type: 'string', default: '10000' },
+    'asset-mb': { type: 'string', default: '5' },
+  },
+);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const PARALLEL = Number(args.exports);
@@ -38,7 +42,12 @@ const storageDir = mkdtempSync(join(tmpdir(), 'bench-export-storage-'));
 const scratchDir = mkdtempSync(join(tmpdir(), 'bench-export-scratch-'));
 const envs = {
   'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports['auth-service']) },
-  'forms-service': { ...common, FORMS_DB_URL: dbUrl('forms'), PORT: String(ports['forms-service']), FORMS_UPLOADS_DIR: join(scratchDir, 'uploads') },
+  'forms-service': {
+    ...common,
+    FORMS_DB_URL: dbUrl('forms'),
+    PORT: String(ports['forms-service']),
+    FORMS_UPLOADS_DIR: join(scratchDir, 'uploads'),
+  },
   'web-service': {
     ...common,
     WEB_DB_URL: dbUrl('web'),
@@ -71,7 +80,9 @@ async function main() {
     await migrate(['auth-service', 'web-service', 'forms-service']);
     const authDb = new Client({ connectionString: dbUrl('auth') });
     await authDb.connect();
-    const { rows: [{ id: adminId }] } = await authDb.query(
+    const {
+      rows: [{ id: adminId }],
+    } = await authDb.query(
       `INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('bench-admin@example.com', $1, 'Bench', 'Admin', 'admin') RETURNING id`,
       [await bcrypt.hash('Bench123!', 10)],
     );
@@ -80,13 +91,24 @@ async function main() {
     const formsDb = new Client({ connectionString: dbUrl('forms') });
     await formsDb.connect();
     const asset = `data:image/png;base64,${randomBytes(ASSET_BYTES).toString('base64')}`;
-    const { rows: [{ id: themeId }] } = await formsDb.query(
+    const {
+      rows: [{ id: themeId }],
+    } = await formsDb.query(
       `INSERT INTO form_themes (name, description, theme_config, created_by) VALUES ('Bench theme', 'with a large background', $1, $2) RETURNING id`,
       [JSON.stringify({ primaryColor: '#336699', backgroundImage: asset, fontFamily: 'Inter' }), adminId],
     );
-    const { rows: [{ id: formId }] } = await formsDb.query(`INSERT INTO forms (user_id, title, status) VALUES ($1, 'Bench form', 'published') RETURNING id`, [adminId]);
-    const fields = Array.from({ length: 12 }, (_, i) => ({ id: `f${i}`, type: i % 3 === 0 ? 'email' : 'text', label: `Field ${i}`, required: i < 3 }));
-    const { rows: [{ id: schemaId }] } = await formsDb.query(
+    const {
+      rows: [{ id: formId }],
+    } = await formsDb.query(`INSERT INTO forms (user_id, title, status) VALUES ($1, 'Bench form', 'published') RETURNING id`, [adminId]);
+    const fields = Array.from({ length: 12 }, (_, i) => ({
+      id: `f${i}`,
+      type: i % 3 === 0 ? 'email' : 'text',
+      label: `Field ${i}`,
+      required: i < 3,
+    }));
+    const {
+      rows: [{ id: schemaId }],
+    } = await formsDb.query(
       `INSERT INTO form_schemas (form_id, schema_version, schema_json, is_published, theme_id) VALUES ($1, 1, $2, true, $3) RETURNING id`,
       [formId, JSON.stringify({ fields, settings: { layout: 'single' } }), themeId],
     );
@@ -107,7 +129,11 @@ async function main() {
     for (const app of Object.keys(ports)) start(app);
     for (const app of ['auth-service', 'web-service', 'forms-service']) await ready(`http://127.0.0.1:${ports[app]}/health/ready`, app);
     await ready(`${gw}/health/live`, 'gateway');
-    const login = await fetch(`${gw}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench-admin@example.com', password: 'Bench123!' }) });
+    const login = await fetch(`${gw}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench-admin@example.com', password: 'Bench123!' }),
+    });
     const token = (await login.json()).data.accessToken;
     const auth = { authorization: `Bearer ${token}` };
     const webPid = children['web-service'].pid;
@@ -117,7 +143,8 @@ async function main() {
       if (res.status !== 201) throw new Error(`W27: HTTP ${res.status} ${await res.text()}`);
       return (await res.json()).data.jobId;
     };
-    const statusOf = async (jobId) => (await (await fetch(`${gw}/api/v1/tool-registry/export-jobs/${jobId}`, { headers: auth })).json()).data;
+    const statusOf = async (jobId) =>
+      (await (await fetch(`${gw}/api/v1/tool-registry/export-jobs/${jobId}`, { headers: auth })).json()).data;
     const untilDone = async (jobId) => {
       for (;;) {
         const job = await statusOf(jobId);
@@ -126,7 +153,9 @@ async function main() {
       }
     };
 
-    console.log(`export-jobs bench: NODE_ENV=production, ${SUBMISSIONS} submissions, ${(ASSET_BYTES / 1024 / 1024).toFixed(0)} MB theme asset, EXPORT_CONCURRENCY=${PARALLEL}; web RSS after start ${rss(webPid).now.toFixed(0)} MB`);
+    console.log(
+      `export-jobs bench: NODE_ENV=production, ${SUBMISSIONS} submissions, ${(ASSET_BYTES / 1024 / 1024).toFixed(0)} MB theme asset, EXPORT_CONCURRENCY=${PARALLEL}; web RSS after start ${rss(webPid).now.toFixed(0)} MB`,
+    );
     // 1. One export, then its download.
     const t0 = performance.now();
     const first = await untilDone(await startExport());
@@ -136,16 +165,22 @@ async function main() {
     const download = await fetch(`${gw}${first.packagePath}`, { headers: auth });
     const bytes = Buffer.from(await download.arrayBuffer());
     const downloaded = performance.now() - t1;
-    if (download.status !== 200 || bytes.length !== first.packageSizeBytes) throw new Error(`download: HTTP ${download.status}, ${bytes.length} bytes`);
-    console.log(`build (W27 → completed): ${built.toFixed(0)} ms; download (re-hash + stream, via gateway): ${downloaded.toFixed(0)} ms; package ${(bytes.length / 1024 / 1024).toFixed(2)} MB; web peak RSS so far ${rss(webPid).peak.toFixed(0)} MB`);
+    if (download.status !== 200 || bytes.length !== first.packageSizeBytes)
+      throw new Error(`download: HTTP ${download.status}, ${bytes.length} bytes`);
+    console.log(
+      `build (W27 → completed): ${built.toFixed(0)} ms; download (re-hash + stream, via gateway): ${downloaded.toFixed(0)} ms; package ${(bytes.length / 1024 / 1024).toFixed(2)} MB; web peak RSS so far ${rss(webPid).peak.toFixed(0)} MB`,
+    );
 
     // The machine's ceiling right now, and W28 with no export running, to read the next figure against.
-    const cannon = (url, headers = {}) =>
-      autocannon({ url, connections: CONNECTIONS, duration: Math.min(DURATION, 5), headers });
+    const cannon = (url, headers = {}) => autocannon({ url, connections: CONNECTIONS, duration: Math.min(DURATION, 5), headers });
     const baseline = await cannon(`http://127.0.0.1:${ports['web-service']}/health/live`);
-    console.log(`baseline GET /health/live direct, ${CONNECTIONS} connections: ${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+    console.log(
+      `baseline GET /health/live direct, ${CONNECTIONS} connections: ${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`,
+    );
     const idle = await cannon(`${gw}/api/v1/tool-registry/export-jobs/${first.jobId}`, auth);
-    console.log(`W28 polling via gateway, ${CONNECTIONS} connections, no export running: ${idle.requests.average.toFixed(0)} req/s, p50 ${idle.latency.p50} ms, p99 ${idle.latency.p99} ms`);
+    console.log(
+      `W28 polling via gateway, ${CONNECTIONS} connections, no export running: ${idle.requests.average.toFixed(0)} req/s, p50 ${idle.latency.p50} ms, p99 ${idle.latency.p99} ms`,
+    );
 
     // 2. Status polling while PARALLEL exports run the whole time.
     let running = true;
@@ -160,7 +195,12 @@ async function main() {
     };
     const busy = Array.from({ length: PARALLEL }, keepBusy);
     await sleep(300);
-    const result = await autocannon({ url: `${gw}/api/v1/tool-registry/export-jobs/${first.jobId}`, connections: CONNECTIONS, duration: DURATION, headers: auth });
+    const result = await autocannon({
+      url: `${gw}/api/v1/tool-registry/export-jobs/${first.jobId}`,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      headers: auth,
+    });
     running = false;
     await Promise.all(busy);
     const peak = rss(webPid).peak;

@@ -7,17 +7,21 @@
 // Needs PostgreSQL and Redis (TEST_PG_URL / TEST_REDIS_URL, default 127.0.0.1). Creates and drops
 // its own databases and Redis prefix; the processes listen on 4400-4402 (BENCH_PORT_BASE).
 import { randomBytes, randomUUID } from 'node:crypto';
+
 import { benchArgs, benchRun, cannon as autocannon, memory, ready, require, requireBuilt, services } from '../lib/harness.mjs';
 
 const { Client } = require('pg');
 const jwt = require('jsonwebtoken');
 
-const args = benchArgs({ duration: '10', connections: '10' }, {
-  submissions: { type: 'string', default: '100000' },
-  direct: { type: 'boolean', default: false },
-  // e.g. 128: forms-service runs with --max-old-space-size, to tell a bounded working set from V8 simply not collecting yet.
-  'max-old-space': { type: 'string' },
-});
+const args = benchArgs(
+  { duration: '10', connections: '10' },
+  {
+    submissions: { type: 'string', default: '100000' },
+    direct: { type: 'boolean', default: false },
+    // e.g. 128: forms-service runs with --max-old-space-size, to tell a bounded working set from V8 simply not collecting yet.
+    'max-old-space': { type: 'string' },
+  },
+);
 const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections.split(',').map(Number);
 const SUBMISSIONS = Number(args.submissions);
@@ -36,7 +40,13 @@ const envs = {
     FORM_RENDER_TOKEN_SECRET: randomBytes(32).toString('hex'),
     ...(args['max-old-space'] ? { NODE_OPTIONS: `--max-old-space-size=${Number(args['max-old-space'])}` } : {}),
   },
-  gateway: { ...common, PORT: String(ports.gateway), AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`, WEB_SERVICE_URL: 'http://127.0.0.1:9', FORMS_SERVICE_URL: `http://127.0.0.1:${ports.forms}` },
+  gateway: {
+    ...common,
+    PORT: String(ports.gateway),
+    AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
+    WEB_SERVICE_URL: 'http://127.0.0.1:9',
+    FORMS_SERVICE_URL: `http://127.0.0.1:${ports.forms}`,
+  },
 };
 const { children, start, migrate, stop, run } = services(envs);
 
@@ -51,9 +61,19 @@ const FIELDS = Array.from({ length: 10 }, (_, i) => ({
   fieldName: `field_${i}`,
   label: `Question ${i + 1}`,
   required: i % 2 === 0,
-  ...(i % 5 === 3 ? { options: [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }] } : {}),
+  ...(i % 5 === 3
+    ? {
+        options: [
+          { label: 'Yes', value: 'yes' },
+          { label: 'No', value: 'no' },
+        ],
+      }
+    : {}),
 }));
-const SCHEMA = JSON.stringify({ fields: FIELDS, settings: { layout: { columns: 1, spacing: 'medium' }, submission: { showSuccessMessage: true, successMessage: 'Thanks!' } } });
+const SCHEMA = JSON.stringify({
+  fields: FIELDS,
+  settings: { layout: { columns: 1, spacing: 'medium' }, submission: { showSuccessMessage: true, successMessage: 'Thanks!' } },
+});
 
 async function main() {
   const admin = new Client({ connectionString: pgUrl });
@@ -64,9 +84,17 @@ async function main() {
     const userId = randomUUID();
     const authDb = new Client({ connectionString: dbUrl('auth') });
     await authDb.connect();
-    await authDb.query(`INSERT INTO users (id, email, password_hash, first_name, last_name, role, is_active) VALUES ($1, 'bench@example.com', 'x', 'Bench', 'User', 'user', true)`, [userId]);
+    await authDb.query(
+      `INSERT INTO users (id, email, password_hash, first_name, last_name, role, is_active) VALUES ($1, 'bench@example.com', 'x', 'Bench', 'User', 'user', true)`,
+      [userId],
+    );
     await authDb.end();
-    const token = jwt.sign({ userId, email: 'bench@example.com', role: 'user', tenantId: null, type: 'access' }, secret, { issuer: 'nodeangularfullstack-api', audience: 'nodeangularfullstack-client', expiresIn: '2h', algorithm: 'HS256' });
+    const token = jwt.sign({ userId, email: 'bench@example.com', role: 'user', tenantId: null, type: 'access' }, secret, {
+      issuer: 'nodeangularfullstack-api',
+      audience: 'nodeangularfullstack-client',
+      expiresIn: '2h',
+      algorithm: 'HS256',
+    });
 
     const formsDb = new Client({ connectionString: dbUrl('forms') });
     await formsDb.connect();
@@ -77,7 +105,11 @@ async function main() {
        INSERT INTO form_schemas (form_id, schema_version, schema_json) SELECT f.id, v, $2::jsonb FROM f, generate_series(1, 2) v`,
       [userId, SCHEMA],
     );
-    const { rows: [target] } = await formsDb.query(`SELECT f.id AS form_id, s.id AS schema_id FROM forms f JOIN form_schemas s ON s.form_id = f.id AND s.schema_version = 2 ORDER BY f.created_at DESC LIMIT 1`);
+    const {
+      rows: [target],
+    } = await formsDb.query(
+      `SELECT f.id AS form_id, s.id AS schema_id FROM forms f JOIN form_schemas s ON s.form_id = f.id AND s.schema_version = 2 ORDER BY f.created_at DESC LIMIT 1`,
+    );
     await formsDb.query(
       `INSERT INTO form_submissions (form_schema_id, values_json, submitter_ip, submitted_at, metadata)
        SELECT $1, jsonb_build_object('field_0', 'Name ' || g, 'field_1', 'user' || g || '@example.com', 'field_2', g % 97, 'field_3', CASE WHEN g % 2 = 0 THEN 'yes' ELSE 'no' END,
@@ -116,7 +148,7 @@ async function main() {
       const after = memory(pid);
       console.log(
         `F12 export #${round}: ${SUBMISSIONS} submissions in ${seconds.toFixed(2)} s (${(SUBMISSIONS / seconds).toFixed(0)} rows/s), ${(bytes / 1024 / 1024).toFixed(1)} MB, ${lines} lines; ` +
-        `forms-service RSS before ${before.now.toFixed(0)} MB, highest sampled during ${peakDuring.toFixed(0)} MB, process peak (VmHWM) ${before.peak.toFixed(0)} -> ${after.peak.toFixed(0)} MB`,
+          `forms-service RSS before ${before.now.toFixed(0)} MB, highest sampled during ${peakDuring.toFixed(0)} MB, process peak (VmHWM) ${before.peak.toFixed(0)} -> ${after.peak.toFixed(0)} MB`,
       );
     }
     const cases = [
@@ -128,20 +160,26 @@ async function main() {
       if (res.status !== 200) throw new Error(`${c.name}: HTTP ${res.status} ${await res.text()}`);
       await cannon({ url: `http://127.0.0.1:${ports.gateway}${c.path}`, connections: 10, headers, duration: 2 }); // warm-up
     }
-    console.log(`forms bench: ${DURATION} s per run, NODE_ENV=production, LOG_LEVEL=warn; legacy at 10 connections: list 363 req/s p50 26 ms, get 652-693 req/s p50 13-14 ms`);
+    console.log(
+      `forms bench: ${DURATION} s per run, NODE_ENV=production, LOG_LEVEL=warn; legacy at 10 connections: list 363 req/s p50 26 ms, get 652-693 req/s p50 13-14 ms`,
+    );
     console.log('route           via      conns   req/s    p50    p99   non-2xx');
     const targets = [['gateway', ports.gateway], ...(args.direct ? [['direct', ports.forms]] : [])];
     for (const c of cases) {
       for (const [via, port] of targets) {
         for (const connections of CONNECTIONS) {
           const r = await cannon({ url: `http://127.0.0.1:${port}${c.path}`, connections, headers });
-          console.log(`${c.name.padEnd(15)} ${via.padEnd(8)} ${String(connections).padStart(5)} ${r.requests.average.toFixed(0).padStart(7)} ${String(r.latency.p50).padStart(6)} ${String(r.latency.p99).padStart(6)} ${String(r.non2xx + r.errors).padStart(8)}`);
+          console.log(
+            `${c.name.padEnd(15)} ${via.padEnd(8)} ${String(connections).padStart(5)} ${r.requests.average.toFixed(0).padStart(7)} ${String(r.latency.p50).padStart(6)} ${String(r.latency.p99).padStart(6)} ${String(r.non2xx + r.errors).padStart(8)}`,
+          );
         }
       }
     }
     // What this machine gives right now for the cheapest route of the same process (it is shared: compare against this, not only the legacy figures).
     const base = await cannon({ url: `http://127.0.0.1:${ports.forms}/health/live`, connections: CONNECTIONS[0] });
-    console.log(`${'baseline live'.padEnd(15)} ${'direct'.padEnd(8)} ${String(CONNECTIONS[0]).padStart(5)} ${base.requests.average.toFixed(0).padStart(7)} ${String(base.latency.p50).padStart(6)} ${String(base.latency.p99).padStart(6)} ${String(base.non2xx + base.errors).padStart(8)}`);
+    console.log(
+      `${'baseline live'.padEnd(15)} ${'direct'.padEnd(8)} ${String(CONNECTIONS[0]).padStart(5)} ${base.requests.average.toFixed(0).padStart(7)} ${String(base.latency.p50).padStart(6)} ${String(base.latency.p99).padStart(6)} ${String(base.non2xx + base.errors).padStart(8)}`,
+    );
 
     await formsDb.end();
   } finally {

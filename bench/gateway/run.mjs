@@ -9,10 +9,13 @@ import { benchArgs, benchRun, cannon as autocannon, ready, require, requireBuilt
 const { Client } = require('pg');
 const bcrypt = require('bcrypt');
 
-const args = benchArgs({ duration: '5', connections: '10,50' }, {
-  rounds: { type: 'string', default: '2' },
-  modes: { type: 'string', default: 'keep-alive,no-keep-alive' },
-});
+const args = benchArgs(
+  { duration: '5', connections: '10,50' },
+  {
+    rounds: { type: 'string', default: '2' },
+    modes: { type: 'string', default: 'keep-alive,no-keep-alive' },
+  },
+);
 const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections.split(',').map(Number);
 const ROUNDS = Number(args.rounds);
@@ -26,7 +29,13 @@ const { pgUrl, dbName, dbUrl, common } = benchRun('gw');
 const envs = {
   'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports.auth) },
   'web-service': { ...common, WEB_DB_URL: dbUrl('web'), PORT: String(ports.web) },
-  gateway: { ...common, PORT: String(ports.gateway), AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`, WEB_SERVICE_URL: `http://127.0.0.1:${ports.web}`, FORMS_SERVICE_URL: 'http://127.0.0.1:9' },
+  gateway: {
+    ...common,
+    PORT: String(ports.gateway),
+    AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
+    WEB_SERVICE_URL: `http://127.0.0.1:${ports.web}`,
+    FORMS_SERVICE_URL: 'http://127.0.0.1:9',
+  },
 };
 const { start, migrate, stop, run } = services(envs);
 
@@ -47,14 +56,21 @@ async function main() {
     const db = new Client({ connectionString: dbUrl('auth') });
     await db.connect();
     const hash = await bcrypt.hash('Bench123!', 12);
-    await db.query(`INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('bench@example.com', $1, 'Bench', 'User', 'user')`, [hash]);
+    await db.query(
+      `INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('bench@example.com', $1, 'Bench', 'User', 'user')`,
+      [hash],
+    );
     await db.end();
 
     for (const app of ['auth-service', 'web-service', 'gateway']) start(app);
     await ready(`http://127.0.0.1:${ports.auth}/health/ready`, 'auth-service');
     await ready(`http://127.0.0.1:${ports.web}/health/ready`, 'web-service');
     await ready(`http://127.0.0.1:${ports.gateway}/health/live`, 'gateway');
-    const login = await fetch(`http://127.0.0.1:${ports.auth}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'Bench123!' }) });
+    const login = await fetch(`http://127.0.0.1:${ports.auth}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', password: 'Bench123!' }),
+    });
     const token = (await login.json()).data.accessToken;
 
     const routes = [
@@ -84,11 +100,16 @@ async function main() {
             for (const side of order) {
               const port = side === 'straight' ? route.service : ports.gateway;
               const result = await cannon(`http://127.0.0.1:${port}${route.path}`, connections, token, keepAlive);
-              if (result.non2xx || result.errors) console.error(`  ${side} ${route.path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+              if (result.non2xx || result.errors)
+                console.error(`  ${side} ${route.path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
               (side === 'straight' ? straight : through).push(result);
             }
           }
-          const figures = (results) => ({ rps: median(results.map((r) => r.requests.average)), p50: median(results.map((r) => r.latency.p50)), p99: median(results.map((r) => r.latency.p99)) });
+          const figures = (results) => ({
+            rps: median(results.map((r) => r.requests.average)),
+            p50: median(results.map((r) => r.latency.p50)),
+            p99: median(results.map((r) => r.latency.p99)),
+          });
           const s = figures(straight);
           const g = figures(through);
           const row = { route: route.path, connections, mode, straight: s, gateway: g, ratio: g.rps / s.rps, p50Delta: g.p50 - s.p50 };
@@ -101,7 +122,9 @@ async function main() {
     }
     const keepAliveRows = rows.filter((row) => row.mode === 'keep-alive');
     const met = keepAliveRows.every((row) => row.ratio >= 0.85 && row.p50Delta <= 1);
-    console.log(`goal (keep-alive: throughput >= 0.85x straight, p50 <= 1 ms above): ${met ? 'met' : 'NOT met'} on ${keepAliveRows.length} cases`);
+    console.log(
+      `goal (keep-alive: throughput >= 0.85x straight, p50 <= 1 ms above): ${met ? 'met' : 'NOT met'} on ${keepAliveRows.length} cases`,
+    );
   } finally {
     await stop(admin, ['auth', 'web'].map(dbName), 1000);
   }

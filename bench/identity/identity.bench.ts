@@ -1,12 +1,14 @@
-import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Pool } from 'pg';
+import { Agent, request } from 'node:http';
+
 import { IdentityClient, IdentityLookupError } from '@nafs/auth-client';
+import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 import type { UserIdentity } from '@nafs/contracts';
 import { createEmptyDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+import { Pool } from 'pg';
+
 import { WEB_SERVICE } from '../../apps/web-service/src/service';
-import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
@@ -76,12 +78,22 @@ async function cacheCounters(url: string) {
   const sum = (level: string, result: string) =>
     text
       .split('\n')
-      .filter((l) => l.startsWith('identity_cache_lookups_total{') && l.includes('kind="user"') && l.includes(`level="${level}"`) && l.includes(`result="${result}"`))
+      .filter(
+        (l) =>
+          l.startsWith('identity_cache_lookups_total{') &&
+          l.includes('kind="user"') &&
+          l.includes(`level="${level}"`) &&
+          l.includes(`result="${result}"`),
+      )
       .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   return { lookups: sum('local', 'hit') + sum('local', 'miss'), rpcs: sum('redis', 'miss') };
 }
 
-const shuffle = <T>(items: T[]) => items.map((item) => [Math.random(), item] as const).sort((a, b) => a[0] - b[0]).map(([, item]) => item);
+const shuffle = <T>(items: T[]) =>
+  items
+    .map((item) => [Math.random(), item] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, item]) => item);
 
 describe(`identity benchmark: GET ${PATH}`, () => {
   it(`measures warm, cold and direct-lookup latency (${REQUESTS} requests, concurrency ${CONCURRENCY})`, async () => {
@@ -100,7 +112,9 @@ describe(`identity benchmark: GET ${PATH}`, () => {
          SELECT gen_random_uuid(), 'bench-' || g || '@example.com', 'x', 'B', 'U', 'user', true FROM generate_series(1, $1) g`,
         [USERS + REQUESTS],
       );
-      const all = await auth.query<TestUser & { tenant_id: null }>(`SELECT id, email, role, tenant_id AS "tenantId" FROM users ORDER BY email`);
+      const all = await auth.query<TestUser & { tenant_id: null }>(
+        `SELECT id, email, role, tenant_id AS "tenantId" FROM users ORDER BY email`,
+      );
       const steady = all.slice(0, USERS);
       const fresh = all.slice(USERS, USERS + REQUESTS);
       // Three projects per steady user, so each answer carries real rows.
@@ -112,8 +126,13 @@ describe(`identity benchmark: GET ${PATH}`, () => {
       );
       await webPool.end();
       // The monolith's way: a users table next to the data, read on every request.
-      await direct.query(`CREATE TABLE users (id uuid PRIMARY KEY, email varchar(255) NOT NULL, role varchar(50), tenant_id uuid, is_active boolean)`);
-      await direct.query(`INSERT INTO users SELECT (r->>'id')::uuid, r->>'email', r->>'role', NULL, true FROM jsonb_array_elements($1::jsonb) r`, [JSON.stringify(steady)]);
+      await direct.query(
+        `CREATE TABLE users (id uuid PRIMARY KEY, email varchar(255) NOT NULL, role varchar(50), tenant_id uuid, is_active boolean)`,
+      );
+      await direct.query(
+        `INSERT INTO users SELECT (r->>'id')::uuid, r->>'email', r->>'role', NULL, true FROM jsonb_array_elements($1::jsonb) r`,
+        [JSON.stringify(steady)],
+      );
 
       const steadyTokens = steady.map((u) => auth.accessToken(u));
       const steadyLoad = () => shuffle(Array.from({ length: REQUESTS }, (_, i) => steadyTokens[i % steadyTokens.length]));
@@ -131,7 +150,13 @@ describe(`identity benchmark: GET ${PATH}`, () => {
 
       // 2. Cold: every request is a user never seen before (miss in both levels, one RPC each).
       const c2 = await cacheCounters(web.url);
-      const cold = summarise('cold cache (every request a miss)', await load(web.url, fresh.map((u) => auth.accessToken(u))));
+      const cold = summarise(
+        'cold cache (every request a miss)',
+        await load(
+          web.url,
+          fresh.map((u) => auth.accessToken(u)),
+        ),
+      );
       const c3 = await cacheCounters(web.url);
       cold.hitRatio = Math.round((1 - (c3.rpcs - c2.rpcs) / (c3.lookups - c2.lookups)) * 10000) / 10000;
       cold.rpcs = c3.rpcs - c2.rpcs;
@@ -143,7 +168,14 @@ describe(`identity benchmark: GET ${PATH}`, () => {
         const { rows } = await direct.query(`SELECT id, email, role, tenant_id, is_active FROM users WHERE id = $1`, [userId]);
         if (!rows[0]) throw new IdentityLookupError('NOT_FOUND', 'User not found');
         if (!rows[0].is_active) throw new IdentityLookupError('INACTIVE', 'User is inactive');
-        return { id: rows[0].id, email: rows[0].email, role: rows[0].role, tenantId: rows[0].tenant_id, isActive: true, tenantActive: null };
+        return {
+          id: rows[0].id,
+          email: rows[0].email,
+          role: rows[0].role,
+          tenantId: rows[0].tenant_id,
+          isActive: true,
+          tenantActive: null,
+        };
       };
       try {
         await load(web.url, steadyLoad().slice(0, 500));
@@ -167,7 +199,9 @@ describe(`identity benchmark: GET ${PATH}`, () => {
       '',
       '| mode | p50 ms | p90 ms | p99 ms | mean ms | req/s | cache hit ratio | RPCs |',
       '|---|---|---|---|---|---|---|---|',
-      ...figures.map((f) => `| ${f.mode} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.mean} | ${f.rps} | ${f.hitRatio ?? '-'} | ${f.rpcs ?? '-'} |`),
+      ...figures.map(
+        (f) => `| ${f.mode} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.mean} | ${f.rps} | ${f.hitRatio ?? '-'} | ${f.rpcs ?? '-'} |`,
+      ),
       '',
       `warm p50 vs direct p50: ${warm.p50} vs ${directFig.p50} ms (${warm.p50 <= directFig.p50 ? 'warm is no slower' : 'warm is slower'}); second warm run ${warm2.p50} ms`,
       `cold miss cost (cold p50 - warm p50): ${Math.round((cold.p50 - warm.p50) * 1000) / 1000} ms (goal < 2 ms)`,
@@ -175,7 +209,10 @@ describe(`identity benchmark: GET ${PATH}`, () => {
     ];
     process.stdout.write(`\n${lines.join('\n')}\n\n`);
     mkdirSync(`${__dirname}/../../tmp`, { recursive: true });
-    writeFileSync(`${__dirname}/../../tmp/bench-identity-last-run.json`, JSON.stringify({ at: new Date().toISOString(), requests: REQUESTS, concurrency: CONCURRENCY, users: USERS, figures }, null, 2));
+    writeFileSync(
+      `${__dirname}/../../tmp/bench-identity-last-run.json`,
+      JSON.stringify({ at: new Date().toISOString(), requests: REQUESTS, concurrency: CONCURRENCY, users: USERS, figures }, null, 2),
+    );
     expect(warm.hitRatio).toBeGreaterThan(0.95);
   });
 });

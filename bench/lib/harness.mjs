@@ -74,7 +74,10 @@ export function benchRun(tag) {
 export function services(envs) {
   const children = {};
   function start(app, extraArgs = []) {
-    const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], { env: envs[app], stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], {
+      env: envs[app],
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     if (!extraArgs.length) children[app] = child;
     return child;
   }

@@ -11,10 +11,13 @@ import { benchArgs, benchRun, cannon as autocannon, ready, require, requireBuilt
 const { Client } = require('pg');
 const bcrypt = require('bcrypt');
 
-const args = benchArgs({ duration: '5', connections: '10,50' }, {
-  tools: { type: 'string', default: '30' },
-  direct: { type: 'boolean', default: true },
-});
+const args = benchArgs(
+  { duration: '5', connections: '10,50' },
+  {
+    tools: { type: 'string', default: '30' },
+    direct: { type: 'boolean', default: true },
+  },
+);
 const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections.split(',').map(Number);
 const TOOLS = Number(args.tools);
@@ -28,8 +31,20 @@ const envs = {
   'auth-service': { ...common, AUTH_DB_URL: dbUrl('auth'), PORT: String(ports.auth) },
   // web's relay and consumer off: their polls are database transactions, and the column of web
   // database transactions per run must count what the requests cost.
-  'web-service': { ...common, WEB_DB_URL: dbUrl('web'), PORT: String(ports.web), EVENTS_RELAY_ENABLED: 'false', EVENTS_CONSUMER_ENABLED: 'false' },
-  gateway: { ...common, PORT: String(ports.gateway), AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`, WEB_SERVICE_URL: `http://127.0.0.1:${ports.web}`, FORMS_SERVICE_URL: 'http://127.0.0.1:9' },
+  'web-service': {
+    ...common,
+    WEB_DB_URL: dbUrl('web'),
+    PORT: String(ports.web),
+    EVENTS_RELAY_ENABLED: 'false',
+    EVENTS_CONSUMER_ENABLED: 'false',
+  },
+  gateway: {
+    ...common,
+    PORT: String(ports.gateway),
+    AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
+    WEB_SERVICE_URL: `http://127.0.0.1:${ports.web}`,
+    FORMS_SERVICE_URL: 'http://127.0.0.1:9',
+  },
 };
 const { start, migrate, stop, run } = services(envs);
 
@@ -50,13 +65,21 @@ async function main() {
     await migrate(['auth-service', 'web-service']);
     const authDb = new Client({ connectionString: dbUrl('auth') });
     await authDb.connect();
-    await authDb.query(`INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('bench-admin@example.com', $1, 'Bench', 'Admin', 'admin')`, [await bcrypt.hash('Bench123!', 10)]);
+    await authDb.query(
+      `INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('bench-admin@example.com', $1, 'Bench', 'Admin', 'admin')`,
+      [await bcrypt.hash('Bench123!', 10)],
+    );
     await authDb.end();
     const webDb = new Client({ connectionString: dbUrl('web') });
     await webDb.connect();
     // About the legacy fixture's size; the triggers derive slugs and default configs.
     for (let i = 0; i < TOOLS; i++) {
-      await webDb.query(`INSERT INTO tools (key, name, description, active) VALUES ($1, $2, $3, $4)`, [`bench-tool-${i}`, `Bench Tool ${i}`, `A benchmark tool number ${i} with a realistic description`, i % 5 !== 4]);
+      await webDb.query(`INSERT INTO tools (key, name, description, active) VALUES ($1, $2, $3, $4)`, [
+        `bench-tool-${i}`,
+        `Bench Tool ${i}`,
+        `A benchmark tool number ${i} with a realistic description`,
+        i % 5 !== 4,
+      ]);
     }
     await webDb.end();
 
@@ -64,13 +87,20 @@ async function main() {
     await ready(`http://127.0.0.1:${ports.auth}/health/ready`, 'auth-service');
     await ready(`http://127.0.0.1:${ports.web}/health/ready`, 'web-service');
     await ready(`http://127.0.0.1:${ports.gateway}/health/live`, 'gateway');
-    const login = await fetch(`http://127.0.0.1:${ports.auth}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench-admin@example.com', password: 'Bench123!' }) });
+    const login = await fetch(`http://127.0.0.1:${ports.auth}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench-admin@example.com', password: 'Bench123!' }),
+    });
     const token = (await login.json()).data.accessToken;
     const auth = { authorization: `Bearer ${token}` };
 
     const targets = [['gateway', ports.gateway], ...(args.direct ? [['direct', ports.web]] : [])];
     const cases = [];
-    for (const [path, headers] of [['/api/v1/tools', {}], ['/api/v1/admin/tools', auth]]) {
+    for (const [path, headers] of [
+      ['/api/v1/tools', {}],
+      ['/api/v1/admin/tools', auth],
+    ]) {
       const res = await fetch(`http://127.0.0.1:${ports.gateway}${path}`, { headers });
       if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
       const etag = res.headers.get('etag');
@@ -83,8 +113,12 @@ async function main() {
 
     // The machine's ceiling right now: a route with no database, Redis or auth behind it.
     const baseline = await cannon(`http://127.0.0.1:${ports.web}/health/live`, 10, {});
-    console.log(`web-tools bench: ${DURATION} s per run, ${TOOLS} tools, NODE_ENV=production, LOG_LEVEL=warn; legacy reference at 10 connections: 1818–2348 req/s`);
-    console.log(`baseline GET /health/live direct, 10 connections: ${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+    console.log(
+      `web-tools bench: ${DURATION} s per run, ${TOOLS} tools, NODE_ENV=production, LOG_LEVEL=warn; legacy reference at 10 connections: 1818–2348 req/s`,
+    );
+    console.log(
+      `baseline GET /health/live direct, 10 connections: ${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`,
+    );
     console.log('route                    If-None-Match  via      conns   req/s   p50   p99  status   web DB xacts');
     const results = [];
     for (const { path, conditional, headers } of cases) {
@@ -96,7 +130,15 @@ async function main() {
           const xacts = (await webTransactions(admin)) - before;
           const expected = conditional ? '3xx' : '2xx';
           const ok = conditional ? result['3xx'] === result.requests.total || result['3xx'] > 0 : result['2xx'] > 0;
-          results.push({ path, conditional, via, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
+          results.push({
+            path,
+            conditional,
+            via,
+            connections,
+            rps: result.requests.average,
+            p50: result.latency.p50,
+            p99: result.latency.p99,
+          });
           console.log(
             `${path.padEnd(24)} ${(conditional ? 'yes' : 'no').padEnd(14)} ${via.padEnd(8)} ${String(connections).padStart(5)} ${result.requests.average.toFixed(0).padStart(7)} ${String(result.latency.p50).padStart(5)} ${String(result.latency.p99).padStart(5)}  ${ok ? expected : 'WRONG'}  ${String(xacts).padStart(12)}${result.errors || result.non2xx - (result['3xx'] ?? 0) > 0 ? `  (${result.errors} errors, ${result.non2xx} non-2xx)` : ''}`,
           );

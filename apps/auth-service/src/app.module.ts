@@ -1,22 +1,23 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
-import { HealthModule, MetricsModule } from '@nafs/observability';
 import { LegacyHttpModule } from '@nafs/http';
+import { HealthModule, MetricsModule } from '@nafs/observability';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { AccessModule } from './access/access.module';
 import { ApiTokenAccessModule } from './api-tokens/api-token-access.module';
 import { ApiTokensModule } from './api-tokens/api-tokens.module';
+import { AuditLogsModule } from './audit-logs/audit-logs.module';
+import { AuthModule } from './auth/auth.module';
 import type { AuthConfig } from './config/auth.config';
 import { AuthConfigModule } from './config/auth-config.module';
 import { AUTH_SCHEMA } from './database/schema';
-import { AccessModule } from './access/access.module';
-import { AuditLogsModule } from './audit-logs/audit-logs.module';
-import { AuthModule } from './auth/auth.module';
+import { AuthOutboxRelayModule } from './events/outbox-relay.module';
 import { AUTH_LEGACY_ROUTES } from './http/legacy-routes';
 import { IdentityModule } from './identity/identity.module';
 import { MailModule } from './mail/mail.module';
 import { OutboxModule } from './outbox/outbox.module';
-import { AuthOutboxRelayModule } from './events/outbox-relay.module';
 import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
 
 @Module({})

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+
 import { runService } from '@nafs/runtime';
+
 import { AUTH_SERVICE } from './service';
 
 void runService(AUTH_SERVICE).catch((error) => {

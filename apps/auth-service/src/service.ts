@@ -1,5 +1,6 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type ServiceDefinition, useLegacyJsonBody } from '@nafs/runtime';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
 import { AppModule } from './app.module';
 import { type AuthConfig, loadAuthConfig } from './config/auth.config';
 import { AUTH_SCHEMA } from './database/schema';

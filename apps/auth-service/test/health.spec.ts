@@ -1,6 +1,7 @@
 import { AUTH_PATTERNS, type PingResponse } from '@nafs/contracts';
 import { createRpcClient, rpcCall } from '@nafs/rpc';
 import { expectHealthContract, type RunningTestService, startTestService } from '@nafs/runtime/testing';
+
 import { AUTH_SERVICE } from '../src/service';
 
 describe('auth-service health and RPC (real PostgreSQL and Redis)', () => {

@@ -1,5 +1,6 @@
 import { DROPPED_LEGACY_FOREIGN_KEYS, tablesOwnedBy } from '@nafs/contracts';
 import { createLegacyDatabase, createMigratedDatabase, diffCatalogs, readTableCatalogs, type TestDatabase } from '@nafs/database/testing';
+
 import { AUTH_SCHEMA } from '../src/database/schema';
 
 describe('auth schema equals the legacy auth tables', () => {

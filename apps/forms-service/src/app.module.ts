@@ -1,26 +1,27 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
 import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { AnalyticsModule } from './analytics/analytics.module';
 import type { FormsConfig } from './config/forms.config';
 import { FormsConfigModule } from './config/forms-config.module';
-import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { FORMS_SCHEMA } from './database/schema';
-import { ThemesModule } from './themes/themes.module';
-import { UploadsModule } from './uploads/uploads.module';
 import { FormsEventsModule } from './events/forms-events.module';
+import { ExportSourceModule } from './export-source/export-source.module';
+import { FormsModule } from './forms/forms.module';
+import { FORMS_LEGACY_ROUTES } from './http/legacy-routes';
 import { InventoryModule } from './inventory/inventory.module';
 import { PublicFormsModule } from './public-forms/public-forms.module';
 import { ShortLinksModule } from './short-links/short-links.module';
-import { ToolFlagsModule } from './tool-flags/tool-flags.module';
-import { FormsModule } from './forms/forms.module';
 import { TemplatesModule } from './templates/templates.module';
-import { AnalyticsModule } from './analytics/analytics.module';
-import { ExportSourceModule } from './export-source/export-source.module';
+import { ThemesModule } from './themes/themes.module';
+import { ToolFlagsModule } from './tool-flags/tool-flags.module';
+import { UploadsModule } from './uploads/uploads.module';
 
 @Module({})
 export class AppModule {

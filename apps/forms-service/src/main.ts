@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+
 import { runService } from '@nafs/runtime';
+
 import { FORMS_SERVICE } from './service';
 
 void runService(FORMS_SERVICE).catch((error) => {

@@ -1,5 +1,6 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type ServiceDefinition, useLegacyJsonBody } from '@nafs/runtime';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
 import { AppModule } from './app.module';
 import { type FormsConfig, loadFormsConfig } from './config/forms.config';
 import { FORMS_SCHEMA } from './database/schema';

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
-import Redis from 'ioredis';
-import { Client } from 'pg';
+
 import { AUTH_EVENTS, type AuthEvent } from '@nafs/contracts';
 import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { authEventStreamKey, encodeAuthEvent } from '@nafs/events';
 import { createServiceApp } from '@nafs/runtime';
+import type { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+
 import { FormsUserDeletionHandler } from '../src/events/forms-user-deletion.handler';
 import { FORMS_SERVICE } from '../src/service';
 
@@ -29,26 +31,39 @@ describe('forms-service consumes auth events (real PostgreSQL and Redis)', () =>
   }
 
   const publish = (event: AuthEvent) => redis.xadd(streamKey, '*', ...encodeAuthEvent(event));
-  const processed = async (eventId: string) => (await sql.query('SELECT 1 FROM processed_events WHERE event_id = $1', [eventId])).rowCount === 1;
+  const processed = async (eventId: string) =>
+    (await sql.query('SELECT 1 FROM processed_events WHERE event_id = $1', [eventId])).rowCount === 1;
   const one = async <T>(query: string, params: unknown[] = []) => (await sql.query(query, params)).rows[0] as T;
-  const ids = async (query: string, params: unknown[] = []) => ((await sql.query(query, params)).rows as { id: string }[]).map((row) => row.id).sort();
+  const ids = async (query: string, params: unknown[] = []) =>
+    ((await sql.query(query, params)).rows as { id: string }[]).map((row) => row.id).sort();
 
   async function seedForm(userId: string, themeId: string | null = null) {
     const form = await one<{ id: string }>(`INSERT INTO forms (user_id, title) VALUES ($1, 'Form') RETURNING id`, [userId]);
-    const schema = await one<{ id: string }>(
-      `INSERT INTO form_schemas (form_id, schema_json, theme_id) VALUES ($1, $2, $3) RETURNING id`,
-      [form.id, JSON.stringify({ fields: [], settings: themeId ? { themeId } : {} }), themeId],
-    );
+    const schema = await one<{ id: string }>(`INSERT INTO form_schemas (form_id, schema_json, theme_id) VALUES ($1, $2, $3) RETURNING id`, [
+      form.id,
+      JSON.stringify({ fields: [], settings: themeId ? { themeId } : {} }),
+      themeId,
+    ]);
     return { formId: form.id, schemaId: schema.id };
   }
 
   async function seedSubmission(schemaId: string, userId: string | null): Promise<string> {
-    return (await one<{ id: string }>(`INSERT INTO form_submissions (form_schema_id, values_json, submitter_ip, user_id) VALUES ($1, '{}', '10.0.0.1', $2) RETURNING id`, [schemaId, userId])).id;
+    return (
+      await one<{ id: string }>(
+        `INSERT INTO form_submissions (form_schema_id, values_json, submitter_ip, user_id) VALUES ($1, '{}', '10.0.0.1', $2) RETURNING id`,
+        [schemaId, userId],
+      )
+    ).id;
   }
 
   async function seedShortLink(createdBy: string | null, schemaId: string | null = null): Promise<string> {
     const code = `c${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-    return (await one<{ id: string }>(`INSERT INTO short_links (code, original_url, created_by, form_schema_id) VALUES ($1, 'https://example.com', $2, $3) RETURNING id`, [code, createdBy, schemaId])).id;
+    return (
+      await one<{ id: string }>(
+        `INSERT INTO short_links (code, original_url, created_by, form_schema_id) VALUES ($1, 'https://example.com', $2, $3) RETURNING id`,
+        [code, createdBy, schemaId],
+      )
+    ).id;
   }
 
   async function seedTheme(options: { createdBy: string | null; creatorId?: string | null; custom?: boolean }): Promise<string> {
@@ -68,7 +83,14 @@ describe('forms-service consumes auth events (real PostgreSQL and Redis)', () =>
     redis = new Redis(testInfra().redisUrl);
     const prefix = uniqueRedisPrefix('forms-events');
     streamKey = authEventStreamKey(prefix);
-    env = { NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: testInfra().redisUrl, REDIS_KEY_PREFIX: prefix, RPC_CHANNEL_PREFIX: prefix, ...db.env('forms') };
+    env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      REDIS_URL: testInfra().redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      RPC_CHANNEL_PREFIX: prefix,
+      ...db.env('forms'),
+    };
   });
   afterEach(async () => {
     jest.restoreAllMocks();
@@ -118,7 +140,10 @@ describe('forms-service consumes auth events (real PostgreSQL and Redis)', () =>
 
     // SET NULL: submissions and short links of the user on what remains.
     const submissions = (await sql.query('SELECT id, user_id FROM form_submissions')).rows as { id: string; user_id: string | null }[];
-    expect(Object.fromEntries(submissions.map((row) => [row.id, row.user_id]))).toEqual({ [submissionByDeleted]: null, [submissionByOther]: other });
+    expect(Object.fromEntries(submissions.map((row) => [row.id, row.user_id]))).toEqual({
+      [submissionByDeleted]: null,
+      [submissionByOther]: other,
+    });
     const links = (await sql.query('SELECT id, created_by FROM short_links')).rows as { id: string; created_by: string | null }[];
     expect(Object.fromEntries(links.map((row) => [row.id, row.created_by]))).toEqual({
       [linkByDeletedToOthersForm]: null,
@@ -142,7 +167,9 @@ describe('forms-service consumes auth events (real PostgreSQL and Redis)', () =>
     expect(byId[predefinedByDeleted]).toEqual({ created_by: null, creator_id: null, is_custom: false, is_active: true });
     expect(byId[customOfOther]).toEqual({ created_by: other, creator_id: other, is_custom: true, is_active: true });
     expect(themes).toHaveLength(3);
-    expect((await one<{ theme_id: string }>('SELECT theme_id FROM form_schemas WHERE id = $1', [others.schemaId])).theme_id).toBe(customUsedByOther);
+    expect((await one<{ theme_id: string }>('SELECT theme_id FROM form_schemas WHERE id = $1', [others.schemaId])).theme_id).toBe(
+      customUsedByOther,
+    );
     const leftovers = await one<{ n: number }>(
       `SELECT (SELECT count(*) FROM forms WHERE user_id = $1) + (SELECT count(*) FROM form_submissions WHERE user_id = $1)
             + (SELECT count(*) FROM short_links WHERE created_by = $1)

@@ -1,11 +1,21 @@
 import { describeIdentityAgainstRealAuth } from '@nafs/auth-client/testing';
+
 import { FORMS_SERVICE } from '../src/service';
 
 const PROBE = '/api/v1/themes';
 const desktop = {
-  primaryColor: '#112233', secondaryColor: '#445566', textColorPrimary: '#000000', textColorSecondary: '#333333',
-  backgroundColor: '#ffffff', containerBackground: '#ffffff', fontFamilyHeading: 'Inter', fontFamilyBody: 'Inter',
-  fieldBorderRadius: '8px', fieldSpacing: '16px', containerOpacity: 1, containerPosition: 'center',
+  primaryColor: '#112233',
+  secondaryColor: '#445566',
+  textColorPrimary: '#000000',
+  textColorSecondary: '#333333',
+  backgroundColor: '#ffffff',
+  containerBackground: '#ffffff',
+  fontFamilyHeading: 'Inter',
+  fontFamilyBody: 'Inter',
+  fieldBorderRadius: '8px',
+  fieldSpacing: '16px',
+  containerOpacity: 1,
+  containerPosition: 'center',
 };
 
 describeIdentityAgainstRealAuth({

@@ -1,5 +1,6 @@
 import { DROPPED_LEGACY_FOREIGN_KEYS, tablesOwnedBy } from '@nafs/contracts';
 import { createLegacyDatabase, createMigratedDatabase, diffCatalogs, readTableCatalogs, type TestDatabase } from '@nafs/database/testing';
+
 import { FORMS_SCHEMA } from '../src/database/schema';
 
 describe('forms schema equals the legacy forms tables', () => {

@@ -1,12 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
-import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
-import { FORMS_SERVICE } from '../src/service';
+
 import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 import { routeFor } from '@nafs/contracts';
+import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+import { Client } from 'pg';
+
+import { FORMS_SERVICE } from '../src/service';
 
 const BASE = '/api/v1/themes';
 const desktop = {
@@ -23,7 +25,12 @@ const desktop = {
   containerOpacity: 0.9,
   containerPosition: 'center',
 };
-const validTheme = (name: string) => ({ name, description: 'A <b>bold</b> theme', thumbnailUrl: 'https://cdn.example.com/t.png', themeConfig: { desktop, mobile: { fieldSpacing: '8px' } } });
+const validTheme = (name: string) => ({
+  name,
+  description: 'A <b>bold</b> theme',
+  thumbnailUrl: 'https://cdn.example.com/t.png',
+  themeConfig: { desktop, mobile: { fieldSpacing: '8px' } },
+});
 
 describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
   let auth: AuthFixture;
@@ -33,11 +40,22 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
   let admin: TestUser;
   let uploadsDir: string;
 
-  const call = async (method: string, path: string, user: TestUser | string | undefined, body?: unknown, raw?: RequestInit['body'], contentType = 'application/json') => {
+  const call = async (
+    method: string,
+    path: string,
+    user: TestUser | string | undefined,
+    body?: unknown,
+    raw?: RequestInit['body'],
+    contentType = 'application/json',
+  ) => {
     const headers: Record<string, string> = {};
     if (user) headers.Authorization = `Bearer ${typeof user === 'string' ? user : auth.accessToken(user)}`;
     if ((body !== undefined || raw !== undefined) && !(raw instanceof FormData)) headers['Content-Type'] = contentType;
-    const res = await fetch(`${forms.url}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    const res = await fetch(`${forms.url}${path}`, {
+      method,
+      headers,
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
     const text = await res.text();
     let json: unknown;
     try {
@@ -66,7 +84,12 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     auth = new AuthFixture(shared);
     await auth.addReplica();
     uploadsDir = mkdtempSync(join(tmpdir(), 'nafs-theme-uploads-'));
-    forms = await startTestService(FORMS_SERVICE, { ...shared, JWT_SECRET: TEST_JWT_SECRET, FORMS_UPLOADS_DIR: uploadsDir, FORMS_UPLOADS_PUBLIC_URL: 'https://files.example.com/uploads' });
+    forms = await startTestService(FORMS_SERVICE, {
+      ...shared,
+      JWT_SECRET: TEST_JWT_SECRET,
+      FORMS_UPLOADS_DIR: uploadsDir,
+      FORMS_UPLOADS_PUBLIC_URL: 'https://files.example.com/uploads',
+    });
     creator = await auth.createUser();
     other = await auth.createUser();
     admin = await auth.createUser({ role: 'admin' });
@@ -112,7 +135,10 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ success: true, data: { id, name: 'Ocean Blue' } });
     const missing = await call('GET', `${BASE}/00000000-0000-4000-8000-000000000000`, other);
-    expect(missing).toEqual({ status: 404, body: { success: false, error: { code: 'NOT_FOUND', message: 'Theme not found' }, timestamp: expect.any(String) } });
+    expect(missing).toEqual({
+      status: 404,
+      body: { success: false, error: { code: 'NOT_FOUND', message: 'Theme not found' }, timestamp: expect.any(String) },
+    });
 
     const duplicate = await call('POST', BASE, other, validTheme('Ocean Blue'));
     expect(duplicate.status).toBe(409);
@@ -125,13 +151,20 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     expect(forbidden).toEqual({ status: 403, body: { error: { code: 'FORBIDDEN', message: 'You can only edit your own themes' } } });
     expect((await call('DELETE', `${BASE}/${id}`, other)).status).toBe(403);
     const notFound = await call('PUT', `${BASE}/00000000-0000-4000-8000-000000000000`, creator, { name: 'Whatever' });
-    expect(notFound).toEqual({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Theme not found' }, timestamp: expect.any(String) } });
+    expect(notFound).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'Theme not found' }, timestamp: expect.any(String) },
+    });
     // The owner check runs before validation: a malformed id is a 404 in the same shape, never a 500.
     expect((await call('PUT', `${BASE}/not-a-uuid`, creator, { name: 'Whatever' })).status).toBe(404);
 
     const byCreator = await call('PUT', `${BASE}/${id}`, creator, { name: 'Owned Theme Renamed', description: 'it & co' });
     expect(byCreator.status).toBe(200);
-    expect(byCreator.body).toMatchObject({ success: true, message: 'Theme updated successfully', data: { name: 'Owned Theme Renamed', description: 'it &amp; co', thumbnailUrl: 'https://cdn.example.com/t.png' } });
+    expect(byCreator.body).toMatchObject({
+      success: true,
+      message: 'Theme updated successfully',
+      data: { name: 'Owned Theme Renamed', description: 'it &amp; co', thumbnailUrl: 'https://cdn.example.com/t.png' },
+    });
     const byAdmin = await call('PUT', `${BASE}/${id}`, admin, { themeConfig: { desktop: { ...desktop, primaryColor: '#ABCDEF' } } });
     expect(byAdmin.status).toBe(200);
     expect(byAdmin.body.data.themeConfig).toEqual({ desktop: { ...desktop, primaryColor: '#ABCDEF' } });
@@ -142,7 +175,9 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     expect((await call('GET', BASE, creator)).body.data.map((t: { id: string }) => t.id)).not.toContain(id);
     expect((await query('SELECT is_active FROM form_themes WHERE id = $1', [id]))[0].is_active).toBe(false);
 
-    const predefined = (await query(`INSERT INTO form_themes (name, theme_config) VALUES ('System Theme', '{"desktop":{}}') RETURNING id`))[0].id;
+    const predefined = (
+      await query(`INSERT INTO form_themes (name, theme_config) VALUES ('System Theme', '{"desktop":{}}') RETURNING id`)
+    )[0].id;
     expect((await call('DELETE', `${BASE}/${predefined}`, creator)).status).toBe(403);
     expect((await call('DELETE', `${BASE}/${predefined}`, admin)).status).toBe(200);
   });
@@ -150,12 +185,17 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
   it('tracks applications and reports usage (which always failed in legacy)', async () => {
     const id = (await call('POST', BASE, creator, validTheme('Used Theme'))).body.data.id;
     const applied = await call('POST', `${BASE}/${id}/apply`, other, {});
-    expect(applied).toEqual({ status: 200, body: { success: true, message: 'Theme application tracked successfully', data: { usageCount: 1 }, timestamp: expect.any(String) } });
+    expect(applied).toEqual({
+      status: 200,
+      body: { success: true, message: 'Theme application tracked successfully', data: { usageCount: 1 }, timestamp: expect.any(String) },
+    });
     expect((await call('POST', `${BASE}/${id}/apply`, creator)).body.data.usageCount).toBe(2);
     expect((await call('POST', `${BASE}/00000000-0000-4000-8000-000000000000/apply`, creator)).status).toBe(404);
 
     const addForm = async (owner: TestUser, title: string, status: string) => {
-      const formId = (await query(`INSERT INTO forms (user_id, title, status) VALUES ($1, $2, $3) RETURNING id`, [owner.id, title, status]))[0].id;
+      const formId = (
+        await query(`INSERT INTO forms (user_id, title, status) VALUES ($1, $2, $3) RETURNING id`, [owner.id, title, status])
+      )[0].id;
       await query(`INSERT INTO form_schemas (form_id, schema_json, theme_id) VALUES ($1, '{}', $2)`, [formId, id]);
       return formId;
     };
@@ -205,7 +245,10 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     expect(disguised).toMatchObject({ status: 400, body: { success: false, error: { code: 'INVALID_FILE' } } });
     const empty = new FormData();
     empty.append('thumbnail', new Blob([], { type: 'image/png' }), 'empty.png');
-    expect(await call('POST', `${BASE}/upload-thumbnail`, creator, undefined, empty)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_FILE' } } });
+    expect(await call('POST', `${BASE}/upload-thumbnail`, creator, undefined, empty)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_FILE' } },
+    });
 
     const text = new FormData();
     text.append('thumbnail', new Blob(['hello'], { type: 'text/plain' }), 'a.txt');
@@ -227,7 +270,11 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
   it('refuses bad input with 4xx in the legacy shapes, never 5xx, and writes nothing', async () => {
     const id = (await call('POST', BASE, creator, validTheme('Stable Theme'))).body.data.id;
     const before = await themeCount();
-    const v2 = { success: false, error: { code: 'VALIDATION_ERROR', message: expect.any(String), details: expect.any(Array) }, timestamp: expect.any(String) };
+    const v2 = {
+      success: false,
+      error: { code: 'VALIDATION_ERROR', message: expect.any(String), details: expect.any(Array) },
+      timestamp: expect.any(String),
+    };
     const bad: unknown[] = [
       {},
       { ...validTheme('x'), name: 'ab' },
@@ -258,7 +305,9 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
       expect(res.body).toEqual(v2);
     }
     const detail = await call('POST', BASE, creator, { ...validTheme('x'), name: 'ab' });
-    expect(detail.body.error.details).toEqual([{ type: 'field', value: 'ab', msg: 'Theme name must be between 3 and 100 characters', path: 'name', location: 'body' }]);
+    expect(detail.body.error.details).toEqual([
+      { type: 'field', value: 'ab', msg: 'Theme name must be between 3 and 100 characters', path: 'name', location: 'body' },
+    ]);
 
     for (const body of [{}, { name: 'a' }, { themeConfig: { desktop: { primaryColor: '#fff' } } }, { thumbnailUrl: 'nope' }]) {
       const res = await call('PUT', `${BASE}/${id}`, creator, body);
@@ -267,12 +316,19 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     }
     for (const raw of ['{"name": ', '"text"']) {
       const res = await call('POST', BASE, creator, undefined, raw);
-      expect(res).toEqual({ status: 400, body: { success: false, error: 'Bad Request', message: expect.any(String), timestamp: expect.any(String) } });
+      expect(res).toEqual({
+        status: 400,
+        body: { success: false, error: 'Bad Request', message: expect.any(String), timestamp: expect.any(String) },
+      });
     }
     const oversize = await call('POST', BASE, creator, { ...validTheme('Huge Theme'), description: 'x'.repeat(11 * 1024 * 1024) });
     expect(oversize.status).toBe(413);
     for (const bogus of ['not-a-uuid', '1', "1' OR 1=1 --"]) {
-      for (const [method, suffix] of [['GET', ''], ['POST', '/apply'], ['GET', '/usage']]) {
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['POST', '/apply'],
+        ['GET', '/usage'],
+      ]) {
         const res = await call(method, `${BASE}/${encodeURIComponent(bogus)}${suffix}`, creator, method === 'POST' ? {} : undefined);
         expect({ bogus, method, suffix, status: res.status }).toEqual({ bogus, method, suffix, status: 400 });
         expect(res.body).toEqual(v2);
@@ -285,13 +341,22 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
 
   it('keeps themes small: unknown keys dropped, big bodies refused, errors bounded, NUL and deep nesting 400 (issues 16.1, 17.2, 17.5)', async () => {
     const before = await themeCount();
-    const extra = await call('POST', BASE, creator, { ...validTheme('Extra Keys'), themeConfig: { desktop: { ...desktop, junk: 'x'.repeat(1000) }, junk: { a: 1 } } });
+    const extra = await call('POST', BASE, creator, {
+      ...validTheme('Extra Keys'),
+      themeConfig: { desktop: { ...desktop, junk: 'x'.repeat(1000) }, junk: { a: 1 } },
+    });
     expect(extra.status).toBe(201);
     expect(extra.body.data.themeConfig).toEqual({ desktop });
-    const megabyte = await call('POST', BASE, creator, { ...validTheme('Mega Theme'), themeConfig: { desktop: { ...desktop, junk: 'x'.repeat(1024 * 1024) } } });
+    const megabyte = await call('POST', BASE, creator, {
+      ...validTheme('Mega Theme'),
+      themeConfig: { desktop: { ...desktop, junk: 'x'.repeat(1024 * 1024) } },
+    });
     expect(megabyte.status).toBe(413);
     expect(megabyte.body).toMatchObject({ success: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
-    const bigImage = await call('POST', BASE, creator, { ...validTheme('Big Image'), themeConfig: { desktop: { ...desktop, backgroundImageUrl: `data:image/png;base64,${'A'.repeat(60 * 1024)}` } } });
+    const bigImage = await call('POST', BASE, creator, {
+      ...validTheme('Big Image'),
+      themeConfig: { desktop: { ...desktop, backgroundImageUrl: `data:image/png;base64,${'A'.repeat(60 * 1024)}` } },
+    });
     expect(bigImage.status).toBe(400);
     const echo = await call('POST', BASE, creator, { ...validTheme('Echo Theme'), name: 'n'.repeat(2 * 1024 * 1024) });
     expect(echo.status).toBe(413);
@@ -300,9 +365,18 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
     expect(longName.status).toBe(400);
     expect(JSON.stringify(longName.body).length).toBeLessThan(1024);
     const nul = await call('POST', BASE, creator, { ...validTheme('Nul\u0000Theme') });
-    expect(nul).toMatchObject({ status: 400, body: { success: false, error: { code: 'VALIDATION_ERROR', details: [{ path: 'name', msg: 'must not contain NUL bytes' }] } } });
+    expect(nul).toMatchObject({
+      status: 400,
+      body: { success: false, error: { code: 'VALIDATION_ERROR', details: [{ path: 'name', msg: 'must not contain NUL bytes' }] } },
+    });
     for (const levels of [20_000, 100_000]) {
-      const deep = await call('POST', BASE, creator, undefined, '{"name":"Deep Theme","themeConfig":' + '{"a":'.repeat(levels) + '1' + '}'.repeat(levels) + '}');
+      const deep = await call(
+        'POST',
+        BASE,
+        creator,
+        undefined,
+        '{"name":"Deep Theme","themeConfig":' + '{"a":'.repeat(levels) + '1' + '}'.repeat(levels) + '}',
+      );
       expect(deep.status).toBe(400);
     }
     expect((await call('GET', `${BASE}/${'a'.repeat(10_000)}`, creator)).status).toBe(400);
@@ -313,15 +387,32 @@ describe('themes F13-F20 (real PostgreSQL, Redis and auth-service)', () => {
   });
 
   it('answers unauthenticated calls with E1 401, and refuses writes from a read-scoped API token', async () => {
-    for (const [method, path] of [['GET', BASE], ['POST', BASE], ['GET', `${BASE}/x`], ['PUT', `${BASE}/x`], ['DELETE', `${BASE}/x`], ['POST', `${BASE}/x/apply`], ['GET', `${BASE}/x/usage`], ['POST', `${BASE}/upload-thumbnail`]]) {
+    for (const [method, path] of [
+      ['GET', BASE],
+      ['POST', BASE],
+      ['GET', `${BASE}/x`],
+      ['PUT', `${BASE}/x`],
+      ['DELETE', `${BASE}/x`],
+      ['POST', `${BASE}/x/apply`],
+      ['GET', `${BASE}/x/usage`],
+      ['POST', `${BASE}/upload-thumbnail`],
+    ]) {
       const res = await call(method, path, undefined);
-      expect({ method, path, ...res }).toEqual({ method, path, status: 401, body: { error: 'Unauthorized', message: 'Authorization header is required', timestamp: expect.any(String) } });
+      expect({ method, path, ...res }).toEqual({
+        method,
+        path,
+        status: 401,
+        body: { error: 'Unauthorized', message: 'Authorization header is required', timestamp: expect.any(String) },
+      });
     }
     const readToken = await auth.createApiToken(creator, ['read']);
     const before = await themeCount();
     expect((await call('GET', BASE, readToken)).status).toBe(200);
     const refused = await call('POST', BASE, readToken, validTheme('Token Theme'));
-    expect(refused).toEqual({ status: 403, body: { error: 'Forbidden', message: expect.stringContaining('scope'), timestamp: expect.any(String) } });
+    expect(refused).toEqual({
+      status: 403,
+      body: { error: 'Forbidden', message: expect.stringContaining('scope'), timestamp: expect.any(String) },
+    });
     const id = (await call('GET', BASE, readToken)).body.data[0].id;
     expect((await call('POST', `${BASE}/${id}/apply`, readToken)).status).toBe(403);
     expect(await themeCount()).toBe(before);

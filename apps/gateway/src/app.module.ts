@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+
 import { ApiDocsModule } from './api-docs/api-docs.module';
 import { type GatewayConfig, upstreams } from './config/gateway.config';
 import { GatewayHealthController } from './health/gateway-health.controller';

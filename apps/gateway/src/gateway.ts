@@ -1,6 +1,7 @@
+import { buildOpenApiDocument, createLogger, requestLogging, type ServiceLogger, wantsPrettyLogs } from '@nafs/observability';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { buildOpenApiDocument, createLogger, requestLogging, type ServiceLogger, wantsPrettyLogs } from '@nafs/observability';
+
 import { ApiDocsService } from './api-docs/api-docs.service';
 import type { OpenApiDocument } from './api-docs/openapi-merge';
 import { AppModule } from './app.module';
@@ -25,11 +26,20 @@ export async function createGateway(config: GatewayConfig, logger = gatewayLogge
   });
   // Registered before the proxy, so preflights are answered here and never reach a service.
   app.enableCors({
-      origin: config.CORS_ORIGINS,
-      credentials: true,
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Tenant-Slug', 'X-Requested-With', 'X-Request-Id'],
-      exposedHeaders: ['ETag', 'Content-Disposition', 'X-Package-Size', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
+    origin: config.CORS_ORIGINS,
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Tenant-Slug', 'X-Requested-With', 'X-Request-Id'],
+    exposedHeaders: [
+      'ETag',
+      'Content-Disposition',
+      'X-Package-Size',
+      'X-Request-Id',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'Retry-After',
+    ],
   });
   app.use(requestId);
   // After the id is minted, before the proxy: one access line per request, proxied or not.

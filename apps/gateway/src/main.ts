@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+
 import { loadGatewayConfig } from './config/gateway.config';
 import { createGateway, gatewayLogger } from './gateway';
 

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
+
 import type { ServiceName } from '@nafs/contracts';
+import type { INestApplication } from '@nestjs/common';
+
 import type { OpenApiDocument } from '../src/api-docs/openapi-merge';
 import { loadGatewayConfig } from '../src/config/gateway.config';
 import { createGateway } from '../src/gateway';
@@ -22,7 +24,13 @@ function documentOf(service: ServiceName): OpenApiDocument {
       ['/health/live', { get: { operationId: `${service}Live`, responses: { 200: { description: 'ok' } } } }],
       ...paths[service].map((path) => [
         path,
-        { post: { operationId: `${service}${path}`, requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } } }, responses: {} } },
+        {
+          post: {
+            operationId: `${service}${path}`,
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } } },
+            responses: {},
+          },
+        },
       ]),
     ]),
     components: {
@@ -76,12 +84,25 @@ describe('gateway /api-docs (merged OpenAPI of the three services)', () => {
   it('merges paths (each where the gateway routes it), shares equal components and prefixes colliding ones', async () => {
     const res = await fetch(`${base}/api-docs/swagger.json`);
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as OpenApiDocument & { paths: Record<string, Record<string, { tags: string[]; requestBody: { content: { 'application/json': { schema: { $ref: string } } } } }>> };
+    const doc = (await res.json()) as OpenApiDocument & {
+      paths: Record<
+        string,
+        Record<string, { tags: string[]; requestBody: { content: { 'application/json': { schema: { $ref: string } } } } }>
+      >;
+    };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/users/{id}', '/api/v1/drawing-projects', '/api/v1/drawing-projects/{id}', '/api/v1/themes']),
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/users/{id}',
+        '/api/v1/drawing-projects',
+        '/api/v1/drawing-projects/{id}',
+        '/api/v1/themes',
+      ]),
     );
     // The gateway's own routes come from its controllers; the services' health paths are not merged in.
-    expect(doc.paths['/health/live']).toEqual({ get: expect.objectContaining({ operationId: expect.stringMatching(/^GatewayHealthController_/) }) });
+    expect(doc.paths['/health/live']).toEqual({
+      get: expect.objectContaining({ operationId: expect.stringMatching(/^GatewayHealthController_/) }),
+    });
     expect(doc.paths['/api/v1/health']).toBeDefined();
     expect(Object.keys(doc.paths).some((path) => path.startsWith('/api-docs'))).toBe(false);
 

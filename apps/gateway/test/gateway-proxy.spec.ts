@@ -1,8 +1,10 @@
-import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import type { INestApplication } from '@nestjs/common';
+
 import type { ServiceName } from '@nafs/contracts';
+import type { INestApplication } from '@nestjs/common';
+
 import { loadGatewayConfig } from '../src/config/gateway.config';
 import { createGateway } from '../src/gateway';
 
@@ -70,15 +72,26 @@ interface Reply {
 }
 
 /** One request through `agent`; `upload` sends a chunked body in pieces, with pauses between them. */
-function send(base: string, path: string, options: { method?: string; headers?: Record<string, string>; agent?: Agent; upload?: Buffer[]; timeoutMs?: number } = {}): Promise<Reply> {
+function send(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; agent?: Agent; upload?: Buffer[]; timeoutMs?: number } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent, timeout: options.timeoutMs ?? 5000 });
+    const req = request(`${base}${path}`, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      agent: options.agent,
+      timeout: options.timeoutMs ?? 5000,
+    });
     req.on('timeout', () => req.destroy(new Error(`timed out: ${path}`)));
     req.on('error', reject);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket: req.socket as Socket }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket: req.socket as Socket }),
+      );
       res.on('error', reject);
     });
     if (!options.upload) {
@@ -145,34 +158,46 @@ describe('gateway proxy (keep-alive, early answers, timeouts, restarts, compress
   it.each([
     ['leaves the upload unread', '/api/v1/users/avatar'],
     ['closes its connection after answering', '/api/v1/users/avatar?close=1'],
-  ])('passes a 401 the service sends before reading a chunked upload, 200 times in a row, none reset (service %s)', async (_label, path) => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const boundary = 'xBoundary';
-    const upload = [
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`),
-      ...Array.from({ length: 8 }, () => Buffer.alloc(32 * 1024, 7)),
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ];
-    const outcomes: string[] = [];
-    try {
-      for (let i = 0; i < 200; i++) {
-        try {
-          const reply = await send(base, path, {
-            method: 'POST',
-            agent,
-            headers: { Authorization: 'Bearer not-a-token', 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Transfer-Encoding': 'chunked' },
-            upload,
-          });
-          outcomes.push(reply.status === 401 && reply.body.toString() === JSON.stringify(UNAUTHORIZED) ? 'ok' : `${reply.status} ${reply.body.toString().slice(0, 80)}`);
-        } catch (error) {
-          outcomes.push(`error ${(error as Error).message}`);
+  ])(
+    'passes a 401 the service sends before reading a chunked upload, 200 times in a row, none reset (service %s)',
+    async (_label, path) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const boundary = 'xBoundary';
+      const upload = [
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`),
+        ...Array.from({ length: 8 }, () => Buffer.alloc(32 * 1024, 7)),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ];
+      const outcomes: string[] = [];
+      try {
+        for (let i = 0; i < 200; i++) {
+          try {
+            const reply = await send(base, path, {
+              method: 'POST',
+              agent,
+              headers: {
+                Authorization: 'Bearer not-a-token',
+                'Content-Type': `multipart/form-data; boundary=${boundary}`,
+                'Transfer-Encoding': 'chunked',
+              },
+              upload,
+            });
+            outcomes.push(
+              reply.status === 401 && reply.body.toString() === JSON.stringify(UNAUTHORIZED)
+                ? 'ok'
+                : `${reply.status} ${reply.body.toString().slice(0, 80)}`,
+            );
+          } catch (error) {
+            outcomes.push(`error ${(error as Error).message}`);
+          }
         }
+      } finally {
+        agent.destroy();
       }
-    } finally {
-      agent.destroy();
-    }
-    expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
-  }, 60_000);
+      expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
+    },
+    60_000,
+  );
 
   it('answers 503 in the legacy shape when the service does not answer within the timeout', async () => {
     const started = Date.now();
@@ -259,11 +284,17 @@ describe('gateway proxy (keep-alive, early answers, timeouts, restarts, compress
     try {
       const ready = await send(notReady.url, '/health/ready');
       expect(ready.status).toBe(503);
-      expect(JSON.parse(ready.body.toString())).toMatchObject({ status: 'error', details: { forms: { status: 'down' }, auth: { status: 'up' } } });
+      expect(JSON.parse(ready.body.toString())).toMatchObject({
+        status: 'error',
+        details: { forms: { status: 'down' }, auth: { status: 'up' } },
+      });
       const detailed = await send(gone.url, '/api/v1/health');
       expect(detailed.status).toBe(503);
       expect(detailed.body.toString()).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:9\b/);
-      expect(JSON.parse(detailed.body.toString())).toMatchObject({ status: 'unhealthy', services: { database: { status: 'disconnected' } } });
+      expect(JSON.parse(detailed.body.toString())).toMatchObject({
+        status: 'unhealthy',
+        services: { database: { status: 'disconnected' } },
+      });
     } finally {
       await notReady.app.close();
       await gone.app.close();

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
+
 import { GATEWAY_ROUTES, type ServiceName } from '@nafs/contracts';
+import type { INestApplication } from '@nestjs/common';
+
 import { loadGatewayConfig } from '../src/config/gateway.config';
 import { createGateway } from '../src/gateway';
 
@@ -21,14 +23,25 @@ function echoServer(service: ServiceName): Promise<Server> {
     req.on('end', () => {
       if (req.url?.startsWith('/health/live') || req.url?.startsWith('/health/ready') || req.url?.startsWith('/api/v1/health')) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(
-          req.url === '/api/v1/health/readiness'
-            ? { status: 'ready', timestamp: 'x', services: { database: 'ready' } }
-            : { status: 'healthy', services: { database: { status: 'connected', latency: 2, connections: { total: 2, idle: 1, waiting: 0 } } } },
-        ));
+        res.end(
+          JSON.stringify(
+            req.url === '/api/v1/health/readiness'
+              ? { status: 'ready', timestamp: 'x', services: { database: 'ready' } }
+              : {
+                  status: 'healthy',
+                  services: { database: { status: 'connected', latency: 2, connections: { total: 2, idle: 1, waiting: 0 } } },
+                },
+          ),
+        );
         return;
       }
-      const echo: Echo = { service, method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const echo: Echo = {
+        service,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       res.writeHead(201, { 'Content-Type': 'application/json', ETag: '"v1"' });
       res.end(JSON.stringify(echo));
     });
@@ -69,12 +82,15 @@ describe('gateway (real HTTP upstreams)', () => {
     await Promise.all(Object.values(upstreams).map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
-  it.each(GATEWAY_ROUTES.map((route) => [route.prefix, route.service]))('routes %s/... to %s, path and query untouched', async (prefix, service) => {
-    const res = await fetch(`${base}${prefix}/some/thing?x=1&y=%C3%A9`);
-    expect(res.status).toBe(201);
-    const echo = (await res.json()) as Echo;
-    expect(echo).toMatchObject({ service, method: 'GET', url: `${prefix}/some/thing?x=1&y=%C3%A9` });
-  });
+  it.each(GATEWAY_ROUTES.map((route) => [route.prefix, route.service]))(
+    'routes %s/... to %s, path and query untouched',
+    async (prefix, service) => {
+      const res = await fetch(`${base}${prefix}/some/thing?x=1&y=%C3%A9`);
+      expect(res.status).toBe(201);
+      const echo = (await res.json()) as Echo;
+      expect(echo).toMatchObject({ service, method: 'GET', url: `${prefix}/some/thing?x=1&y=%C3%A9` });
+    },
+  );
 
   it('sends short links to forms before the web rule for /api/v1/tools', async () => {
     const shortLinks = (await (await fetch(`${base}/api/v1/tools/short-links`)).json()) as Echo;
@@ -106,7 +122,11 @@ describe('gateway (real HTTP upstreams)', () => {
     for (const origin of ['http://localhost:4200', 'http://localhost:4201']) {
       const res = await fetch(`${base}/api/v1/users/1`, {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'authorization,x-tenant-slug' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'PATCH',
+          'Access-Control-Request-Headers': 'authorization,x-tenant-slug',
+        },
       });
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
@@ -121,12 +141,25 @@ describe('gateway (real HTTP upstreams)', () => {
   it('answers unknown routes with the legacy 404 body', async () => {
     const res = await fetch(`${base}/api/v1/nothing-here`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ success: false, error: 'Not Found', message: 'The requested resource was not found', timestamp: expect.any(String) });
+    expect(await res.json()).toEqual({
+      success: false,
+      error: 'Not Found',
+      message: 'The requested resource was not found',
+      timestamp: expect.any(String),
+    });
   });
 
   it('serves the legacy info and health routes itself, aggregating the services', async () => {
-    expect(await (await fetch(`${base}/`)).json()).toMatchObject({ message: 'NodeAngularFullStack API', version: '1.0.0', status: 'running' });
-    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'alive', timestamp: expect.any(String), uptime: expect.any(Number) });
+    expect(await (await fetch(`${base}/`)).json()).toMatchObject({
+      message: 'NodeAngularFullStack API',
+      version: '1.0.0',
+      status: 'running',
+    });
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({
+      status: 'alive',
+      timestamp: expect.any(String),
+      uptime: expect.any(Number),
+    });
     const readiness = await fetch(`${base}/api/v1/health/readiness`);
     expect(readiness.status).toBe(200);
     expect(await readiness.json()).toMatchObject({ status: 'ready', services: { database: 'ready' } });

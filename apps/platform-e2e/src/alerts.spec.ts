@@ -4,11 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { parse, stringify } from 'yaml';
-import { SERVICES, type ServiceName } from '@nafs/contracts';
+
+import { type ServiceName, SERVICES } from '@nafs/contracts';
 import { dropDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { ServiceProcess } from '@nafs/runtime/testing';
+import { Client } from 'pg';
+import { parse, stringify } from 'yaml';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const JWT_SECRET = 'alerts-e2e-secret-0123456789abcdefghijklmn';
@@ -88,7 +89,11 @@ describeWithPrometheus('alerts fired by a real Prometheus scraping the built ser
   const firing = async (name: string) => (await alerts()).filter((alert) => alert.labels['alertname'] === name && alert.state === 'firing');
 
   async function login(email: string, password: string): Promise<string> {
-    const res = await fetch(`${auth.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const res = await fetch(`${auth.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     expect(res.status).toBe(200);
     return ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
   }
@@ -112,7 +117,9 @@ describeWithPrometheus('alerts fired by a real Prometheus scraping the built ser
 
     // The real rules, with every `for` shortened so that the test does not wait minutes; the
     // expressions and thresholds are exactly those deployed.
-    const rules = parse(readFileSync(join(monitoring, 'nafs-alerts.rules.yml'), 'utf8')) as { groups: { rules: Record<string, unknown>[] }[] };
+    const rules = parse(readFileSync(join(monitoring, 'nafs-alerts.rules.yml'), 'utf8')) as {
+      groups: { rules: Record<string, unknown>[] }[];
+    };
     for (const group of rules.groups) for (const rule of group.rules) rule['for'] = '0s';
     dataDir = mkdtempSync(join(tmpdir(), 'nafs-prometheus-'));
     writeFileSync(join(dataDir, 'rules.yml'), stringify(rules));
@@ -127,7 +134,12 @@ describeWithPrometheus('alerts fired by a real Prometheus scraping the built ser
     );
     const port = await prometheusPort();
     prometheusUrl = `http://127.0.0.1:${port}`;
-    prometheus = spawn(PROMETHEUS, [`--config.file=${join(dataDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dataDir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+    prometheus = spawn(PROMETHEUS, [
+      `--config.file=${join(dataDir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dataDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ]);
     prometheus.stdout?.on('data', (chunk) => (prometheusLog += chunk));
     prometheus.stderr?.on('data', (chunk) => (prometheusLog += chunk));
     await waitFor(async () => {
@@ -155,9 +167,12 @@ describeWithPrometheus('alerts fired by a real Prometheus scraping the built ser
   it('the rules and the dashboard read only metrics the services export', async () => {
     await fetch(`${forms.url}/api/v1/forms`, { headers: { Authorization: `Bearer ${users[0].token}` } });
     const exported = new Set<string>();
-    for (const service of [auth, forms]) for (const name of exportedNames(await (await fetch(`${service.url}/metrics`)).text())) exported.add(name);
+    for (const service of [auth, forms])
+      for (const name of exportedNames(await (await fetch(`${service.url}/metrics`)).text())) exported.add(name);
     const rules = parse(readFileSync(join(monitoring, 'nafs-alerts.rules.yml'), 'utf8')) as { groups: { rules: { expr: string }[] }[] };
-    const dashboard = JSON.parse(readFileSync(join(monitoring, 'nafs-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const dashboard = JSON.parse(readFileSync(join(monitoring, 'nafs-dashboard.json'), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
     const used = new Set([
       ...rules.groups.flatMap((group) => group.rules.flatMap((rule) => metricsIn(rule.expr))),
       ...dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => metricsIn(target.expr))),
@@ -185,7 +200,13 @@ describeWithPrometheus('alerts fired by a real Prometheus scraping the built ser
       await locker.query('LOCK TABLE forms IN ACCESS EXCLUSIVE MODE');
       // More requests than connections: each holds one, blocked on the lock; the rest queue.
       blocked = Array.from({ length: POOL_SIZE * 2 }, () =>
-        fetch(`${forms.url}/api/v1/forms`, { headers: { Authorization: `Bearer ${users[0].token}` }, signal: AbortSignal.timeout(60000) }).then((res) => res.status, (error: Error) => error.message),
+        fetch(`${forms.url}/api/v1/forms`, {
+          headers: { Authorization: `Bearer ${users[0].token}` },
+          signal: AbortSignal.timeout(60000),
+        }).then(
+          (res) => res.status,
+          (error: Error) => error.message,
+        ),
       );
       await waitFor(async () => (await firing('NafsDbPoolSaturated')).length > 0, 30000, 'NafsDbPoolSaturated firing', 250);
       expect((await firing('NafsDbPoolSaturated'))[0].labels).toMatchObject({ service: 'forms-service', database: databases.forms });

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { chromium } from 'playwright-core';
-import { SERVICES, type ServiceName } from '@nafs/contracts';
+import { existsSync } from 'node:fs';
+
+import { type ServiceName, SERVICES } from '@nafs/contracts';
 import { dropDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { ServiceProcess } from '@nafs/runtime/testing';
+import { chromium } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 const JWT_SECRET = 'observability-e2e-secret-0123456789abcdefghij';
@@ -80,7 +81,7 @@ describe('observability across the built bundles: one request id through four pr
     await Promise.all(Object.values(databases).map((name) => dropDatabase(name)));
   });
 
-  it('follows one X-Request-Id from the gateway through web into auth\'s RPC handler (and forms), in each process\'s log', async () => {
+  it("follows one X-Request-Id from the gateway through web into auth's RPC handler (and forms), in each process's log", async () => {
     const login = await fetch(`${gateway.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'e2e-login-1' },
@@ -95,7 +96,9 @@ describe('observability across the built bundles: one request id through four pr
     });
     expect(projects.status).toBe(200);
     expect(projects.headers.get('x-request-id')).toBe(requestId);
-    const themes = await fetch(`${gateway.url}/api/v1/themes`, { headers: { Authorization: `Bearer ${data.accessToken}`, 'X-Request-Id': `${requestId}-forms` } });
+    const themes = await fetch(`${gateway.url}/api/v1/themes`, {
+      headers: { Authorization: `Bearer ${data.accessToken}`, 'X-Request-Id': `${requestId}-forms` },
+    });
     expect(themes.status).toBe(200);
 
     await waitFor(async () => linesWith(services.auth, requestId).length > 0, 15000, 'auth logged the RPC call');
@@ -105,18 +108,28 @@ describe('observability across the built bundles: one request id through four pr
       expect.objectContaining({ service: 'gateway', req: { method: 'GET', url: '/api/v1/drawing-projects' }, res: { statusCode: 200 } }),
     ]);
     expect(accessLines(services.web, requestId)).toEqual([
-      expect.objectContaining({ service: 'web-service', req: { method: 'GET', url: '/api/v1/drawing-projects' }, res: { statusCode: 200 } }),
+      expect.objectContaining({
+        service: 'web-service',
+        req: { method: 'GET', url: '/api/v1/drawing-projects' },
+        res: { statusCode: 200 },
+      }),
     ]);
     // web's identity lookup over Redis, answered and logged by auth under the same id.
     expect(linesWith(services.auth, requestId)).toEqual([
-      expect.objectContaining({ service: 'auth-service', context: 'Rpc', msg: expect.stringMatching(/^rpc auth\.user\.validate ok \d+ms$/) }),
+      expect.objectContaining({
+        service: 'auth-service',
+        context: 'Rpc',
+        msg: expect.stringMatching(/^rpc auth\.user\.validate ok \d+ms$/),
+      }),
     ]);
     expect(accessLines(services.forms, `${requestId}-forms`)).toEqual([
       expect.objectContaining({ service: 'forms-service', req: { method: 'GET', url: '/api/v1/themes' }, res: { statusCode: 200 } }),
     ]);
     // The login itself: the gateway's access line and auth's, under the id the client sent.
     expect(accessLines(gateway, 'e2e-login-1')).toHaveLength(1);
-    expect(linesWith(services.auth, 'e2e-login-1')).toEqual(expect.arrayContaining([expect.objectContaining({ res: { statusCode: 200 } })]));
+    expect(linesWith(services.auth, 'e2e-login-1')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ res: { statusCode: 200 } })]),
+    );
   });
 
   const haveChromium = existsSync(CHROMIUM);
@@ -124,7 +137,10 @@ describe('observability across the built bundles: one request id through four pr
   (haveChromium ? it : it.skip)(
     '/api-docs in a real browser: Swagger UI lists every route of the merged document and "Try it out" logs in',
     async () => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-background-networking'] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-background-networking'],
+      });
       try {
         const page = await browser.newPage();
         const external: string[] = [];
@@ -139,7 +155,8 @@ describe('observability across the built bundles: one request id through four pr
         const expected = Object.entries(merged.paths)
           .flatMap(([path, item]) => OPERATION_METHODS.filter((method) => item[method]).map((method) => `${method.toUpperCase()} ${path}`))
           .sort();
-        for (const route of ['POST /api/v1/auth/login', 'GET /api/v1/drawing-projects', 'GET /api/v1/themes']) expect(expected).toContain(route);
+        for (const route of ['POST /api/v1/auth/login', 'GET /api/v1/drawing-projects', 'GET /api/v1/themes'])
+          expect(expected).toContain(route);
         // Swagger UI mounts only the operations near the viewport: scroll down, collecting them.
         await page.waitForSelector('.opblock', { timeout: 20000 });
         const seen = new Set<string>();

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { Client } from 'pg';
-import { SERVICES, type ServiceName, tablesOwnedBy } from '@nafs/contracts';
+
+import { type ServiceName, SERVICES, tablesOwnedBy } from '@nafs/contracts';
 import { dropDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { builtEntryPoint, runToExit, ServiceProcess } from '@nafs/runtime/testing';
+import { Client } from 'pg';
 
 const { runId } = testInfra();
 

@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hash } from 'bcrypt';
-import { Client } from 'pg';
-import { SERVICES, type ServiceName } from '@nafs/contracts';
+
+import { type ServiceName, SERVICES } from '@nafs/contracts';
 import { dropDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { builtEntryPoint, ServiceProcess } from '@nafs/runtime/testing';
+import { hash } from 'bcrypt';
+import { Client } from 'pg';
 
 const { runId } = testInfra();
 
@@ -21,7 +22,9 @@ function databaseUrl(name: string): string {
  */
 describe('short links across web, forms and the gateway (built bundles, real PostgreSQL and Redis)', () => {
   const prefix = uniqueRedisPrefix('e2e_links');
-  const databases = Object.fromEntries((['auth', 'web', 'forms'] as ServiceName[]).map((service) => [service, `nafs_t_${runId}_e2e_links_${service}`])) as Record<ServiceName, string>;
+  const databases = Object.fromEntries(
+    (['auth', 'web', 'forms'] as ServiceName[]).map((service) => [service, `nafs_t_${runId}_e2e_links_${service}`]),
+  ) as Record<ServiceName, string>;
   let processes: Record<ServiceName, ServiceProcess>;
   let gateway: ServiceProcess;
   let forms: Client;
@@ -58,17 +61,34 @@ describe('short links across web, forms and the gateway (built bundles, real Pos
     processes = {
       auth: new ServiceProcess(SERVICES.auth.app, envFor('auth')),
       web: new ServiceProcess(SERVICES.web.app, { ...envFor('web'), EVENTS_RELAY_POLL_MS: '100' }),
-      forms: new ServiceProcess(SERVICES.forms.app, { ...envFor('forms'), EVENTS_BLOCK_MS: '200', FORMS_UPLOADS_DIR: mkdtempSync(join(tmpdir(), 'nafs-e2e-links-')) }),
+      forms: new ServiceProcess(SERVICES.forms.app, {
+        ...envFor('forms'),
+        EVENTS_BLOCK_MS: '200',
+        FORMS_UPLOADS_DIR: mkdtempSync(join(tmpdir(), 'nafs-e2e-links-')),
+      }),
     };
     for (const p of Object.values(processes)) await p.start(120_000);
-    gateway = new ServiceProcess('gateway', { NODE_ENV: 'test', LOG_LEVEL: 'warn', AUTH_SERVICE_URL: processes.auth.url, WEB_SERVICE_URL: processes.web.url, FORMS_SERVICE_URL: processes.forms.url });
+    gateway = new ServiceProcess('gateway', {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      AUTH_SERVICE_URL: processes.auth.url,
+      WEB_SERVICE_URL: processes.web.url,
+      FORMS_SERVICE_URL: processes.forms.url,
+    });
     await gateway.start(60_000);
 
     const auth = new Client({ connectionString: databaseUrl(databases.auth) });
     await auth.connect();
-    await auth.query(`INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('links-admin@example.com', $1, 'Links', 'Admin', 'admin')`, [await hash('Links123!', 4)]);
+    await auth.query(
+      `INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ('links-admin@example.com', $1, 'Links', 'Admin', 'admin')`,
+      [await hash('Links123!', 4)],
+    );
     await auth.end();
-    const login = await fetch(`${gateway.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'links-admin@example.com', password: 'Links123!' }) });
+    const login = await fetch(`${gateway.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'links-admin@example.com', password: 'Links123!' }),
+    });
     token = ((await login.json()) as { data: { accessToken: string } }).data.accessToken;
     forms = new Client({ connectionString: databaseUrl(databases.forms) });
     await forms.connect();
@@ -82,9 +102,18 @@ describe('short links across web, forms and the gateway (built bundles, real Pos
   });
 
   it('F24 is 403 within 2 s of web disabling the short-link tool, and /s/:code counts all of 200 parallel clicks through the gateway', async () => {
-    const created = await api('POST', '/api/v1/admin/tools', { key: 'short-link', name: 'Short Link', description: 'Shorten URLs and share them with a QR code', active: true });
+    const created = await api('POST', '/api/v1/admin/tools', {
+      key: 'short-link',
+      name: 'Short Link',
+      description: 'Shorten URLs and share them with a QR code',
+      active: true,
+    });
     expect(created.status).toBe(201);
-    await waitFor(async () => (await forms.query(`SELECT active FROM tool_flags WHERE key = 'short-link'`)).rows[0]?.active === true, 10_000, 'forms hears of the tool');
+    await waitFor(
+      async () => (await forms.query(`SELECT active FROM tool_flags WHERE key = 'short-link'`)).rows[0]?.active === true,
+      10_000,
+      'forms hears of the tool',
+    );
 
     const link = await api('POST', '/api/v1/tools/short-links', { originalUrl: 'https://example.com/landing?x=1', customName: 'e2e-link' });
     expect(link.status).toBe(201);
@@ -95,7 +124,12 @@ describe('short links across web, forms and the gateway (built bundles, real Pos
     const disabled = await api('PATCH', '/api/v1/admin/tools/short-link', { active: false });
     expect(disabled.status).toBe(200);
     const at = Date.now();
-    await waitFor(async () => (await api('POST', '/api/v1/tools/short-links', { originalUrl: 'https://example.com/other' })).status === 403, 2000, 'F24 403 after web disabled the tool', 50);
+    await waitFor(
+      async () => (await api('POST', '/api/v1/tools/short-links', { originalUrl: 'https://example.com/other' })).status === 403,
+      2000,
+      'F24 403 after web disabled the tool',
+      50,
+    );
     expect(Date.now() - at).toBeLessThan(2000);
   }, 60_000);
 });

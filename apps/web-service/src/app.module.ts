@@ -1,22 +1,23 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
 import { RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
 import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
 import { AuthRpcHealthIndicator, AuthRpcModule } from '@nafs/rpc';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
 import type { WebConfig } from './config/web.config';
-import { WEB_LEGACY_ROUTES } from './http/legacy-routes';
 import { WEB_SCHEMA } from './database/schema';
-import { WebEventsModule } from './events/web-events.module';
 import { DrawingProjectsModule } from './drawing-projects/drawing-projects.module';
+import { WebEventsModule } from './events/web-events.module';
 import { WebOutboxModule } from './events/web-outbox.module';
+import { ExportJobsModule } from './export-jobs/export-jobs.module';
+import { WEB_LEGACY_ROUTES } from './http/legacy-routes';
 import { TestToolModule } from './test-tool/test-tool.module';
 import { ToolConfigsModule } from './tool-configs/tool-configs.module';
 import { ToolRegistryModule } from './tool-registry/tool-registry.module';
 import { ToolsModule } from './tools/tools.module';
-import { ExportJobsModule } from './export-jobs/export-jobs.module';
 
 @Module({})
 export class AppModule {

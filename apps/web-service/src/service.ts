@@ -1,6 +1,7 @@
 import { type ServiceDefinition, useLegacyJsonBody } from '@nafs/runtime';
+
 import { AppModule } from './app.module';
-import { type WebConfig, loadWebConfig } from './config/web.config';
+import { loadWebConfig, type WebConfig } from './config/web.config';
 import { WEB_SCHEMA } from './database/schema';
 
 export const WEB_SERVICE: ServiceDefinition<WebConfig> = {

@@ -1,7 +1,8 @@
-import { Client } from 'pg';
-import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
-import { testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { AuthFixture, TEST_JWT_SECRET } from '@nafs/auth-client/testing';
+import { testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
+import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+import { Client } from 'pg';
+
 import { WEB_SERVICE } from '../src/service';
 
 /** Issue 16.5: web's database made unreachable under a running service: quick 503s in the legacy shape, then 200 again without restart. */
@@ -21,14 +22,21 @@ describe('web-service while its database is unreachable (real PostgreSQL)', () =
   };
   const cutOff = async () => {
     await admin(`ALTER DATABASE "${web.database.name}" ALLOW_CONNECTIONS false`);
-    await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [web.database.name]);
+    await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      web.database.name,
+    ]);
   };
   const restore = () => admin(`ALTER DATABASE "${web.database.name}" ALLOW_CONNECTIONS true`);
 
   const list = async () => {
     const started = performance.now();
     const res = await fetch(`${web.url}/api/v1/drawing-projects`, { headers: { Authorization: `Bearer ${token}` } });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown>,
+      ms: performance.now() - started,
+      retryAfter: res.headers.get('retry-after'),
+    };
   };
 
   beforeAll(async () => {
@@ -60,7 +68,9 @@ describe('web-service while its database is unreachable (real PostgreSQL)', () =
       expect(answer.retryAfter).toBe('5');
     }
     const slowest = Math.max(...during.map((answer) => answer.ms));
-    console.log(`database outage: ${during.length} requests, statuses ${[...new Set(during.map((a) => a.status))].join(',')}, slowest ${slowest.toFixed(1)} ms`);
+    console.log(
+      `database outage: ${during.length} requests, statuses ${[...new Set(during.map((a) => a.status))].join(',')}, slowest ${slowest.toFixed(1)} ms`,
+    );
     expect(slowest).toBeLessThan(1000);
 
     await restore();

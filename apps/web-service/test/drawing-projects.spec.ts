@@ -1,8 +1,9 @@
-import { Client } from 'pg';
-import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
-import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
-import { WEB_SERVICE } from '../src/service';
 import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
+import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+import { Client } from 'pg';
+
+import { WEB_SERVICE } from '../src/service';
 
 const BASE = '/api/v1/drawing-projects';
 const template = { version: '1.0', shapes: [{ type: 'rect', x: 1, y: 2 }] };
@@ -19,7 +20,11 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined || rawBody !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(`${web.url}${path}`, { method, headers, body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    const res = await fetch(`${web.url}${path}`, {
+      method,
+      headers,
+      body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
     const text = await res.text();
     let json: unknown;
     try {
@@ -59,7 +64,12 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
   });
 
   it('creates, lists, reads, updates and deletes a project in the legacy E7 shapes', async () => {
-    const created = await call('POST', BASE, ownerToken, { name: '  My drawing  ', description: 'desc', templateData: template, thumbnail: 'data:image/png;base64,AAA' });
+    const created = await call('POST', BASE, ownerToken, {
+      name: '  My drawing  ',
+      description: 'desc',
+      templateData: template,
+      thumbnail: 'data:image/png;base64,AAA',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       success: true,
@@ -96,8 +106,14 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
 
     const updated = await call('PUT', `${BASE}/${id}`, ownerToken, { name: 'Renamed', templateData: { version: '2', shapes: [] } });
     expect(updated.status).toBe(200);
-    expect(updated.body).toEqual({ success: true, message: 'Project updated successfully', data: { project: expect.objectContaining({ id, name: 'Renamed', templateData: { version: '2', shapes: [] }, description: 'desc' }) } });
-    expect(new Date(updated.body.data.project.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(one.body.data.project.updatedAt).getTime());
+    expect(updated.body).toEqual({
+      success: true,
+      message: 'Project updated successfully',
+      data: { project: expect.objectContaining({ id, name: 'Renamed', templateData: { version: '2', shapes: [] }, description: 'desc' }) },
+    });
+    expect(new Date(updated.body.data.project.updatedAt).getTime()).toBeGreaterThanOrEqual(
+      new Date(one.body.data.project.updatedAt).getTime(),
+    );
 
     const deactivated = await call('PUT', `${BASE}/${id}`, ownerToken, { isActive: false });
     expect(deactivated.status).toBe(200);
@@ -114,7 +130,11 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
   it('lets only the owner read, change or delete a project', async () => {
     const created = await call('POST', BASE, ownerToken, { name: 'Private', templateData: template });
     const id = created.body.data.project.id;
-    for (const [method, body] of [['GET', undefined], ['PUT', { name: 'Hijack' }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PUT', { name: 'Hijack' }],
+      ['DELETE', undefined],
+    ] as const) {
       const res = await call(method, `${BASE}/${id}`, otherToken, body);
       expect(res).toEqual({ status: 403, body: { success: false, message: 'Unauthorized access to project' } });
     }
@@ -127,16 +147,35 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
 
   it('answers unauthenticated calls with the legacy E1 401 on every route', async () => {
     const id = '00000000-0000-4000-8000-000000000001';
-    for (const [method, path] of [['GET', BASE], ['GET', `${BASE}/${id}`], ['POST', BASE], ['PUT', `${BASE}/${id}`], ['DELETE', `${BASE}/${id}`]]) {
-      const res = await call(method, path, undefined, method === 'POST' || method === 'PUT' ? { name: 'x', templateData: template } : undefined);
-      expect(res).toEqual({ status: 401, body: { error: 'Unauthorized', message: 'Authorization header is required', timestamp: expect.any(String) } });
+    for (const [method, path] of [
+      ['GET', BASE],
+      ['GET', `${BASE}/${id}`],
+      ['POST', BASE],
+      ['PUT', `${BASE}/${id}`],
+      ['DELETE', `${BASE}/${id}`],
+    ]) {
+      const res = await call(
+        method,
+        path,
+        undefined,
+        method === 'POST' || method === 'PUT' ? { name: 'x', templateData: template } : undefined,
+      );
+      expect(res).toEqual({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'Authorization header is required', timestamp: expect.any(String) },
+      });
       expect((await call(method, path, 'garbage')).body.message).toBe('Invalid or expired token');
     }
   });
 
   it('refuses bad input with 4xx in the legacy shapes, never 5xx, and writes nothing', async () => {
     const before = await rowCount();
-    const v1 = { error: 'Validation Error', message: 'Invalid input data provided', details: expect.any(Array), timestamp: expect.any(String) };
+    const v1 = {
+      error: 'Validation Error',
+      message: 'Invalid input data provided',
+      details: expect.any(Array),
+      timestamp: expect.any(String),
+    };
     const badCreates: unknown[] = [
       {},
       { templateData: template },
@@ -167,7 +206,10 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
 
     for (const raw of ['{"name": "x", ', '"just a string"', 'nul']) {
       const malformed = await call('POST', BASE, ownerToken, undefined, raw);
-      expect(malformed).toEqual({ status: 400, body: { success: false, error: 'Bad Request', message: expect.any(String), timestamp: expect.any(String) } });
+      expect(malformed).toEqual({
+        status: 400,
+        body: { success: false, error: 'Bad Request', message: expect.any(String), timestamp: expect.any(String) },
+      });
     }
 
     const oversize = await call('POST', BASE, ownerToken, { name: 'big', templateData: template, thumbnail: 'A'.repeat(11 * 1024 * 1024) });
@@ -185,7 +227,15 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
 
     const created = await call('POST', BASE, ownerToken, { name: 'Target', templateData: template });
     const id = created.body.data.project.id;
-    const badUpdates: unknown[] = [{ name: 5 }, { name: '' }, { templateData: [] }, { templateData: { version: '1' } }, { isActive: 'yes' }, { description: 1 }, [1]];
+    const badUpdates: unknown[] = [
+      { name: 5 },
+      { name: '' },
+      { templateData: [] },
+      { templateData: { version: '1' } },
+      { isActive: 'yes' },
+      { description: 1 },
+      [1],
+    ];
     for (const body of badUpdates) {
       const res = await call('PUT', `${BASE}/${id}`, ownerToken, body);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
@@ -193,14 +243,21 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
     }
     const empty = await call('PUT', `${BASE}/${id}`, ownerToken, {});
     expect(empty).toEqual({ status: 400, body: { success: false, message: 'At least one field must be provided for update' } });
-    expect((await call('GET', `${BASE}/${id}`, ownerToken)).body.data.project).toMatchObject({ name: 'Target', isActive: true, templateData: template });
+    expect((await call('GET', `${BASE}/${id}`, ownerToken)).body.data.project).toMatchObject({
+      name: 'Target',
+      isActive: true,
+      templateData: template,
+    });
     expect(await rowCount()).toBe(before + 1);
   });
 
   it('answers NUL bytes, huge ids and deeply nested bodies with a 400 V1, never a 5xx (issue 16.1)', async () => {
     const before = await rowCount();
     const nul = await call('POST', BASE, ownerToken, { name: 'a\u0000b', templateData: template });
-    expect(nul).toMatchObject({ status: 400, body: { error: 'Validation Error', details: [{ field: 'name', message: 'must not contain NUL bytes' }] } });
+    expect(nul).toMatchObject({
+      status: 400,
+      body: { error: 'Validation Error', details: [{ field: 'name', message: 'must not contain NUL bytes' }] },
+    });
     const nulShape = await call('POST', BASE, ownerToken, { name: 'ok', templateData: { ...template, shapes: [{ label: 'x\u0000' }] } });
     expect(nulShape.status).toBe(400);
     expect((await call('GET', `${BASE}/${'a'.repeat(10_000)}`, ownerToken)).status).toBe(400);
@@ -219,7 +276,10 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
     const before = await rowCount();
     expect((await call('GET', BASE, readToken)).status).toBe(200);
     const refused = await call('POST', BASE, readToken, { name: 'via token', templateData: template });
-    expect(refused).toEqual({ status: 403, body: { error: 'Forbidden', message: expect.stringContaining('scope'), timestamp: expect.any(String) } });
+    expect(refused).toEqual({
+      status: 403,
+      body: { error: 'Forbidden', message: expect.stringContaining('scope'), timestamp: expect.any(String) },
+    });
     const project = (await call('POST', BASE, writeToken, { name: 'via write token', templateData: template })).body.data.project;
     expect(project.userId).toBe(owner.id);
     expect((await call('PUT', `${BASE}/${project.id}`, readToken, { name: 'nope' })).status).toBe(403);
@@ -233,7 +293,10 @@ describe('drawing projects W32-W36 (real PostgreSQL, Redis and auth-service)', (
     const before = await rowCount();
     for (const user of [ghost, inactive]) {
       const res = await call('POST', BASE, auth.accessToken(user), { name: 'x', templateData: template });
-      expect(res).toEqual({ status: 401, body: { error: 'Unauthorized', message: 'Invalid or expired token', timestamp: expect.any(String) } });
+      expect(res).toEqual({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'Invalid or expired token', timestamp: expect.any(String) },
+      });
     }
     expect(await rowCount()).toBe(before);
   });

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
-import Redis from 'ioredis';
-import { Client } from 'pg';
+
 import { IdentityCacheInvalidator } from '@nafs/auth-client';
 import { AUTH_EVENTS, type AuthEvent } from '@nafs/contracts';
 import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { authEventStreamKey, encodeAuthEvent } from '@nafs/events';
 import { METRICS_REGISTRY } from '@nafs/observability';
 import { createServiceApp } from '@nafs/runtime';
+import type { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
+import { Client } from 'pg';
 import type { Registry } from 'prom-client';
+
 import { WebUserDeletionHandler } from '../src/events/web-user-deletion.handler';
 import { WEB_SERVICE } from '../src/service';
 
@@ -38,11 +40,15 @@ describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {
   }
 
   const publish = (event: AuthEvent) => redis.xadd(streamKey, '*', ...encodeAuthEvent(event));
-  const processed = async (eventId: string) => (await sql.query('SELECT 1 FROM processed_events WHERE event_id = $1', [eventId])).rowCount === 1;
+  const processed = async (eventId: string) =>
+    (await sql.query('SELECT 1 FROM processed_events WHERE event_id = $1', [eventId])).rowCount === 1;
   const count = async (query: string, params: unknown[] = []) => Number((await sql.query(query, params)).rows[0].count);
 
   async function seedDrawingProject(userId: string, name = 'sketch'): Promise<string> {
-    const { rows } = await sql.query(`INSERT INTO drawing_projects (user_id, name, template_data) VALUES ($1, $2, '{}') RETURNING id`, [userId, name]);
+    const { rows } = await sql.query(`INSERT INTO drawing_projects (user_id, name, template_data) VALUES ($1, $2, '{}') RETURNING id`, [
+      userId,
+      name,
+    ]);
     return rows[0].id;
   }
 
@@ -66,7 +72,14 @@ describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {
     redis = new Redis(testInfra().redisUrl);
     const prefix = uniqueRedisPrefix('web-events');
     streamKey = authEventStreamKey(prefix);
-    env = { NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL: testInfra().redisUrl, REDIS_KEY_PREFIX: prefix, RPC_CHANNEL_PREFIX: prefix, ...db.env('web') };
+    env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      REDIS_URL: testInfra().redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      RPC_CHANNEL_PREFIX: prefix,
+      ...db.env('web'),
+    };
   });
   afterEach(async () => {
     jest.restoreAllMocks();
@@ -96,8 +109,16 @@ describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {
     expect(await count('SELECT count(*) FROM drawing_projects WHERE id = ANY($1)', [deletedProjects])).toBe(0);
     expect(await count('SELECT count(*) FROM drawing_projects WHERE id = $1 AND user_id = $2', [keptProject, kept])).toBe(1);
     const tools = (await sql.query('SELECT id, created_by FROM tool_registry')).rows as { id: string; created_by: string | null }[];
-    expect(Object.fromEntries(tools.map((tool) => [tool.id, tool.created_by]))).toEqual({ [toolByDeleted]: null, [toolByKept]: kept, [anonymousTool]: null });
-    const jobs = (await sql.query('SELECT job_id, user_id, tool_id FROM export_jobs')).rows as { job_id: string; user_id: string | null; tool_id: string }[];
+    expect(Object.fromEntries(tools.map((tool) => [tool.id, tool.created_by]))).toEqual({
+      [toolByDeleted]: null,
+      [toolByKept]: kept,
+      [anonymousTool]: null,
+    });
+    const jobs = (await sql.query('SELECT job_id, user_id, tool_id FROM export_jobs')).rows as {
+      job_id: string;
+      user_id: string | null;
+      tool_id: string;
+    }[];
     expect(Object.fromEntries(jobs.map((job) => [job.job_id, [job.user_id, job.tool_id]]))).toEqual({
       [jobOfDeleted]: [null, toolByKept],
       [jobOfKept]: [kept, toolByDeleted],
@@ -129,11 +150,19 @@ describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {
     const events = Array.from({ length: 30 }, () => userDeleted(randomUUID()));
     for (const event of events) await seedDrawingProject((event.payload as { userId: string }).userId);
     for (const event of events) await publish(event);
-    await waitFor(async () => (await count('SELECT count(*) FROM processed_events WHERE event_id = ANY($1)', [events.map((e) => e.id)])) === 30, 15_000, '30 events');
+    await waitFor(
+      async () => (await count('SELECT count(*) FROM processed_events WHERE event_id = ANY($1)', [events.map((e) => e.id)])) === 30,
+      15_000,
+      '30 events',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     const handledIds = handle.mock.calls.map(([event]) => event.id);
     expect(handledIds.sort()).toEqual(events.map((event) => event.id).sort());
-    expect(await count('SELECT count(*) FROM drawing_projects WHERE user_id = ANY($1)', [events.map((e) => (e.payload as { userId: string }).userId)])).toBe(0);
+    expect(
+      await count('SELECT count(*) FROM drawing_projects WHERE user_id = ANY($1)', [
+        events.map((e) => (e.payload as { userId: string }).userId),
+      ]),
+    ).toBe(0);
   });
 
   it('skips an event id it has already applied, and still drops the identity cache entry', async () => {
@@ -156,14 +185,19 @@ describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {
     await startWeb();
     const user = randomUUID();
     const project = await seedDrawingProject(user);
-    const deactivated: AuthEvent = { id: randomUUID(), type: AUTH_EVENTS.userDeactivated, occurredAt: new Date().toISOString(), payload: { userId: user, tenantId: null } };
+    const deactivated: AuthEvent = {
+      id: randomUUID(),
+      type: AUTH_EVENTS.userDeactivated,
+      occurredAt: new Date().toISOString(),
+      payload: { userId: user, tenantId: null },
+    };
     await publish(deactivated);
     await waitFor(() => processed(deactivated.id), 10_000, 'deactivation');
     expect(invalidate.mock.calls.map(([e]) => e.id)).toContain(deactivated.id);
     expect(await count('SELECT count(*) FROM drawing_projects WHERE id = $1', [project])).toBe(1);
   });
 
-  it('reports consumer lag, pending entries and outcomes on the service\'s /metrics registry', async () => {
+  it("reports consumer lag, pending entries and outcomes on the service's /metrics registry", async () => {
     const app = await startWeb();
     const event = userDeleted(randomUUID());
     await publish(event);
@@ -171,7 +205,11 @@ describe('web-service consumes auth events (real PostgreSQL and Redis)', () => {
     const text = await app.get<Registry>(METRICS_REGISTRY).metrics();
     expect(text).toContain(`nafs_events_consumer_lag{stream="${streamKey}",group="web-service",service="web-service"} 0`);
     expect(text).toContain(`nafs_events_consumer_pending{stream="${streamKey}",group="web-service",service="web-service"} 0`);
-    expect(text).toMatch(new RegExp(`nafs_events_consumer_events_total\\{stream="${streamKey}",group="web-service",type="auth.user.deleted",outcome="applied",service="web-service"\\} \\d+`));
+    expect(text).toMatch(
+      new RegExp(
+        `nafs_events_consumer_events_total\\{stream="${streamKey}",group="web-service",type="auth.user.deleted",outcome="applied",service="web-service"\\} \\d+`,
+      ),
+    );
     expect(text).toContain('nafs_events_consumer_delay_seconds_bucket');
   });
 });

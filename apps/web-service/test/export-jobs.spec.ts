@@ -3,16 +3,35 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
+import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
+import {
+  copyLegacyTables,
+  createEmptyDatabase,
+  createSeededLegacyDatabase,
+  type TestDatabase,
+  testInfra,
+  uniqueRedisPrefix,
+  waitFor,
+} from '@nafs/database/testing';
+import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
 import { Client } from 'pg';
 import { extract } from 'tar-stream';
-import { AuthFixture, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
-import { copyLegacyTables, createEmptyDatabase, createSeededLegacyDatabase, type TestDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
-import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+
 import { WEB_SERVICE } from '../src/service';
 import { SourceServiceProcess } from './support/source-service';
 
 const BASE = '/api/v1/tool-registry';
-const FORM_STEPS = ['validate-form-data', 'generate-express-boilerplate', 'copy-form-schemas', 'generate-prisma-schema', 'generate-migrations', 'generate-docker-config', 'generate-readme', 'package-archive'];
+const FORM_STEPS = [
+  'validate-form-data',
+  'generate-express-boilerplate',
+  'copy-form-schemas',
+  'generate-prisma-schema',
+  'generate-migrations',
+  'generate-docker-config',
+  'generate-readme',
+  'package-archive',
+];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 type Body = Record<string, any>;
@@ -66,7 +85,10 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
   let latestSchemaJson: unknown;
 
   const call = async (method: string, path: string, token: string | undefined, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${webUrl}${path}`, { method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers } });
+    const res = await fetch(`${webUrl}${path}`, {
+      method,
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     let body: Body | string;
     try {
@@ -84,16 +106,25 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     return res.body.data.jobId as string;
   };
   const waitForStatus = (jobId: string, statuses: string[], timeoutMs = 30000) =>
-    waitFor(async () => {
-      const row = await jobRow(jobId);
-      return statuses.includes(row.status) ? row : undefined;
-    }, timeoutMs, `job ${jobId} in ${statuses.join('/')}`, 100);
+    waitFor(
+      async () => {
+        const row = await jobRow(jobId);
+        return statuses.includes(row.status) ? row : undefined;
+      },
+      timeoutMs,
+      `job ${jobId} in ${statuses.join('/')}`,
+      100,
+    );
 
   beforeAll(async () => {
     const prefix = uniqueRedisPrefix('exp');
     const shared = { REDIS_URL: testInfra().redisUrl, REDIS_KEY_PREFIX: prefix, RPC_CHANNEL_PREFIX: prefix };
     auth = new AuthFixture(shared);
-    const [, seeded, formsDatabase] = await Promise.all([auth.addReplica(), createSeededLegacyDatabase('exp_legacy'), createEmptyDatabase('exp_forms')]);
+    const [, seeded, formsDatabase] = await Promise.all([
+      auth.addReplica(),
+      createSeededLegacyDatabase('exp_legacy'),
+      createEmptyDatabase('exp_forms'),
+    ]);
     legacy = seeded;
     formsDb = formsDatabase;
     storageDir = await mkdtemp(join(tmpdir(), 'exp-storage-'));
@@ -164,7 +195,12 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     const preflight = await call('POST', `${BASE}/tools/${toolKey}/export/validate`, adminToken);
     expect(preflight.body.errors).toEqual([]);
     expect(preflight.status).toBe(200);
-    expect(preflight.body).toMatchObject({ success: true, errors: [], timestamp: expect.any(String), estimatedDurationMs: 30000 + 5000 * preflight.body.warnings.length });
+    expect(preflight.body).toMatchObject({
+      success: true,
+      errors: [],
+      timestamp: expect.any(String),
+      estimatedDurationMs: 30000 + 5000 * preflight.body.warnings.length,
+    });
     expect(preflight.body.info.join(' ')).toMatch(/fields, \d+ submissions/);
 
     const started = await call('POST', `${BASE}/tools/${toolKey}/export`, adminToken);
@@ -190,7 +226,13 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
       }
       await new Promise((r) => setTimeout(r, 80));
     }
-    expect(final).toMatchObject({ status: 'completed', progressPercentage: 100, stepsCompleted: 8, packagePath: `${BASE}/export-jobs/${jobId}/download`, errorMessage: null });
+    expect(final).toMatchObject({
+      status: 'completed',
+      progressPercentage: 100,
+      stepsCompleted: 8,
+      packagePath: `${BASE}/export-jobs/${jobId}/download`,
+      errorMessage: null,
+    });
     expect(seenSteps.size).toBeGreaterThanOrEqual(4);
     for (const step of seenSteps) expect(FORM_STEPS).toContain(step);
     expect(seenProgress.size).toBeGreaterThanOrEqual(4);
@@ -199,20 +241,28 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     const checksum = await call('GET', `${BASE}/export-jobs/${jobId}/checksum`, adminToken);
     expect(checksum.status).toBe(200);
     expect(checksum.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect(checksum.body).toMatchObject({ jobId, algorithm: 'sha256', packageChecksum: expect.stringMatching(/^[0-9a-f]{64}$/), packageSizeBytes: final?.packageSizeBytes });
+    expect(checksum.body).toMatchObject({
+      jobId,
+      algorithm: 'sha256',
+      packageChecksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+      packageSizeBytes: final?.packageSizeBytes,
+    });
 
     const download = await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken);
     expect(download.status).toBe(200);
     expect(createHash('sha256').update(download.bytes).digest('hex')).toBe(checksum.body.packageChecksum);
     expect(download.bytes.length).toBe(final?.packageSizeBytes);
     expect(download.headers.get('content-type')).toBe('application/gzip');
-    expect(download.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="export-${jobId}-\\d{4}-\\d{2}-\\d{2}\\.tar\\.gz"$`));
+    expect(download.headers.get('content-disposition')).toMatch(
+      new RegExp(`^attachment; filename="export-${jobId}-\\d{4}-\\d{2}-\\d{2}\\.tar\\.gz"$`),
+    );
     expect(download.headers.get('accept-ranges')).toBe('bytes');
     expect(download.headers.get('x-content-type-options')).toBe('nosniff');
     expect(download.headers.get('content-security-policy')).toBe("default-src 'none'");
     const files = await untar(download.bytes);
     expect(JSON.parse(files.get(`${toolKey}/schemas/schema.json`)?.toString() ?? 'null')).toEqual(latestSchemaJson);
-    for (const name of ['package.json', 'src/server.js', 'prisma/schema.prisma', 'Dockerfile', 'README.md']) expect(files.has(`${toolKey}/${name}`)).toBe(true);
+    for (const name of ['package.json', 'src/server.js', 'prisma/schema.prisma', 'Dockerfile', 'README.md'])
+      expect(files.has(`${toolKey}/${name}`)).toBe(true);
 
     await waitFor(async () => (await jobRow(jobId)).download_count === 1, 5000, 'download counted');
     const row = await jobRow(jobId);
@@ -241,13 +291,28 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     const before = await webDb<{ n: string }>('SELECT count(*)::text AS n FROM export_jobs');
     const all = await call('GET', `${BASE}/export-jobs?limit=100&sort_by=created_at&sort_order=desc`, adminToken);
     expect(all.status).toBe(200);
-    expect(all.body).toMatchObject({ total: Number(before[0].n), limit: 100, offset: 0, page: 1, totalPages: Math.ceil(Number(before[0].n) / 100) });
-    expect(all.body.jobs.find((job: Body) => job.jobId === ours)).toMatchObject({ userId: admin.id, toolName: expect.any(String), toolType: 'forms', status: 'completed' });
+    expect(all.body).toMatchObject({
+      total: Number(before[0].n),
+      limit: 100,
+      offset: 0,
+      page: 1,
+      totalPages: Math.ceil(Number(before[0].n) / 100),
+    });
+    expect(all.body.jobs.find((job: Body) => job.jobId === ours)).toMatchObject({
+      userId: admin.id,
+      toolName: expect.any(String),
+      toolType: 'forms',
+      status: 'completed',
+    });
     for (const job of all.body.jobs) expect(job.packagePath === null || job.packagePath.startsWith(`${BASE}/export-jobs/`)).toBe(true);
     const times = all.body.jobs.map((job: Body) => new Date(job.createdAt).getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
 
-    const completed = await call('GET', `${BASE}/export-jobs?status_filter=completed,failed&sort_by=download_count&sort_order=asc&limit=5&offset=5`, adminToken);
+    const completed = await call(
+      'GET',
+      `${BASE}/export-jobs?status_filter=completed,failed&sort_by=download_count&sort_order=asc&limit=5&offset=5`,
+      adminToken,
+    );
     expect(completed.status).toBe(200);
     expect(completed.body).toMatchObject({ limit: 5, offset: 5, page: 2 });
     for (const job of completed.body.jobs) expect(['completed', 'failed']).toContain(job.status);
@@ -270,7 +335,11 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     ];
     for (const [qs, code] of bad) {
       const res = await call('GET', `${BASE}/export-jobs?${qs}`, adminToken);
-      expect({ qs, status: res.status, body: res.body }).toEqual({ qs, status: 400, body: { status: 'error', code, message: expect.any(String), timestamp: expect.any(String) } });
+      expect({ qs, status: res.status, body: res.body }).toEqual({
+        qs,
+        status: 400,
+        body: { status: 'error', code, message: expect.any(String), timestamp: expect.any(String) },
+      });
     }
     // NUL bytes are refused for every route before the handler (the V1 shape of the family).
     expect((await call('GET', `${BASE}/export-jobs?tool_type_filter=a%00b`, adminToken)).status).toBe(400);
@@ -309,14 +378,26 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
   it('answers bad ids and unknown jobs or tools with 4xx and changes nothing', async () => {
     const before = await webDb('SELECT job_id, status, download_count FROM export_jobs ORDER BY job_id');
     for (const id of ['not-a-uuid', '123', "1' OR '1'='1", 'x'.repeat(5000)]) {
-      for (const [method, suffix] of [['GET', ''], ['GET', '/checksum'], ['GET', '/download'], ['POST', '/cancel'], ['DELETE', '']]) {
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['GET', '/checksum'],
+        ['GET', '/download'],
+        ['POST', '/cancel'],
+        ['DELETE', ''],
+      ]) {
         const res = await call(method, `${BASE}/export-jobs/${encodeURIComponent(id)}${suffix}`, adminToken);
         expect({ id: id.slice(0, 20), suffix, status: res.status }).toEqual({ id: id.slice(0, 20), suffix, status: 400 });
         expect(res.body).toMatchObject({ error: 'Validation Error', details: [{ field: 'jobId', message: 'Invalid job ID format' }] });
       }
     }
     const missing = '00000000-0000-4000-8000-000000000000';
-    for (const [method, suffix] of [['GET', ''], ['GET', '/checksum'], ['GET', '/download'], ['POST', '/cancel'], ['DELETE', '']]) {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['GET', '/checksum'],
+      ['GET', '/download'],
+      ['POST', '/cancel'],
+      ['DELETE', ''],
+    ]) {
       const res = await call(method, `${BASE}/export-jobs/${missing}${suffix}`, adminToken);
       expect({ suffix, status: res.status, code: res.body.code }).toEqual({ suffix, status: 404, code: 'JOB_NOT_FOUND' });
     }
@@ -326,8 +407,11 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     expect((await call('POST', `${BASE}/tools/no-such-tool/export`, adminToken)).body.code).toBe('TOOL_NOT_FOUND');
     expect((await call('POST', `${BASE}/tools/${'t'.repeat(101)}/export`, adminToken)).status).toBe(400);
     // A seeded legacy job's package lived on one old instance's /tmp: 404, never a read outside the storage.
-    const [legacyJob] = await webDb<{ job_id: string }>(`SELECT job_id FROM export_jobs WHERE package_path LIKE '/tmp/exports/%' AND status = 'completed' AND package_expires_at > now() LIMIT 1`);
-    if (legacyJob) expect((await call('GET', `${BASE}/export-jobs/${legacyJob.job_id}/download`, adminToken)).body.code).toBe('FILE_NOT_FOUND');
+    const [legacyJob] = await webDb<{ job_id: string }>(
+      `SELECT job_id FROM export_jobs WHERE package_path LIKE '/tmp/exports/%' AND status = 'completed' AND package_expires_at > now() LIMIT 1`,
+    );
+    if (legacyJob)
+      expect((await call('GET', `${BASE}/export-jobs/${legacyJob.job_id}/download`, adminToken)).body.code).toBe('FILE_NOT_FOUND');
     // Seeded jobs that are not pending/in_progress cannot be cancelled.
     const [done] = await webDb<{ job_id: string }>(`SELECT job_id FROM export_jobs WHERE status = 'completed' LIMIT 1`);
     expect((await call('POST', `${BASE}/export-jobs/${done.job_id}/cancel`, adminToken)).body.code).toBe('INVALID_JOB_STATUS');
@@ -344,7 +428,9 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     await writeFile(path, tampered);
     const refused = await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken);
     expect(refused).toMatchObject({ status: 403, body: { status: 'error', code: 'PACKAGE_TAMPERED' } });
-    expect((await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken, { Range: 'bytes=0-9' })).body.code).toBe('PACKAGE_TAMPERED');
+    expect((await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken, { Range: 'bytes=0-9' })).body.code).toBe(
+      'PACKAGE_TAMPERED',
+    );
     await writeFile(path, original);
     expect((await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken)).status).toBe(200);
 
@@ -352,7 +438,15 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     await waitFor(async () => (await jobRow(jobId)).package_path === null, 10000, 'the cleanup job nulled package_path');
     await expect(stat(path)).rejects.toThrow();
     const gone = await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken);
-    expect(gone).toMatchObject({ status: 410, body: { status: 'error', code: 'PACKAGE_EXPIRED', message: 'Export package has expired and was deleted', expiresAt: expect.any(String) } });
+    expect(gone).toMatchObject({
+      status: 410,
+      body: {
+        status: 'error',
+        code: 'PACKAGE_EXPIRED',
+        message: 'Export package has expired and was deleted',
+        expiresAt: expect.any(String),
+      },
+    });
     expect((await jobRow(jobId)).package_size_bytes).toBeNull();
   });
 
@@ -360,7 +454,10 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     const jobId = await startExport();
     await waitFor(async () => (await jobRow(jobId)).steps_completed >= 2, 20000, 'two steps done', 50);
     const cancelled = await call('POST', `${BASE}/export-jobs/${jobId}/cancel`, adminToken);
-    expect(cancelled).toMatchObject({ status: 200, body: { message: 'Export job cancelled successfully', jobId, status: 'cancelling', data: { jobId, status: 'cancelling' } } });
+    expect(cancelled).toMatchObject({
+      status: 200,
+      body: { message: 'Export job cancelled successfully', jobId, status: 'cancelling', data: { jobId, status: 'cancelling' } },
+    });
     const row = await waitForStatus(jobId, ['cancelled', 'completed', 'failed', 'rolled_back']);
     expect(row).toMatchObject({ status: 'cancelled', package_path: null });
     expect(row.completed_at).not.toBeNull();
@@ -376,7 +473,9 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
       const preflight = await call('POST', `${BASE}/tools/${toolKey}/export/validate`, adminToken);
       expect(preflight.status).toBe(422);
       expect(preflight.body.success).toBe(false);
-      expect(preflight.body.errors).toEqual([{ message: expect.stringContaining('forms-service is unavailable'), field: 'formsService', severity: 'error' }]);
+      expect(preflight.body.errors).toEqual([
+        { message: expect.stringContaining('forms-service is unavailable'), field: 'formsService', severity: 'error' },
+      ]);
       const jobId = await startExport();
       const row = await waitForStatus(jobId, ['failed', 'rolled_back', 'completed']);
       expect(row.status).toBe('rolled_back');
@@ -388,7 +487,12 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
       await forms.start();
     }
     // Back once the breaker lets its trial call through (FORMS_RPC_BREAKER_HALF_OPEN_MS).
-    await waitFor(async () => (await call('POST', `${BASE}/tools/${toolKey}/export/validate`, adminToken)).status === 200, 15000, 'pre-flight passes again', 250);
+    await waitFor(
+      async () => (await call('POST', `${BASE}/tools/${toolKey}/export/validate`, adminToken)).status === 200,
+      15000,
+      'pre-flight passes again',
+      250,
+    );
   });
 
   it('survives a web replica killed mid-job: another start picks the job up, it never stays in_progress', async () => {

@@ -1,4 +1,5 @@
 import { describeIdentityAgainstRealAuth } from '@nafs/auth-client/testing';
+
 import { WEB_SERVICE } from '../src/service';
 
 const PROBE = '/api/v1/drawing-projects';

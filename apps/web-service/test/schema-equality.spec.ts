@@ -1,5 +1,6 @@
 import { DROPPED_LEGACY_FOREIGN_KEYS, tablesOwnedBy } from '@nafs/contracts';
 import { createLegacyDatabase, createMigratedDatabase, diffCatalogs, readTableCatalogs, type TestDatabase } from '@nafs/database/testing';
+
 import { WEB_SCHEMA } from '../src/database/schema';
 
 describe('web schema equals the legacy web tables', () => {

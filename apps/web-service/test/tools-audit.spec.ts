@@ -2,13 +2,14 @@
 // the tool's transaction, its relay publishes to events:web, and auth-service (the real bundle)
 // stores each record once in audit_logs, where an admin reads it through auth's audit route. The
 // create happens while auth is stopped; the record arrives when auth is back.
-import { Client } from 'pg';
 import { AuthFixture, type AuthProcess, TEST_JWT_SECRET, type TestUser } from '@nafs/auth-client/testing';
 import { WEB_EVENTS } from '@nafs/contracts';
 import { testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { encodeAuthEvent, webEventStreamKey } from '@nafs/events';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
 import Redis from 'ioredis';
+import { Client } from 'pg';
+
 import { WEB_SERVICE } from '../src/service';
 
 describe('tool audit records: web outbox → events:web → auth audit_logs (real auth-service bundle)', () => {
@@ -20,10 +21,16 @@ describe('tool audit records: web outbox → events:web → auth audit_logs (rea
   let stopped: AuthProcess | undefined;
 
   const post = (path: string, body: unknown) =>
-    fetch(`${web.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'User-Agent': 'audit-test/1.0' }, body: JSON.stringify(body) });
+    fetch(`${web.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'User-Agent': 'audit-test/1.0' },
+      body: JSON.stringify(body),
+    });
 
   async function auditLogs(resourceId: string) {
-    const res = await fetch(`${auth.replicas.at(-1)?.url}/api/v1/audit-logs?resourceId=${resourceId}`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${auth.replicas.at(-1)?.url}/api/v1/audit-logs?resourceId=${resourceId}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     return { status: res.status, body: (await res.json()) as { data: { logs: Record<string, unknown>[] } } };
   }
 
@@ -50,23 +57,35 @@ describe('tool audit records: web outbox → events:web → auth audit_logs (rea
     stopped = auth.replicas[0];
     await stopped.stop();
 
-    const res = await post('/api/v1/admin/tools', { key: 'audited-tool', name: 'Audited Tool', description: 'created while auth was down' });
+    const res = await post('/api/v1/admin/tools', {
+      key: 'audited-tool',
+      name: 'Audited Tool',
+      description: 'created while auth was down',
+    });
     expect(res.status).toBe(201);
     const tool = ((await res.json()) as { data: { tool: { id: string } } }).data.tool;
 
     // web's relay has published it; auth's group has it waiting.
     const redis = new Redis(testInfra().redisUrl);
     try {
-      await waitFor(async () => {
-        const entries = (await redis.xrange(webEventStreamKey(prefix), '-', '+')) as [string, string[]][];
-        return entries.some(([, fields]) => fields.includes(WEB_EVENTS.auditRecorded) && fields.some((f) => f.includes(tool.id)));
-      }, 10_000, 'the audit event on events:web');
+      await waitFor(
+        async () => {
+          const entries = (await redis.xrange(webEventStreamKey(prefix), '-', '+')) as [string, string[]][];
+          return entries.some(([, fields]) => fields.includes(WEB_EVENTS.auditRecorded) && fields.some((f) => f.includes(tool.id)));
+        },
+        10_000,
+        'the audit event on events:web',
+      );
 
       await auth.addReplica();
-      const entry = await waitFor(async () => {
-        const found = await auditLogs(tool.id);
-        return found.status === 200 && found.body.data.logs.length ? found.body.data.logs : null;
-      }, 20_000, 'the audit entry in auth');
+      const entry = await waitFor(
+        async () => {
+          const found = await auditLogs(tool.id);
+          return found.status === 200 && found.body.data.logs.length ? found.body.data.logs : null;
+        },
+        20_000,
+        'the audit entry in auth',
+      );
       expect(entry).toEqual([
         expect.objectContaining({
           userId: admin.id,
@@ -81,9 +100,25 @@ describe('tool audit records: web outbox → events:web → auth audit_logs (rea
       ]);
 
       // A redelivery (the relay is at least once) is stored once: the audit row's id is the event id.
-      const [outboxRow] = await queryWeb(`SELECT id, type, payload, occurred_at FROM event_outbox WHERE type = $1 AND payload->>'resourceId' = $2`, [WEB_EVENTS.auditRecorded, tool.id]);
-      await redis.xadd(webEventStreamKey(prefix), '*', ...encodeAuthEvent({ id: outboxRow.id, type: outboxRow.type, occurredAt: outboxRow.occurred_at.toISOString(), payload: outboxRow.payload } as never));
-      const marker = await post('/api/v1/admin/tools', { key: 'audit-marker', name: 'Audit Marker', description: 'published after the duplicate' });
+      const [outboxRow] = await queryWeb(
+        `SELECT id, type, payload, occurred_at FROM event_outbox WHERE type = $1 AND payload->>'resourceId' = $2`,
+        [WEB_EVENTS.auditRecorded, tool.id],
+      );
+      await redis.xadd(
+        webEventStreamKey(prefix),
+        '*',
+        ...encodeAuthEvent({
+          id: outboxRow.id,
+          type: outboxRow.type,
+          occurredAt: outboxRow.occurred_at.toISOString(),
+          payload: outboxRow.payload,
+        } as never),
+      );
+      const marker = await post('/api/v1/admin/tools', {
+        key: 'audit-marker',
+        name: 'Audit Marker',
+        description: 'published after the duplicate',
+      });
       const markerId = ((await marker.json()) as { data: { tool: { id: string } } }).data.tool.id;
       await waitFor(async () => (await auditLogs(markerId)).body.data.logs.length === 1, 20_000, 'the marker entry');
       expect((await auditLogs(tool.id)).body.data.logs).toHaveLength(1);
@@ -91,12 +126,19 @@ describe('tool audit records: web outbox → events:web → auth audit_logs (rea
 
       // W14 and W15 leave their entries too, with the legacy `changes`.
       const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-      expect((await fetch(`${web.url}/api/v1/admin/tools/audited-tool`, { method: 'PATCH', headers, body: JSON.stringify({ active: false }) })).status).toBe(200);
+      expect(
+        (await fetch(`${web.url}/api/v1/admin/tools/audited-tool`, { method: 'PATCH', headers, body: JSON.stringify({ active: false }) }))
+          .status,
+      ).toBe(200);
       expect((await fetch(`${web.url}/api/v1/admin/tools/audited-tool`, { method: 'DELETE', headers })).status).toBe(200);
-      const trail = await waitFor(async () => {
-        const logs = (await auditLogs(tool.id)).body.data.logs;
-        return logs.length === 3 ? logs : null;
-      }, 20_000, 'the UPDATE and DELETE entries');
+      const trail = await waitFor(
+        async () => {
+          const logs = (await auditLogs(tool.id)).body.data.logs;
+          return logs.length === 3 ? logs : null;
+        },
+        20_000,
+        'the UPDATE and DELETE entries',
+      );
       expect(trail.map((log) => [log.action, log.changes]).sort()).toEqual([
         ['CREATE', { key: 'audited-tool', name: 'Audited Tool', description: 'created while auth was down', active: true }],
         ['DELETE', { key: 'audited-tool' }],

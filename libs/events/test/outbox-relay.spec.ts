@@ -1,11 +1,12 @@
-import Redis from 'ioredis';
-import { register } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import { createRedisClient } from '@nafs/cache';
 import { AUTH_EVENTS } from '@nafs/contracts';
 import { createEmptyDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import Redis from 'ioredis';
+import { register } from 'prom-client';
+import type { DataSource } from 'typeorm';
+
 import { authEventStreamKey, decodeAuthEvent, ensureGroup, OutboxRelay, type RawStreamEntry } from '../src';
-import { OUTBOX_DDL, openDataSource, sleep, TcpProxy, waitFor } from './support';
+import { openDataSource, OUTBOX_DDL, sleep, TcpProxy, waitFor } from './support';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -34,7 +35,15 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
   const newStream = () => authEventStreamKey(uniqueRedisPrefix('relay'));
 
   function relay(streamKey: string, options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
-    const instance = new OutboxRelay({ dataSource, redis, streamKey, pollIntervalMs: 20, housekeepingIntervalMs: 0, logger: quiet, ...options });
+    const instance = new OutboxRelay({
+      dataSource,
+      redis,
+      streamKey,
+      pollIntervalMs: 20,
+      housekeepingIntervalMs: 0,
+      logger: quiet,
+      ...options,
+    });
     relays.push(instance);
     return instance;
   }
@@ -57,7 +66,8 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
     return entries.map(([, fields]) => decodeAuthEvent(fields).id);
   }
 
-  const unpublished = async () => Number((await dataSource.query('SELECT count(*) AS n FROM event_outbox WHERE published_at IS NULL'))[0].n);
+  const unpublished = async () =>
+    Number((await dataSource.query('SELECT count(*) AS n FROM event_outbox WHERE published_at IS NULL'))[0].n);
 
   it('publishes each row once, in occurred_at order, and sets published_at only then', async () => {
     const streamKey = newStream();
@@ -156,9 +166,15 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
     await writeRows(10);
     while ((await instance.publishBatch()) > 0);
     // web reads and acknowledges all 10; forms reads 4 and acknowledges 3 of them.
-    const web = (await redis.xreadgroup('GROUP', 'web-service', 'w1', 'COUNT', 10, 'STREAMS', streamKey, '>')) as [string, RawStreamEntry[]][];
+    const web = (await redis.xreadgroup('GROUP', 'web-service', 'w1', 'COUNT', 10, 'STREAMS', streamKey, '>')) as [
+      string,
+      RawStreamEntry[],
+    ][];
     await redis.xack(streamKey, 'web-service', ...web[0][1].map(([id]) => id));
-    const forms = (await redis.xreadgroup('GROUP', 'forms-service', 'f1', 'COUNT', 4, 'STREAMS', streamKey, '>')) as [string, RawStreamEntry[]][];
+    const forms = (await redis.xreadgroup('GROUP', 'forms-service', 'f1', 'COUNT', 4, 'STREAMS', streamKey, '>')) as [
+      string,
+      RawStreamEntry[],
+    ][];
     await redis.xack(streamKey, 'forms-service', ...forms[0][1].slice(0, 2).map(([id]) => id), forms[0][1][3][0]);
 
     expect(await instance.trimStream()).toBe(2); // forms' third entry is still pending
@@ -189,7 +205,9 @@ describe('OutboxRelay (real PostgreSQL and Redis)', () => {
     await writeRows(4);
     while ((await instance.publishBatch()) > 0);
     await writeRows(2, 10); // unpublished: never pruned
-    await dataSource.query(`UPDATE event_outbox SET published_at = now() - interval '2 hours' WHERE id IN (SELECT id FROM event_outbox WHERE published_at IS NOT NULL LIMIT 3)`);
+    await dataSource.query(
+      `UPDATE event_outbox SET published_at = now() - interval '2 hours' WHERE id IN (SELECT id FROM event_outbox WHERE published_at IS NOT NULL LIMIT 3)`,
+    );
     expect(await instance.pruneOutbox()).toBe(3);
     expect(Number((await dataSource.query('SELECT count(*) AS n FROM event_outbox'))[0].n)).toBe(3);
   });

@@ -1,11 +1,13 @@
 import { Writable } from 'node:stream';
-import Redis from 'ioredis';
-import type { DataSource } from 'typeorm';
+
 import { AUTH_EVENTS } from '@nafs/contracts';
 import { createEmptyDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { createLogger, currentRequestId } from '@nafs/observability';
+import Redis from 'ioredis';
+import type { DataSource } from 'typeorm';
+
 import { authEventStreamKey, decodeAuthEvent, OutboxRelay, type RawStreamEntry, StreamConsumer } from '../src';
-import { OUTBOX_DDL, openDataSource, waitFor } from './support';
+import { openDataSource, OUTBOX_DDL, waitFor } from './support';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -27,7 +29,7 @@ describe('request ids through the outbox and the stream (real PostgreSQL and Red
     await db?.drop();
   });
 
-  it('an outbox row\'s request_id goes into its stream entry, and the consumer handles and logs the event under it', async () => {
+  it("an outbox row's request_id goes into its stream entry, and the consumer handles and logs the event under it", async () => {
     const streamKey = authEventStreamKey(uniqueRedisPrefix('reqid'));
     const [traced] = (await dataSource.query(
       `INSERT INTO event_outbox (type, payload, request_id, occurred_at) VALUES ($1, '{"userId":"u1","tenantId":null}', 'gw-evt-1', clock_timestamp()) RETURNING id`,
@@ -81,8 +83,16 @@ describe('request ids through the outbox and the stream (real PostgreSQL and Red
 
   it('an entry with a malformed request id is still decoded, without it', () => {
     const event = decodeAuthEvent([
-      'id', '3f1d8c9e-5b7a-4c2d-9e8f-1a2b3c4d5e6f', 'type', AUTH_EVENTS.userDeleted, 'occurredAt', new Date().toISOString(),
-      'payload', '{"userId":"u"}', 'requestId', 'bad id with spaces',
+      'id',
+      '3f1d8c9e-5b7a-4c2d-9e8f-1a2b3c4d5e6f',
+      'type',
+      AUTH_EVENTS.userDeleted,
+      'occurredAt',
+      new Date().toISOString(),
+      'payload',
+      '{"userId":"u"}',
+      'requestId',
+      'bad id with spaces',
     ]);
     expect(event).toEqual(expect.objectContaining({ id: '3f1d8c9e-5b7a-4c2d-9e8f-1a2b3c4d5e6f' }));
     expect(event).not.toHaveProperty('requestId');

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+
+import { AUTH_EVENTS, type AuthEvent } from '@nafs/contracts';
+import { createEmptyDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { type AuthEvent, AUTH_EVENTS } from '@nafs/contracts';
-import { createEmptyDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+
 import {
   type AuthEventHandler,
   type AuthEventListener,
@@ -18,7 +20,7 @@ import {
   type StreamConsumerOptions,
   StreamTail,
 } from '../src';
-import { OUTBOX_DDL, openDataSource, PROCESSED_EVENTS_DDL, sleep, waitFor } from './support';
+import { openDataSource, OUTBOX_DDL, PROCESSED_EVENTS_DDL, sleep, waitFor } from './support';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -34,10 +36,9 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
   /** Applications per event id, as the handler's own table sees them. */
   const applications = async () =>
     new Map(
-      ((await dataSource.query('SELECT event_id, count(*)::int AS n FROM applied GROUP BY event_id')) as { event_id: string; n: number }[]).map((row) => [
-        row.event_id,
-        row.n,
-      ]),
+      (
+        (await dataSource.query('SELECT event_id, count(*)::int AS n FROM applied GROUP BY event_id')) as { event_id: string; n: number }[]
+      ).map((row) => [row.event_id, row.n]),
     );
 
   beforeAll(async () => {
@@ -68,8 +69,16 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
     };
   }
 
-  function consumer(streamKey: string, name: string, options: Partial<StreamConsumerOptions> & { handlers?: AuthEventHandler[]; listeners?: AuthEventListener[] } = {}) {
-    const processor = new IdempotentEventProcessor({ dataSource, handlers: options.handlers ?? [recordingHandler(name)], listeners: options.listeners });
+  function consumer(
+    streamKey: string,
+    name: string,
+    options: Partial<StreamConsumerOptions> & { handlers?: AuthEventHandler[]; listeners?: AuthEventListener[] } = {},
+  ) {
+    const processor = new IdempotentEventProcessor({
+      dataSource,
+      handlers: options.handlers ?? [recordingHandler(name)],
+      listeners: options.listeners,
+    });
     const instance = new StreamConsumer({
       connect: () => new Redis(testInfra().redisUrl, { maxRetriesPerRequest: 1 }),
       streamKey,
@@ -108,7 +117,10 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
     const applied = await applications();
     expect([...applied.values()].every((n) => n === 1)).toBe(true);
     expect(events.every((event) => deliveries.get(event.id) === 1)).toBe(true);
-    const byConsumer = (await dataSource.query('SELECT consumer, count(*)::int AS n FROM applied GROUP BY consumer')) as { consumer: string; n: number }[];
+    const byConsumer = (await dataSource.query('SELECT consumer, count(*)::int AS n FROM applied GROUP BY consumer')) as {
+      consumer: string;
+      n: number;
+    }[];
     expect(byConsumer.reduce((sum, row) => sum + row.n, 0)).toBe(60);
     expect(await pendingCount(streamKey)).toBe(0);
   });
@@ -175,10 +187,14 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
     await publish(streamKey, healthy);
 
     const deadLetterKey = deadLetterStreamKey(streamKey, 'web-service');
-    const [[, fields]] = await waitFor(async () => {
-      const entries = (await redis.xrange(deadLetterKey, '-', '+')) as RawStreamEntry[];
-      return entries.length ? entries : undefined;
-    }, 10_000, 'dead letter');
+    const [[, fields]] = await waitFor(
+      async () => {
+        const entries = (await redis.xrange(deadLetterKey, '-', '+')) as RawStreamEntry[];
+        return entries.length ? entries : undefined;
+      },
+      10_000,
+      'dead letter',
+    );
     const record = fieldsToRecord(fields);
     expect(record).toMatchObject({ id: poison.id, type: poison.type, 'deadLetter.group': 'web-service', 'deadLetter.attempts': '3' });
     expect(record['deadLetter.reason']).toContain(`handler refused ${poison.id}`);
@@ -188,7 +204,9 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
     expect(applied.get(healthy.id)).toBe(1);
     expect(applied.has(poison.id)).toBe(false);
     expect(await register.metrics()).toMatch(
-      new RegExp(`nafs_events_consumer_events_total\\{stream="${streamKey}",group="web-service",type="auth.user.deleted",outcome="dead_lettered"\\} 1`),
+      new RegExp(
+        `nafs_events_consumer_events_total\\{stream="${streamKey}",group="web-service",type="auth.user.deleted",outcome="dead_lettered"\\} 1`,
+      ),
     );
   });
 
@@ -227,7 +245,9 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
     expect((await applications()).get(event.id)).toBe(1);
     expect(Number((await dataSource.query('SELECT count(*) AS n FROM processed_events WHERE event_id = $1', [event.id]))[0].n)).toBe(1);
     expect(await register.metrics()).toMatch(
-      new RegExp(`nafs_events_consumer_events_total\\{stream="${streamKey}",group="web-service",type="auth.user.deleted",outcome="duplicate"\\} 2`),
+      new RegExp(
+        `nafs_events_consumer_events_total\\{stream="${streamKey}",group="web-service",type="auth.user.deleted",outcome="duplicate"\\} 2`,
+      ),
     );
   });
 
@@ -250,7 +270,13 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
     expect(text).toContain(`nafs_events_consumer_lag{stream="${streamKey}",group="web-service"} 3`);
     expect(text).toContain(`nafs_events_consumer_pending{stream="${streamKey}",group="web-service"} 1`);
     release();
-    await waitFor(async () => (await pendingCount(streamKey)) === 0 && (await register.metrics()).includes(`nafs_events_consumer_lag{stream="${streamKey}",group="web-service"} 0`), 5000, 'caught up');
+    await waitFor(
+      async () =>
+        (await pendingCount(streamKey)) === 0 &&
+        (await register.metrics()).includes(`nafs_events_consumer_lag{stream="${streamKey}",group="web-service"} 0`),
+      5000,
+      'caught up',
+    );
   });
 
   it('runs end to end from the outbox through the relay to a consumer group', async () => {
@@ -260,7 +286,14 @@ describe('StreamConsumer with IdempotentEventProcessor (real PostgreSQL and Redi
     const authData = await openDataSource(authDb);
     try {
       await authData.query(OUTBOX_DDL);
-      const relay = new OutboxRelay({ dataSource: authData, redis, streamKey, pollIntervalMs: 20, consumerGroups: ['web-service'], logger: quiet });
+      const relay = new OutboxRelay({
+        dataSource: authData,
+        redis,
+        streamKey,
+        pollIntervalMs: 20,
+        consumerGroups: ['web-service'],
+        logger: quiet,
+      });
       relay.start();
       consumers.push(relay);
       consumer(streamKey, 'e').start();

@@ -1,6 +1,7 @@
-import { createServer, type Server, type Socket, connect } from 'node:net';
-import { DataSource } from 'typeorm';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
 import type { TestDatabase } from '@nafs/database/testing';
+import { DataSource } from 'typeorm';
 
 /** The outbox table exactly as auth-service's migration creates it (1700000000002-event-outbox). */
 export const OUTBOX_DDL = `

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
+
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+
 import { monolithSide, splitSide } from './lib/catalog';
 import { type Env, redactUrl, settingsFromUrl, targetEndpoints, withClient } from './lib/connections';
-import { assertServerReady } from './lib/replication';
 import { runCopy } from './lib/copy';
 import { runCreate } from './lib/create';
 import { runCutoverGuard } from './lib/cutover-guard';
@@ -10,9 +11,10 @@ import { DbSplitError, ExitCode, type ExitCodeValue } from './lib/errors';
 import type { Output } from './lib/output';
 import { assertPlanAccepted, blockingProblems, buildPlan, type Plan, planAsJson, printPlan, refusalCode } from './lib/plan';
 import type { ProgressMode } from './lib/progress';
+import { assertServerReady } from './lib/replication';
 import { runSchema } from './lib/schema';
+import { fallbackLinks, forwardLinks, type LinkRef, linksOf, linkStatus, printStatus, startLinks, stopLinks, switchOver } from './lib/sync';
 import { runVerify, type VerifyResult } from './lib/verify';
-import { fallbackLinks, forwardLinks, type LinkRef, linkStatus, linksOf, printStatus, startLinks, stopLinks, switchOver } from './lib/sync';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -39,19 +41,36 @@ const DEFAULT_JOBS = Math.max(2, Math.min(4, availableParallelism() + 1));
 
 function withSelection(command: Command): Command {
   return command
-    .option('--ignore-table <name>', 'leave this table out (an unknown extra table, or a legacy table the source lacks); repeatable', collect, [])
-    .option('--allow-missing-column <table.column>', 'accept a column that exists on one side only (`table.*` for all of a table); repeatable', collect, []);
+    .option(
+      '--ignore-table <name>',
+      'leave this table out (an unknown extra table, or a legacy table the source lacks); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--allow-missing-column <table.column>',
+      'accept a column that exists on one side only (`table.*` for all of a table); repeatable',
+      collect,
+      [],
+    );
 }
 
 function withRun(command: Command): Command {
   return withSelection(command)
     .option('--jobs <n>', 'tables processed in parallel', positiveInt, DEFAULT_JOBS)
-    .addOption(new Option('--progress <mode>', 'progress display: a bar on a terminal, plain lines otherwise').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+    .addOption(
+      new Option('--progress <mode>', 'progress display: a bar on a terminal, plain lines otherwise')
+        .choices(['auto', 'bar', 'lines', 'none'])
+        .default('auto'),
+    )
     .option('--json', 'print a JSON summary on stdout (the report goes to stderr)');
 }
 
 function formatOption(): Option {
-  return new Option('--format <format>', 'COPY format: auto = binary for tables whose column types match exactly on both sides, text otherwise')
+  return new Option(
+    '--format <format>',
+    'COPY format: auto = binary for tables whose column types match exactly on both sides, text otherwise',
+  )
     .choices(['auto', 'text'])
     .default('auto');
 }
@@ -92,7 +111,10 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
       const report = reportOutput(out, options.json);
       report.line('plan: read-only introspection of the source and the target databases; nothing is changed');
       const plan = await buildPlan(source(options.source), targets(), {
-        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: false, countRows: true,
+        ignoreTables: options.ignoreTable,
+        allowMissingColumns: options.allowMissingColumn,
+        requireTargets: false,
+        countRows: true,
       });
       printPlan(plan, report);
       if (options.json) out.line(JSON.stringify(planAsJson(plan), null, 2));
@@ -102,7 +124,9 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
 
   program
     .command('create')
-    .description('create the three databases and their login roles (each owning only its database, CONNECT revoked from PUBLIC); idempotent')
+    .description(
+      'create the three databases and their login roles (each owning only its database, CONNECT revoked from PUBLIC); idempotent',
+    )
     .option('--dry-run', 'show what would be created or changed')
     .action(async (options: { dryRun?: boolean }) => {
       await runCreate(env, { dryRun: Boolean(options.dryRun) }, out);
@@ -127,78 +151,142 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
       const report = reportOutput(out, options.json);
       report.line(`copy: source ${redactUrl(options.source)} -> the auth, web and forms databases`);
       const plan = await buildPlan(source(options.source), targets(), {
-        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
+        ignoreTables: options.ignoreTable,
+        allowMissingColumns: options.allowMissingColumn,
+        requireTargets: true,
+        countRows: false,
       });
       assertPlanAccepted(plan);
       printAccepted(plan, report);
       const failAfter = env.DB_SPLIT_FAIL_AFTER_TABLES ? Number(env.DB_SPLIT_FAIL_AFTER_TABLES) : undefined;
-      const result = await runCopy(plan, {
-        jobs: options.jobs, truncate: Boolean(options.truncate), dryRun: Boolean(options.dryRun), progress: options.progress, format: options.format,
-        failAfterTables: failAfter,
-      }, report);
+      const result = await runCopy(
+        plan,
+        {
+          jobs: options.jobs,
+          truncate: Boolean(options.truncate),
+          dryRun: Boolean(options.dryRun),
+          progress: options.progress,
+          format: options.format,
+          failAfterTables: failAfter,
+        },
+        report,
+      );
       if (options.json) out.line(JSON.stringify(result, null, 2));
     });
 
   withRun(program.command('verify'))
     .description('compare row counts and chunked content checksums of every table on both sides; report cross-service orphans')
-    .option('--source <url>', 'the monolith database (postgres://...); without it, --target-monolith is compared with the service databases')
+    .option(
+      '--source <url>',
+      'the monolith database (postgres://...); without it, --target-monolith is compared with the service databases',
+    )
     .option('--target-monolith <url>', 'compare the source with this monolith-shaped database instead of the service databases')
     .option('--chunk-rows <n>', 'rows per checksum chunk', positiveInt, 1000)
     .option('--max-differences <n>', 'differing keys listed per table', positiveInt, 5)
     .action(async (options: RunOptions & { source?: string; targetMonolith?: string; chunkRows: number; maxDifferences: number }) => {
       const report = reportOutput(out, options.json);
-      if (!options.source && !options.targetMonolith) throw new DbSplitError("verify needs --source, --target-monolith, or both", ExitCode.USAGE);
+      if (!options.source && !options.targetMonolith)
+        throw new DbSplitError('verify needs --source, --target-monolith, or both', ExitCode.USAGE);
       const target = options.targetMonolith
         ? monolithSide('monolith', { label: 'target monolith', settings: settingsFromUrl(options.targetMonolith, '--target-monolith') })
         : targets();
       // Without --source: the service databases against a monolith (one kept current by `fallback start`).
       const from = options.source ? source(options.source) : splitSide('split databases', targetEndpoints(env));
       const plan = await buildPlan(from, target, {
-        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
+        ignoreTables: options.ignoreTable,
+        allowMissingColumns: options.allowMissingColumn,
+        requireTargets: true,
+        countRows: false,
       });
       assertPlanAccepted(plan);
       printAccepted(plan, report);
-      const result = await runVerify(plan, { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress }, report);
+      const result = await runVerify(
+        plan,
+        { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress },
+        report,
+      );
       if (options.json) out.line(JSON.stringify(result, null, 2));
       setExit(verifyExit(result));
     });
 
   withSwitch(withRun(program.command('rollback')))
-    .description('copy the three service databases back into an empty monolith-shaped database, then verify it the same way (after `fallback start`: a short read-only window and a verify instead)')
+    .description(
+      'copy the three service databases back into an empty monolith-shaped database, then verify it the same way (after `fallback start`: a short read-only window and a verify instead)',
+    )
     .requiredOption('--target-monolith <url>', 'an empty database created from the legacy schema (postgres://...)')
     .option('--truncate', 'empty the monolith tables (and the journal) first')
     .option('--dry-run', 'show what would be copied')
     .addOption(formatOption())
     .option('--chunk-rows <n>', 'rows per checksum chunk', positiveInt, 1000)
     .option('--max-differences <n>', 'differing keys listed per table', positiveInt, 5)
-    .action(async (options: RunOptions & SwitchFlags & { targetMonolith: string; truncate?: boolean; dryRun?: boolean; chunkRows: number; maxDifferences: number; format: 'auto' | 'text' }) => {
-      const report = reportOutput(out, options.json);
-      const split = splitSide('split databases', targetEndpoints(env));
-      const monolith = monolithSide('monolith', { label: 'target monolith', settings: settingsFromUrl(options.targetMonolith, '--target-monolith') });
-      const plan = await buildPlan(split, monolith, {
-        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
-      });
-      assertPlanAccepted(plan);
-      printAccepted(plan, report);
-      const fallback = linksOf(plan, 'fallback');
-      const streaming = (await Promise.all(fallback.map((link) => linkStatus(link)))).filter((s) => s.state === 'streaming');
-      if (streaming.length && !options.dryRun) {
-        if (streaming.length !== fallback.length) throw new DbSplitError(`rollback: only ${streaming.map((s) => s.service).join(', ')} of the fallback links stream; run \`fallback start\` again`, ExitCode.FAILED);
-        report.line('rollback: the monolith is kept current by `fallback start`: a short read-only window on the service databases, then verify, instead of a copy');
-        await switchOver(plan, fallback, switchOptions(options), report, 'rollback');
-        await runCutoverGuard(monolith.endpoints.monolith, 'off', { dryRun: false, terminateOthers: false }, report);
-        report.line('rollback: the monolith is writable; point the application back at it');
-        return;
-      }
-      report.line('rollback: the auth, web and forms databases -> the monolith (stop the services first: each database is read in its own snapshot)');
-      const copy = await runCopy(plan, {
-        jobs: options.jobs, truncate: Boolean(options.truncate), dryRun: Boolean(options.dryRun), progress: options.progress, format: options.format,
-      }, report, 'rollback');
-      if (options.dryRun) return;
-      const verify = await runVerify(plan, { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress }, report, 'rollback verify');
-      if (options.json) out.line(JSON.stringify({ copy, verify }, null, 2));
-      setExit(verifyExit(verify));
-    });
+    .action(
+      async (
+        options: RunOptions &
+          SwitchFlags & {
+            targetMonolith: string;
+            truncate?: boolean;
+            dryRun?: boolean;
+            chunkRows: number;
+            maxDifferences: number;
+            format: 'auto' | 'text';
+          },
+      ) => {
+        const report = reportOutput(out, options.json);
+        const split = splitSide('split databases', targetEndpoints(env));
+        const monolith = monolithSide('monolith', {
+          label: 'target monolith',
+          settings: settingsFromUrl(options.targetMonolith, '--target-monolith'),
+        });
+        const plan = await buildPlan(split, monolith, {
+          ignoreTables: options.ignoreTable,
+          allowMissingColumns: options.allowMissingColumn,
+          requireTargets: true,
+          countRows: false,
+        });
+        assertPlanAccepted(plan);
+        printAccepted(plan, report);
+        const fallback = linksOf(plan, 'fallback');
+        const streaming = (await Promise.all(fallback.map((link) => linkStatus(link)))).filter((s) => s.state === 'streaming');
+        if (streaming.length && !options.dryRun) {
+          if (streaming.length !== fallback.length)
+            throw new DbSplitError(
+              `rollback: only ${streaming.map((s) => s.service).join(', ')} of the fallback links stream; run \`fallback start\` again`,
+              ExitCode.FAILED,
+            );
+          report.line(
+            'rollback: the monolith is kept current by `fallback start`: a short read-only window on the service databases, then verify, instead of a copy',
+          );
+          await switchOver(plan, fallback, switchOptions(options), report, 'rollback');
+          await runCutoverGuard(monolith.endpoints.monolith, 'off', { dryRun: false, terminateOthers: false }, report);
+          report.line('rollback: the monolith is writable; point the application back at it');
+          return;
+        }
+        report.line(
+          'rollback: the auth, web and forms databases -> the monolith (stop the services first: each database is read in its own snapshot)',
+        );
+        const copy = await runCopy(
+          plan,
+          {
+            jobs: options.jobs,
+            truncate: Boolean(options.truncate),
+            dryRun: Boolean(options.dryRun),
+            progress: options.progress,
+            format: options.format,
+          },
+          report,
+          'rollback',
+        );
+        if (options.dryRun) return;
+        const verify = await runVerify(
+          plan,
+          { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress },
+          report,
+          'rollback verify',
+        );
+        if (options.json) out.line(JSON.stringify({ copy, verify }, null, 2));
+        setExit(verifyExit(verify));
+      },
+    );
 
   program
     .command('cutover-guard')
@@ -208,30 +296,51 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     .option('--dry-run', 'show the statement without running it')
     .option('--terminate-others', 'with on: end the other sessions so they reconnect read-only')
     .action(async (mode: 'on' | 'off' | 'status', options: { source: string; dryRun?: boolean; terminateOthers?: boolean }) => {
-      await runCutoverGuard({ label: 'source', settings: settingsFromUrl(options.source, '--source') }, mode, {
-        dryRun: Boolean(options.dryRun), terminateOthers: Boolean(options.terminateOthers),
-      }, out);
+      await runCutoverGuard(
+        { label: 'source', settings: settingsFromUrl(options.source, '--source') },
+        mode,
+        {
+          dryRun: Boolean(options.dryRun),
+          terminateOthers: Boolean(options.terminateOthers),
+        },
+        out,
+      );
     });
 
   const sync = program.command('sync').description('keep the service databases current from the live monolith with logical replication');
   withRun(sync.command('start'))
-    .description('publications on the source, a slot per service whose exported snapshot the copy engine reads, then subscriptions streaming from it')
-    .requiredOption('--source <url>', 'the monolith database (postgres://...); its role needs REPLICATION (or superuser) and must own the tables')
+    .description(
+      'publications on the source, a slot per service whose exported snapshot the copy engine reads, then subscriptions streaming from it',
+    )
+    .requiredOption(
+      '--source <url>',
+      'the monolith database (postgres://...); its role needs REPLICATION (or superuser) and must own the tables',
+    )
     .action(async (options: RunOptions & { source: string }) => {
       const src = source(options.source);
       out.line(`sync start: source ${redactUrl(options.source)} -> the auth, web and forms databases (the source stays writable)`);
       await withClient(src.endpoints.source, (client) => assertServerReady(src.endpoints.source, client));
       const plan = await buildPlan(src, targets(), {
-        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
+        ignoreTables: options.ignoreTable,
+        allowMissingColumns: options.allowMissingColumn,
+        requireTargets: true,
+        countRows: false,
       });
       assertPlanAccepted(plan);
       printAccepted(plan, out);
       const failAfter = env.DB_SPLIT_FAIL_AFTER_TABLES ? Number(env.DB_SPLIT_FAIL_AFTER_TABLES) : undefined;
-      await startLinks(plan, 'forward', { jobs: options.jobs, progress: options.progress, truncate: false, failAfterTables: failAfter }, out);
+      await startLinks(
+        plan,
+        'forward',
+        { jobs: options.jobs, progress: options.progress, truncate: false, failAfterTables: failAfter },
+        out,
+      );
       out.line('sync start done: `sync status` shows the lag; `cutover --source URL` switches with a short read-only window');
     });
   withStatus(sync.command('status'))
-    .description('per service: state, lag in bytes and seconds, WAL retained by the slot, rows applied (and the fallback links with --target-monolith)')
+    .description(
+      'per service: state, lag in bytes and seconds, WAL retained by the slot, rows applied (and the fallback links with --target-monolith)',
+    )
     .option('--source <url>', 'the monolith (default: read from the subscriptions)')
     .option('--target-monolith <url>', 'also show the fallback links into this monolith')
     .action(async (options: StatusFlags & { source?: string; targetMonolith?: string }) => {
@@ -251,35 +360,64 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     });
 
   withSwitch(withSelection(program.command('cutover')))
-    .description('source read-only, wait until every subscription applied its final changes, verify, move sequences, drop the subscriptions; prints the write outage')
+    .description(
+      'source read-only, wait until every subscription applied its final changes, verify, move sequences, drop the subscriptions; prints the write outage',
+    )
     .requiredOption('--source <url>', 'the monolith database (postgres://...)')
     .option('--jobs <n>', 'tables verified in parallel', positiveInt, DEFAULT_JOBS)
     .option('--chunk-rows <n>', 'rows per checksum chunk', positiveInt, 1000)
     .option('--max-differences <n>', 'differing keys listed per table', positiveInt, 5)
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('none'))
-    .action(async (options: SelectionOptions & SwitchFlags & { source: string; jobs: number; chunkRows: number; maxDifferences: number; progress: ProgressMode }) => {
-      const plan = await buildPlan(source(options.source), targets(), {
-        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
-      });
-      assertPlanAccepted(plan);
-      await switchOver(plan, linksOf(plan, 'forward'), switchOptions(options), out, 'cutover');
-      out.line('cutover: switch the application to the services now; `fallback start --target-monolith URL` keeps a monolith current for the way back');
-    });
+    .action(
+      async (
+        options: SelectionOptions &
+          SwitchFlags & { source: string; jobs: number; chunkRows: number; maxDifferences: number; progress: ProgressMode },
+      ) => {
+        const plan = await buildPlan(source(options.source), targets(), {
+          ignoreTables: options.ignoreTable,
+          allowMissingColumns: options.allowMissingColumn,
+          requireTargets: true,
+          countRows: false,
+        });
+        assertPlanAccepted(plan);
+        await switchOver(plan, linksOf(plan, 'forward'), switchOptions(options), out, 'cutover');
+        out.line(
+          'cutover: switch the application to the services now; `fallback start --target-monolith URL` keeps a monolith current for the way back',
+        );
+      },
+    );
 
-  const fallback = program.command('fallback').description('after the cut-over: keep a monolith current from the service databases, so `rollback` needs no copy');
+  const fallback = program
+    .command('fallback')
+    .description('after the cut-over: keep a monolith current from the service databases, so `rollback` needs no copy');
   withRun(fallback.command('start'))
-    .description('publications on the three service databases, slots with exported snapshots, the copy engine into the monolith, subscriptions on it')
-    .requiredOption('--target-monolith <url>', 'a monolith-shaped database (the old source, or one created from the legacy schema); its login must be a superuser')
+    .description(
+      'publications on the three service databases, slots with exported snapshots, the copy engine into the monolith, subscriptions on it',
+    )
+    .requiredOption(
+      '--target-monolith <url>',
+      'a monolith-shaped database (the old source, or one created from the legacy schema); its login must be a superuser',
+    )
     .option('--truncate', 'empty the monolith tables first (needed when it still holds the old data)')
     .action(async (options: RunOptions & { targetMonolith: string; truncate?: boolean }) => {
-      for (const endpoint of Object.values(targetEndpoints(env))) await withClient(endpoint, (client) => assertServerReady(endpoint, client));
-      const plan = await buildPlan(splitSide('split databases', targetEndpoints(env)), monolithSide('monolith', monolithEndpoint(options.targetMonolith)), {
-        ignoreTables: options.ignoreTable, allowMissingColumns: options.allowMissingColumn, requireTargets: true, countRows: false,
-      });
+      for (const endpoint of Object.values(targetEndpoints(env)))
+        await withClient(endpoint, (client) => assertServerReady(endpoint, client));
+      const plan = await buildPlan(
+        splitSide('split databases', targetEndpoints(env)),
+        monolithSide('monolith', monolithEndpoint(options.targetMonolith)),
+        {
+          ignoreTables: options.ignoreTable,
+          allowMissingColumns: options.allowMissingColumn,
+          requireTargets: true,
+          countRows: false,
+        },
+      );
       assertPlanAccepted(plan);
       printAccepted(plan, out);
       await startLinks(plan, 'fallback', { jobs: options.jobs, progress: options.progress, truncate: Boolean(options.truncate) }, out);
-      out.line('fallback start done: the monolith receives every write of the service databases; `rollback --target-monolith URL` switches back');
+      out.line(
+        'fallback start done: the monolith receives every write of the service databases; `rollback --target-monolith URL` switches back',
+      );
     });
   fallback
     .command('stop')
@@ -310,8 +448,12 @@ function withSwitch(command: Command): Command {
 
 function switchOptions(options: SwitchFlags) {
   return {
-    terminateOthers: Boolean(options.terminateOthers), timeoutMs: options.timeout * 1000, jobs: options.jobs, chunkRows: options.chunkRows,
-    maxDifferences: options.maxDifferences, progress: options.progress,
+    terminateOthers: Boolean(options.terminateOthers),
+    timeoutMs: options.timeout * 1000,
+    jobs: options.jobs,
+    chunkRows: options.chunkRows,
+    maxDifferences: options.maxDifferences,
+    progress: options.progress,
   };
 }
 

@@ -1,8 +1,9 @@
 import { LEGACY_TABLES, SERVICE_NAMES } from '@nafs/contracts';
 import { parsePostgresUrl, toPostgresUrl } from '@nafs/database';
-import { createLegacyDatabase, randomSuffix, testInfra, type TestDatabase } from '@nafs/database/testing';
+import { createLegacyDatabase, randomSuffix, type TestDatabase, testInfra } from '@nafs/database/testing';
+
 import { connect } from '../src/lib/connections';
-import { count, dumpOnFailure, runCli, seedLegacy, splitTargets, type SplitTargets, withDb } from './support/harness';
+import { count, dumpOnFailure, runCli, seedLegacy, type SplitTargets, splitTargets, withDb } from './support/harness';
 
 const DEFAULT_TENANT = '00000000-0000-0000-0000-000000000000';
 
@@ -70,7 +71,9 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
   });
 
   it('a rerun reloads a journaled table whose row count no longer matches, and skips the rest', async () => {
-    await withDb(targets.urlFor('sessions'), (client) => client.query('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY id LIMIT 5)'));
+    await withDb(targets.urlFor('sessions'), (client) =>
+      client.query('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY id LIMIT 5)'),
+    );
     const rerun = await runCli(['copy', '--source', source.url], targets.env);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/\nsessions .*journaled by an earlier run but \d+ rows on the target.*reloading/);
@@ -85,7 +88,12 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
     expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(/target table\(s\) not empty and not loaded by this tool:\n\s+- forms \(nafs_t_\w+_forms\): \d+ rows/);
     expect(refused.stderr).toContain('--truncate');
-    expect(await withDb(targets.urlFor('forms'), async (c) => (await c.query("SELECT count(*)::int AS n FROM db_split.copy_journal WHERE table_name = 'forms'")).rows[0].n)).toBe(0);
+    expect(
+      await withDb(
+        targets.urlFor('forms'),
+        async (c) => (await c.query("SELECT count(*)::int AS n FROM db_split.copy_journal WHERE table_name = 'forms'")).rows[0].n,
+      ),
+    ).toBe(0);
 
     const dry = await runCli(['copy', '--source', source.url, '--truncate', '--dry-run'], targets.env);
     expect(dry.code).toBe(0);
@@ -122,7 +130,10 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
     // rather than filtering (row_security = off), so even a missed check cannot copy 0 rows.
     const client = await connect({ label: 'reader', settings: { ...parsePostgresUrl(readerUrl), poolSize: 1, ssl: false } });
     try {
-      await expect(client.query('SELECT count(*) FROM users')).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('row-level security') });
+      await expect(client.query('SELECT count(*) FROM users')).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringContaining('row-level security'),
+      });
     } finally {
       await client.end();
     }
@@ -133,7 +144,11 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
       await client.query(`CREATE ROLE "${loader}" LOGIN`);
       for (const database of Object.values(targets.databases)) await client.query(`GRANT CONNECT ON DATABASE "${database}" TO "${loader}"`);
     });
-    const copy = await runCli(['copy', '--source', source.url, '--truncate'], { ...targets.env, DB_SPLIT_ADMIN_USER: loader, DB_SPLIT_ADMIN_PASSWORD: '' });
+    const copy = await runCli(['copy', '--source', source.url, '--truncate'], {
+      ...targets.env,
+      DB_SPLIT_ADMIN_USER: loader,
+      DB_SPLIT_ADMIN_PASSWORD: '',
+    });
     expect(copy.code).toBe(6);
     expect(copy.stderr).toContain('needs session_replication_role');
     expect(copy.stderr).toContain('hint: connect as a superuser');
@@ -148,7 +163,9 @@ describe('db-split copy: killed and rerun, non-empty targets, RLS, cutover guard
     expect(on.code).toBe(0);
     expect(on.stdout).toContain('is now read-only for new sessions');
     try {
-      await expect(withDb(source.url, (c) => c.query('UPDATE short_links SET click_count = click_count WHERE false'))).rejects.toMatchObject({ code: '25006' });
+      await expect(
+        withDb(source.url, (c) => c.query('UPDATE short_links SET click_count = click_count WHERE false')),
+      ).rejects.toMatchObject({ code: '25006' });
       const copy = await runCli(['copy', '--source', source.url], targets.env);
       expect(copy.code).toBe(0);
       expect(copy.stderr).not.toContain('the source is writable');

@@ -1,5 +1,6 @@
 import { createLegacyDatabase, type TestDatabase } from '@nafs/database/testing';
-import { count, dumpOnFailure, runCli, seedLegacy, splitTargets, type SplitTargets, withDb } from './support/harness';
+
+import { count, dumpOnFailure, runCli, seedLegacy, type SplitTargets, splitTargets, withDb } from './support/harness';
 
 const MIGRATION_029 = ['package_checksum', 'package_algorithm', 'checksum_verified_at'];
 const ALLOW_029 = MIGRATION_029.flatMap((column) => ['--allow-missing-column', `export_jobs.${column}`]);
@@ -72,8 +73,15 @@ describe('db-split on a drifted source: missing 029 columns and an extra table',
     expect({ code: verify.code, log: verify.code ? dumpOnFailure(verify) : '' }).toEqual({ code: 0, log: '' });
     expect(verify.stdout).toContain(`note: export_jobs: columns on one side only, not compared: ${MIGRATION_029.join(', ')}`);
     // What migration 029 itself would have left on old rows: NULL checksums, the 'sha256' default.
-    expect(await count(targets.urlFor('export_jobs'), "(SELECT count(*) FROM export_jobs WHERE package_checksum IS NOT NULL OR checksum_verified_at IS NOT NULL OR package_algorithm <> 'sha256')")).toBe(0);
-    expect(await count(targets.urlFor('export_jobs'), '(SELECT count(*) FROM export_jobs)')).toBe(await count(source.url, '(SELECT count(*) FROM export_jobs)'));
+    expect(
+      await count(
+        targets.urlFor('export_jobs'),
+        "(SELECT count(*) FROM export_jobs WHERE package_checksum IS NOT NULL OR checksum_verified_at IS NOT NULL OR package_algorithm <> 'sha256')",
+      ),
+    ).toBe(0);
+    expect(await count(targets.urlFor('export_jobs'), '(SELECT count(*) FROM export_jobs)')).toBe(
+      await count(source.url, '(SELECT count(*) FROM export_jobs)'),
+    );
     for (const service of ['auth', 'web', 'forms'] as const) {
       expect(await count(targets.url(service), "(SELECT count(*) FROM pg_class WHERE relname = 'generated_widgets')")).toBe(0);
     }

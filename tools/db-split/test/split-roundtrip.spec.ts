@@ -1,11 +1,23 @@
 import { join } from 'node:path';
-import { Client } from 'pg';
+
 import { LEGACY_TABLES, SERVICE_NAMES, TABLE_OWNERSHIP, tablesOwnedBy } from '@nafs/contracts';
 import { parsePostgresUrl } from '@nafs/database';
-import { createLegacyDatabase, legacyFixtureDir, testInfra, type TestDatabase } from '@nafs/database/testing';
+import { createLegacyDatabase, legacyFixtureDir, type TestDatabase, testInfra } from '@nafs/database/testing';
+import { Client } from 'pg';
+
 import { LEGACY_COLUMNS } from '../src/lib/legacy-columns';
 import {
-  adminUrl, count, dumpOnFailure, parseHazards, psqlFile, rowsAsText, runCli, seedLegacy, splitTargets, type SplitTargets, withDb,
+  adminUrl,
+  count,
+  dumpOnFailure,
+  parseHazards,
+  psqlFile,
+  rowsAsText,
+  runCli,
+  seedLegacy,
+  type SplitTargets,
+  splitTargets,
+  withDb,
 } from './support/harness';
 
 // The whole cut-over on the seeded legacy fixture (scale 2): plan -> create -> schema -> copy ->
@@ -30,9 +42,15 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
     const plan = JSON.parse(run.stdout);
     expect(plan.accepted).toBe(true);
     expect(plan.unknownTables).toEqual([]);
-    expect(plan.tables.map((t: { table: string; target: string }) => [t.table, t.target])).toEqual(LEGACY_TABLES.map((t) => [t, TABLE_OWNERSHIP[t]]));
+    expect(plan.tables.map((t: { table: string; target: string }) => [t.table, t.target])).toEqual(
+      LEGACY_TABLES.map((t) => [t, TABLE_OWNERSHIP[t]]),
+    );
     const users = plan.tables.find((t: { table: string }) => t.table === 'users');
-    expect(users).toMatchObject({ rows: await count(source.url, '(SELECT count(*) FROM users)'), targetColumnsFrom: 'expected', database: targets.databases.auth });
+    expect(users).toMatchObject({
+      rows: await count(source.url, '(SELECT count(*) FROM users)'),
+      targetColumnsFrom: 'expected',
+      database: targets.databases.auth,
+    });
     expect(run.stderr).toContain('does not exist yet (run `create`)');
     expect(run.stderr).toContain('plan OK: 17 table(s)');
   });
@@ -55,7 +73,12 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
           [targets.databases[service], targets.roles[service]],
         );
         expect(rows[0]).toEqual({
-          owner: targets.roles[service], rolsuper: false, rolcreatedb: false, rolcanlogin: true, public_privileges: false, owns: [targets.databases[service]],
+          owner: targets.roles[service],
+          rolsuper: false,
+          rolcreatedb: false,
+          rolcanlogin: true,
+          public_privileges: false,
+          owns: [targets.databases[service]],
         });
       }
     });
@@ -79,7 +102,12 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
         // The built-in legacy column list (used by plan before the targets exist) matches what the
         // migrations create; later service migrations may only add columns.
         for (const table of tablesOwnedBy(service)) {
-          const columns = (await client.query<{ n: string }>("SELECT attname::text AS n FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum", [table])).rows.map((r) => r.n);
+          const columns = (
+            await client.query<{ n: string }>(
+              'SELECT attname::text AS n FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+              [table],
+            )
+          ).rows.map((r) => r.n);
           expect(columns.slice(0, LEGACY_COLUMNS[table].length)).toEqual([...LEGACY_COLUMNS[table]]);
         }
       });
@@ -92,7 +120,10 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
       new Client({ host: server.host, port: server.port, user: targets.roles.web, password: targets.env.WEB_DB_PASSWORD, database });
     for (const other of ['forms', 'auth'] as const) {
       const client = login(targets.databases[other]);
-      await expect(client.connect()).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('permission denied for database') });
+      await expect(client.connect()).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringContaining('permission denied for database'),
+      });
       await client.end().catch(() => undefined);
     }
     const own = login(targets.databases.web);
@@ -112,9 +143,13 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
     const verify = await runCli(['verify', '--source', source.url, '--chunk-rows', '64'], targets.env);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain('verify OK: 17 table(s) match');
-    expect(verify.stdout).toMatch(/forms\.tenant_id -> tenants\.id: \d+ row\(s\), \d+ id\(s\) point at nothing; already orphaned in the source/);
+    expect(verify.stdout).toMatch(
+      /forms\.tenant_id -> tenants\.id: \d+ row\(s\), \d+ id\(s\) point at nothing; already orphaned in the source/,
+    );
     for (const table of LEGACY_TABLES) {
-      expect(await count(targets.urlFor(table), `(SELECT count(*) FROM ${table})`)).toBe(await count(source.url, `(SELECT count(*) FROM ${table})`));
+      expect(await count(targets.urlFor(table), `(SELECT count(*) FROM ${table})`)).toBe(
+        await count(source.url, `(SELECT count(*) FROM ${table})`),
+      );
     }
   });
 
@@ -135,8 +170,14 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
     const same = async (table: keyof typeof TABLE_OWNERSHIP, sql: string) =>
       expect(await rowsAsText(targets.urlFor(table), sql)).toEqual(await rowsAsText(source.url, sql));
     await same('sessions', 'SELECT id, expires_at::text, created_at::text, ip_address::text FROM sessions'); // A18 microseconds, A19 masks, A21 NULLs
-    await same('api_tokens', "SELECT id, expires_at::text, scopes::text FROM api_tokens WHERE expires_at = 'infinity' OR scopes IN ('{write,read}', '{read,read}')"); // A17, A24
-    await same('users', 'SELECT id, role, is_active, email_verified, created_at::text, deleted_at::text FROM users WHERE is_active IS NOT TRUE OR role IS NULL OR deleted_at IS NOT NULL'); // A10-A12
+    await same(
+      'api_tokens',
+      "SELECT id, expires_at::text, scopes::text FROM api_tokens WHERE expires_at = 'infinity' OR scopes IN ('{write,read}', '{read,read}')",
+    ); // A17, A24
+    await same(
+      'users',
+      'SELECT id, role, is_active, email_verified, created_at::text, deleted_at::text FROM users WHERE is_active IS NOT TRUE OR role IS NULL OR deleted_at IS NOT NULL',
+    ); // A10-A12
     await same('tools', 'SELECT t.id, t.slug FROM tools t WHERE NOT EXISTS (SELECT 1 FROM tool_configs c WHERE c.tool_id = t.id)'); // W03: still no config
     await same('tool_configs', 'SELECT id, tool_id, version, is_active FROM tool_configs'); // W06: no trigger-made configs
     await same('tenants', "SELECT id, settings::text FROM tenants WHERE settings -> 'limits' ? 'maxStorage'"); // A04 exact JSON numbers
@@ -146,7 +187,9 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
   it('rollback copies the three databases into an empty legacy-shaped database, which verifies against the original source', async () => {
     // Columns the services added after the split have no place in the monolith: accepted explicitly.
     const planRun = await runCli(['plan', '--source', source.url, '--json'], targets.env);
-    const added = (JSON.parse(planRun.stdout).tables as { table: string; missingOnSource: string[] }[]).flatMap((t) => t.missingOnSource.map((c) => `${t.table}.${c}`));
+    const added = (JSON.parse(planRun.stdout).tables as { table: string; missingOnSource: string[] }[]).flatMap((t) =>
+      t.missingOnSource.map((c) => `${t.table}.${c}`),
+    );
     const allow = added.flatMap((column) => ['--allow-missing-column', column]);
 
     const refused = await runCli(['rollback', '--target-monolith', monolith.url], targets.env);
@@ -172,7 +215,9 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
     const id = await withDb(targets.url('auth'), async (client) => {
       // Replica mode keeps the updated_at trigger out of it: exactly one column of one row changes.
       await client.query('SET session_replication_role = replica');
-      const { rows } = await client.query<{ id: string }>("UPDATE users SET last_name = last_name || '.' WHERE id = (SELECT id FROM users ORDER BY id OFFSET 42 LIMIT 1) RETURNING id::text");
+      const { rows } = await client.query<{ id: string }>(
+        "UPDATE users SET last_name = last_name || '.' WHERE id = (SELECT id FROM users ORDER BY id OFFSET 42 LIMIT 1) RETURNING id::text",
+      );
       return rows[0].id;
     });
     const verify = await runCli(['verify', '--source', source.url], targets.env);
@@ -183,7 +228,9 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
 
   it('verify fails on a cross-service reference the source did not have, naming the id', async () => {
     const ghost = 'deadbeef-0000-4000-8000-000000000001';
-    await withDb(targets.url('forms'), (client) => client.query('UPDATE forms SET user_id = $1 WHERE id = (SELECT id FROM forms ORDER BY id LIMIT 1)', [ghost]));
+    await withDb(targets.url('forms'), (client) =>
+      client.query('UPDATE forms SET user_id = $1 WHERE id = (SELECT id FROM forms ORDER BY id LIMIT 1)', [ghost]),
+    );
     const verify = await runCli(['verify', '--source', source.url], targets.env);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toContain(`forms.user_id -> users.id: 1 row(s), 1 id(s) point at nothing; NEW orphans: ${ghost}`);

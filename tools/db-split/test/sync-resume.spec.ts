@@ -1,9 +1,20 @@
-import { SERVICE_NAMES, SERVICES } from '@nafs/contracts';
-import { createLegacyDatabase, legacyFixtureDir, testInfra, type TestDatabase } from '@nafs/database/testing';
 import { join } from 'node:path';
+
+import { SERVICE_NAMES, SERVICES } from '@nafs/contracts';
+import { createLegacyDatabase, legacyFixtureDir, type TestDatabase, testInfra } from '@nafs/database/testing';
+
 import { onCluster, type PrivateCluster, startPrivateCluster } from './support/cluster';
 import {
-  dropReplication, dumpOnFailure, outageSeconds, psqlFile, replicationLeftovers, runCli, seedLegacy, splitTargets, type SplitTargets, withDb,
+  dropReplication,
+  dumpOnFailure,
+  outageSeconds,
+  psqlFile,
+  replicationLeftovers,
+  runCli,
+  seedLegacy,
+  type SplitTargets,
+  splitTargets,
+  withDb,
 } from './support/harness';
 const { startWriteLoad } = require('./support/write-load.js') as typeof import('./support/write-load');
 
@@ -65,12 +76,17 @@ describe('db-split sync: interrupted and resumed; no logical WAL', () => {
   it('a sync start killed during the copy is resumed by the next start (new slots, tables reloaded); cutover then verifies', async () => {
     const load = await startWriteLoad(source.url, { rate: 80 });
     try {
-      const killed = await runCli(['sync', 'start', '--source', source.url, '--jobs', '2', '--progress', 'none'], { ...targets.env, DB_SPLIT_FAIL_AFTER_TABLES: '3' });
+      const killed = await runCli(['sync', 'start', '--source', source.url, '--jobs', '2', '--progress', 'none'], {
+        ...targets.env,
+        DB_SPLIT_FAIL_AFTER_TABLES: '3',
+      });
       expect(killed.signal).toBe('SIGKILL');
       expect(killed.stderr).toContain('DB_SPLIT_FAIL_AFTER_TABLES=3: killing the copy before committing');
       // The slots of the dead run are still there (they hold WAL) and nothing streams.
       expect((await replicationLeftovers(source.url)).filter((w) => w.startsWith('slot'))).toHaveLength(3);
-      expect(await statesOf(targets.env, ['--source', source.url])).toEqual(SERVICE_NAMES.map(() => 'copying (or interrupted: rerun start)'));
+      expect(await statesOf(targets.env, ['--source', source.url])).toEqual(
+        SERVICE_NAMES.map(() => 'copying (or interrupted: rerun start)'),
+      );
 
       const resumed = await runCli(['sync', 'start', '--source', source.url, '--jobs', '2', '--progress', 'none'], targets.env);
       expect(ok(resumed)).toEqual({ code: 0, log: '' });
@@ -96,8 +112,11 @@ describe('db-split sync: interrupted and resumed; no logical WAL', () => {
     for (const service of SERVICE_NAMES) {
       const p = SERVICES[service].dbEnvPrefix;
       Object.assign(env, {
-        [`${p}_DB_HOST`]: '127.0.0.1', [`${p}_DB_PORT`]: String(server.port), [`${p}_DB_NAME`]: `crash_${service}`,
-        [`${p}_DB_USER`]: `crash_${service}`, [`${p}_DB_PASSWORD`]: `pw-${service}`,
+        [`${p}_DB_HOST`]: '127.0.0.1',
+        [`${p}_DB_PORT`]: String(server.port),
+        [`${p}_DB_NAME`]: `crash_${service}`,
+        [`${p}_DB_USER`]: `crash_${service}`,
+        [`${p}_DB_PASSWORD`]: `pw-${service}`,
       });
     }
     for (const step of ['create', 'schema']) {
@@ -121,7 +140,12 @@ describe('db-split sync: interrupted and resumed; no logical WAL', () => {
       await load.stop();
     }
     for (const service of SERVICE_NAMES) {
-      expect(await onCluster(server.url(`crash_${service}`), async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_subscription")).rows[0].n)).toBe(0);
+      expect(
+        await onCluster(
+          server.url(`crash_${service}`),
+          async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_subscription')).rows[0].n,
+        ),
+      ).toBe(0);
     }
     expect(await replicationLeftovers(source.url)).toEqual([]);
   });
@@ -135,7 +159,12 @@ describe('db-split sync: interrupted and resumed; no logical WAL', () => {
     expect(refused.stderr).toContain('wal_level is replica, logical replication needs wal_level = logical');
     expect(refused.stderr).toContain('hint: run ALTER SYSTEM SET wal_level = logical;');
     expect(await replicationLeftovers(cluster.url('legacy'))).toEqual([]);
-    expect(await withDb(cluster.url('legacy'), async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'db_split'")).rows[0].n)).toBe(0);
+    expect(
+      await withDb(
+        cluster.url('legacy'),
+        async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'db_split'")).rows[0].n,
+      ),
+    ).toBe(0);
     for (const service of SERVICE_NAMES) expect(await replicationLeftovers(targets.url(service))).toEqual([]);
   });
 });

@@ -1,8 +1,19 @@
 import { LEGACY_TABLES, SERVICE_NAMES, TABLE_OWNERSHIP, tablesOwnedBy } from '@nafs/contracts';
 import { parsePostgresUrl, toPostgresUrl } from '@nafs/database';
-import { createLegacyDatabase, randomSuffix, testInfra, type TestDatabase } from '@nafs/database/testing';
+import { createLegacyDatabase, randomSuffix, type TestDatabase, testInfra } from '@nafs/database/testing';
+
 import {
-  count, dropReplication, dumpOnFailure, outageSeconds, parseHazards, replicationLeftovers, runCli, seedLegacy, splitTargets, type SplitTargets, withDb,
+  count,
+  dropReplication,
+  dumpOnFailure,
+  outageSeconds,
+  parseHazards,
+  replicationLeftovers,
+  runCli,
+  seedLegacy,
+  type SplitTargets,
+  splitTargets,
+  withDb,
 } from './support/harness';
 const { startWriteLoad } = require('./support/write-load.js') as typeof import('./support/write-load');
 
@@ -12,7 +23,10 @@ type Load = Awaited<ReturnType<typeof startWriteLoad>>;
 jest.setTimeout(180_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const ok = (run: { code: number | null }) => ({ code: run.code, log: run.code === 0 ? '' : dumpOnFailure(run as Parameters<typeof dumpOnFailure>[0]) });
+const ok = (run: { code: number | null }) => ({
+  code: run.code,
+  log: run.code === 0 ? '' : dumpOnFailure(run as Parameters<typeof dumpOnFailure>[0]),
+});
 
 // sync start under a steady write load on the seeded legacy fixture, cutover, fallback into the
 // old source, rollback over the fallback; then the refusals. One source and one set of targets,
@@ -51,13 +65,20 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     await sleep(500);
     const start = await runCli(['sync', 'start', '--source', source.url, '--jobs', '2', '--progress', 'none'], targets.env);
     expect(ok(start)).toEqual({ code: 0, log: '' });
-    for (const service of SERVICE_NAMES) expect(start.stdout).toMatch(new RegExp(`${service}: subscription db_split_${service} streaming from slot db_split_${service}_`));
+    for (const service of SERVICE_NAMES)
+      expect(start.stdout).toMatch(new RegExp(`${service}: subscription db_split_${service} streaming from slot db_split_${service}_`));
     expect(start.stdout).toContain('sync start copy done: 17 table(s) loaded');
 
     await sleep(3000);
     const status = await runCli(['sync', 'status', '--json'], targets.env);
     expect(ok(status)).toEqual({ code: 0, log: '' });
-    const links = JSON.parse(status.stdout) as { service: string; state: string; lagBytes: number; rowsApplied: number; retainedBytes: number }[];
+    const links = JSON.parse(status.stdout) as {
+      service: string;
+      state: string;
+      lagBytes: number;
+      rowsApplied: number;
+      retainedBytes: number;
+    }[];
     expect(links.map((l) => [l.service, l.state])).toEqual(SERVICE_NAMES.map((s) => [s, 'streaming']));
     expect(links.every((l) => l.lagBytes >= 0 && l.retainedBytes > 0)).toBe(true);
     expect(links.reduce((n, l) => n + l.rowsApplied, 0)).toBeGreaterThan(0);
@@ -74,11 +95,18 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     expect(cutover.stdout).toMatch(/sequence public\.invoice_number in \S+_auth: unused -> 4242/);
     // The load really wrote everywhere while the sync ran: every kind of change on every table.
     for (const table of LEGACY_TABLES) {
-      expect({ table, insert: stats[table].insert > 0, update: stats[table].update > 0, delete: stats[table].delete > 0 }).toEqual({ table, insert: true, update: true, delete: true });
+      expect({ table, insert: stats[table].insert > 0, update: stats[table].update > 0, delete: stats[table].delete > 0 }).toEqual({
+        table,
+        insert: true,
+        update: true,
+        delete: true,
+      });
     }
 
     // The source stays read-only; the targets are exactly the source, hazards included.
-    await expect(withDb(source.url, (c) => c.query('UPDATE short_links SET click_count = click_count WHERE false'))).rejects.toMatchObject({ code: '25006' });
+    await expect(withDb(source.url, (c) => c.query('UPDATE short_links SET click_count = click_count WHERE false'))).rejects.toMatchObject({
+      code: '25006',
+    });
     expect(ok(await runCli(['verify', '--source', source.url], targets.env))).toEqual({ code: 0, log: '' });
     let holding = 0;
     for (const hazard of parseHazards()) {
@@ -90,21 +118,30 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     }
     expect(holding).toBeGreaterThanOrEqual(50);
     // Sequences continue past the source's value; the forward links are gone on both sides.
-    expect(await withDb(targets.url('auth'), async (c) => Number((await c.query("SELECT nextval('public.invoice_number') AS n")).rows[0].n))).toBe(4243);
+    expect(
+      await withDb(targets.url('auth'), async (c) => Number((await c.query("SELECT nextval('public.invoice_number') AS n")).rows[0].n)),
+    ).toBe(4243);
     expect(await replicationLeftovers(source.url)).toEqual([]);
     for (const service of SERVICE_NAMES) expect(await replicationLeftovers(targets.url(service))).toEqual([]);
   });
 
   it('fallback: writes in the service databases reach the old source; rollback needs only a short read-only window and verify --target-monolith passes', async () => {
     const planRun = await runCli(['plan', '--source', source.url, '--json'], targets.env);
-    addedColumns = (JSON.parse(planRun.stdout).tables as { table: string; missingOnSource: string[] }[]).flatMap((t) => t.missingOnSource.map((c) => `${t.table}.${c}`));
+    addedColumns = (JSON.parse(planRun.stdout).tables as { table: string; missingOnSource: string[] }[]).flatMap((t) =>
+      t.missingOnSource.map((c) => `${t.table}.${c}`),
+    );
     const allow = addedColumns.flatMap((column) => ['--allow-missing-column', column]);
-    const start = await runCli(['fallback', 'start', '--target-monolith', source.url, '--truncate', '--progress', 'none', ...allow], targets.env);
+    const start = await runCli(
+      ['fallback', 'start', '--target-monolith', source.url, '--truncate', '--progress', 'none', ...allow],
+      targets.env,
+    );
     expect(ok(start)).toEqual({ code: 0, log: '' });
     expect(start.stdout).toContain('fallback start copy done: 17 table(s) loaded');
 
     // The new system writes (ordinary sessions, the services' own triggers firing).
-    const loads = await Promise.all(SERVICE_NAMES.map((service) => startWriteLoad(targets.url(service), { rate: 40, concurrency: 2, tables: tablesOwnedBy(service) })));
+    const loads = await Promise.all(
+      SERVICE_NAMES.map((service) => startWriteLoad(targets.url(service), { rate: 40, concurrency: 2, tables: tablesOwnedBy(service) })),
+    );
     await sleep(2500);
     const status = await runCli(['sync', 'status', '--target-monolith', source.url, '--json'], targets.env);
     const fallback = (JSON.parse(status.stdout) as { direction: string; state: string }[]).filter((l) => l.direction === 'fallback');
@@ -124,7 +161,9 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     expect(verify.stdout).toContain('verify OK: 17 table(s) match');
     // The monolith is writable again, the services' databases read-only, no link left.
     await withDb(source.url, (c) => c.query('UPDATE short_links SET click_count = click_count WHERE false'));
-    await expect(withDb(targets.url('forms'), (c) => c.query('UPDATE short_links SET click_count = click_count WHERE false'))).rejects.toMatchObject({ code: '25006' });
+    await expect(
+      withDb(targets.url('forms'), (c) => c.query('UPDATE short_links SET click_count = click_count WHERE false')),
+    ).rejects.toMatchObject({ code: '25006' });
     expect(await replicationLeftovers(source.url)).toEqual([]);
     for (const service of SERVICE_NAMES) expect(await replicationLeftovers(targets.url(service))).toEqual([]);
     for (const service of SERVICE_NAMES) {
@@ -155,7 +194,9 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     await withDb(noKey.url, (c) => c.query('ALTER TABLE api_token_usage DROP CONSTRAINT api_token_usage_pkey'));
     const refused = await runCli(['sync', 'start', '--source', noKey.url], targets.env);
     expect(refused.code).toBe(8);
-    expect(refused.stderr).toContain('table(s) without a replica identity, so their UPDATEs and DELETEs cannot be replicated: api_token_usage');
+    expect(refused.stderr).toContain(
+      'table(s) without a replica identity, so their UPDATEs and DELETEs cannot be replicated: api_token_usage',
+    );
     expect(refused.stderr).toContain('hint: add a primary key');
     expect(await replicationLeftovers(noKey.url)).toEqual([]);
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { parse, stringify } from 'yaml';
 
 /**
@@ -44,7 +45,11 @@ describe('alert rules and dashboard (k8s/monitoring)', () => {
   });
 
   it('every dashboard panel queries something', () => {
-    for (const panel of dashboard.panels) expect({ panel: panel.title, targets: panel.targets.filter((t) => t.expr.trim()).length }).toEqual({ panel: panel.title, targets: expect.any(Number) });
+    for (const panel of dashboard.panels)
+      expect({ panel: panel.title, targets: panel.targets.filter((t) => t.expr.trim()).length }).toEqual({
+        panel: panel.title,
+        targets: expect.any(Number),
+      });
     expect(dashboard.panels.every((panel) => panel.targets.length > 0)).toBe(true);
   });
 
@@ -61,7 +66,14 @@ describe('alert rules and dashboard (k8s/monitoring)', () => {
   it('the promtool unit tests can fail: a threshold moved past the test data is caught', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'nafs-rules-'));
     try {
-      const loosened = { groups: rules.groups.map((group) => ({ ...group, rules: group.rules.map((rule) => (rule.alert === 'NafsDbPoolSaturated' ? { ...rule, expr: rule.expr.replace('> 0.9', '> 1') } : rule)) })) };
+      const loosened = {
+        groups: rules.groups.map((group) => ({
+          ...group,
+          rules: group.rules.map((rule) =>
+            rule.alert === 'NafsDbPoolSaturated' ? { ...rule, expr: rule.expr.replace('> 0.9', '> 1') } : rule,
+          ),
+        })),
+      };
       writeFileSync(join(scratch, 'nafs-alerts.rules.yml'), stringify(loosened));
       writeFileSync(join(scratch, 'nafs-alerts.rules.test.yml'), read('nafs-alerts.rules.test.yml'));
       expect(() => execFileSync(PROMTOOL, ['test', 'rules', 'nafs-alerts.rules.test.yml'], { cwd: scratch, stdio: 'pipe' })).toThrow();
@@ -76,7 +88,9 @@ describe('alert rules and dashboard (k8s/monitoring)', () => {
       const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr.replace(/\$service/g, '.*')));
       const asRules = { groups: [{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] };
       writeFileSync(join(scratch, 'dashboard.rules.yml'), stringify(asRules));
-      expect(execFileSync(PROMTOOL, ['check', 'rules', 'dashboard.rules.yml'], { cwd: scratch, encoding: 'utf8', stdio: 'pipe' })).toContain(`SUCCESS: ${exprs.length} rules found`);
+      expect(
+        execFileSync(PROMTOOL, ['check', 'rules', 'dashboard.rules.yml'], { cwd: scratch, encoding: 'utf8', stdio: 'pipe' }),
+      ).toContain(`SUCCESS: ${exprs.length} rules found`);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -1,7 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { GATEWAY_DEFAULT_PORT, GATEWAY_ROUTES, HEALTH_PATHS, JWT_SECRET_MIN_LENGTH, SERVICE_NAMES, SERVICES, type ServiceName } from '@nafs/contracts';
+
+import {
+  GATEWAY_DEFAULT_PORT,
+  GATEWAY_ROUTES,
+  HEALTH_PATHS,
+  JWT_SECRET_MIN_LENGTH,
+  SERVICE_NAMES,
+  type ServiceName,
+  SERVICES,
+} from '@nafs/contracts';
 import { parse, parseAllDocuments } from 'yaml';
 
 /**
@@ -113,7 +122,7 @@ function skipLiteral(source: string, i: number): number {
 /** `source` without comments (string literals kept, so `'http://...'` survives). */
 function stripComments(source: string): string {
   let out = '';
-  for (let i = 0; i < source.length; ) {
+  for (let i = 0; i < source.length;) {
     const next = skipLiteral(source, i);
     if (next === i) out += source[i++];
     else {
@@ -127,7 +136,7 @@ function stripComments(source: string): string {
 /** The text between the brace at `open` and its matching closing brace. */
 function braceBody(source: string, open: number): string {
   let depth = 0;
-  for (let i = open; i < source.length; ) {
+  for (let i = open; i < source.length;) {
     const next = skipLiteral(source, i);
     if (next !== i) {
       i = next;
@@ -144,7 +153,7 @@ function braceBody(source: string, open: number): string {
 function topLevel(body: string): string {
   let out = '';
   let depth = 0;
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const next = skipLiteral(body, i);
     if (next !== i) {
       out += depth === 0 ? body.slice(i, next) : '';
@@ -162,9 +171,10 @@ function topLevel(body: string): string {
 let librarySources: { file: string; text: string }[] | undefined;
 /** Non-test TypeScript of every library, where shared env shapes (commonEnvShape, ...) live. */
 function libraries() {
-  librarySources ??= walk(join(workspaceRoot, 'libs'), (f) => f.endsWith('.ts') && !/\.(spec|test)\.ts$/.test(f) && f.includes('/src/')).map(
-    (f) => ({ file: rel(f), text: stripComments(readFileSync(f, 'utf8')) }),
-  );
+  librarySources ??= walk(
+    join(workspaceRoot, 'libs'),
+    (f) => f.endsWith('.ts') && !/\.(spec|test)\.ts$/.test(f) && f.includes('/src/'),
+  ).map((f) => ({ file: rel(f), text: stripComments(readFileSync(f, 'utf8')) }));
   return librarySources;
 }
 
@@ -172,7 +182,10 @@ function libraries() {
 function appConfigSources(where: string) {
   const app = /^apps\/([^/]+)\//.exec(where)?.[1];
   if (!app) return [];
-  return walk(join(workspaceRoot, 'apps', app, 'src'), (f) => f.endsWith('.config.ts')).map((f) => ({ file: rel(f), text: stripComments(readFileSync(f, 'utf8')) }));
+  return walk(join(workspaceRoot, 'apps', app, 'src'), (f) => f.endsWith('.config.ts')).map((f) => ({
+    file: rel(f),
+    text: stripComments(readFileSync(f, 'utf8')),
+  }));
 }
 
 /**
@@ -199,12 +212,16 @@ function shapeNames(body: string, localSource: string, where: string, depth = 0)
       const param = match?.[1] ?? '';
       const fnBody = braceBody(functionSource.text, functionSource.text.indexOf('{', match?.index ?? 0));
       const prefix = /^\s*'([^']*)'\s*$/.exec(args ?? '')?.[1];
-      if (prefix === undefined) throw new Error(`${where}: ...${shape}(${args ?? ''}) needs one string literal argument to name its variables`);
+      if (prefix === undefined)
+        throw new Error(`${where}: ...${shape}(${args ?? ''}) needs one string literal argument to name its variables`);
       const suffixes = [...fnBody.matchAll(new RegExp(`\\[\`\\$\\{${param}\\}_([A-Z][A-Z0-9_]*)\`\\]`, 'g'))].map((m) => m[1]);
-      if (!suffixes.length) throw new Error(`${functionSource.file}: ${shape}() builds no \`\${${param}}_NAME\` keys that deploy-manifests.spec.ts can read`);
+      if (!suffixes.length)
+        throw new Error(`${functionSource.file}: ${shape}() builds no \`\${${param}}_NAME\` keys that deploy-manifests.spec.ts can read`);
       names.push(...suffixes.map((suffix) => `${prefix}_${suffix}`));
     } else {
-      throw new Error(`${where}: spreads ${shape}, found neither there, in the app's *.config.ts files, nor in libs/*/src; deploy-manifests.spec.ts cannot list its variables`);
+      throw new Error(
+        `${where}: spreads ${shape}, found neither there, in the app's *.config.ts files, nor in libs/*/src; deploy-manifests.spec.ts cannot list its variables`,
+      );
     }
   }
   return names;
@@ -380,7 +397,8 @@ function checkEnv(target: Target, env: Map<string, EnvEntry>, context: string, p
     problems.push(...upstreamProblems(values, (t) => t.app, context));
     return;
   }
-  for (const name of REQUIRED_SECRETS[target.key]) if (!env.has(name)) problems.push(`${context}: ${name} is not set (Secret reference expected)`);
+  for (const name of REQUIRED_SECRETS[target.key])
+    if (!env.has(name)) problems.push(`${context}: ${name} is not set (Secret reference expected)`);
   const p = target.dbPrefix;
   const url = env.get(`${p}_DB_URL`);
   const database = env.get(`${p}_DB_NAME`)?.value ?? (url?.value ? databaseOfUrl(url.value) : undefined);
@@ -461,7 +479,8 @@ function workloadProblems(target: Target, docs: Manifest[]): string[] {
     }
     if (httpGet['path'] !== path) problems.push(`${ctx}: ${probe} path is ${String(httpGet['path'])}, expected ${path}`);
     const port = resolvePort(httpGet['port']);
-    if (port !== target.port) problems.push(`${ctx}: ${probe} port ${String(httpGet['port'])} is ${port ?? 'unknown'}, expected ${target.port}`);
+    if (port !== target.port)
+      problems.push(`${ctx}: ${probe} port ${String(httpGet['port'])} is ${port ?? 'unknown'}, expected ${target.port}`);
   }
   problems.push(...resourceProblems(container, ctx), ...securityProblems(spec, container, ctx));
 
@@ -482,7 +501,9 @@ function workloadProblems(target: Target, docs: Manifest[]): string[] {
     for (const port of ports) {
       const targetPort = resolvePort(port['targetPort'] ?? port['port']);
       if (targetPort !== target.port) {
-        problems.push(`${sctx}: port ${String(port['port'])} targets ${String(port['targetPort'])} (${targetPort ?? 'unknown'}), expected ${target.port}`);
+        problems.push(
+          `${sctx}: port ${String(port['port'])} targets ${String(port['targetPort'])} (${targetPort ?? 'unknown'}), expected ${target.port}`,
+        );
       }
     }
   }
@@ -490,9 +511,11 @@ function workloadProblems(target: Target, docs: Manifest[]): string[] {
   // Migration Job.
   const jobs = docs.filter((m) => {
     if (kindOf(m) !== 'Job') return false;
-    return list(podSpecOf(m.doc).spec['containers']).some((c) =>
-      [...list(obj(c)['command']), ...list(obj(c)['args'])].map(String).join(' ').includes('main.js migrate'),
-    ) && podSpecOf(m.doc).labels['app.kubernetes.io/name'] === target.app;
+    return (
+      list(podSpecOf(m.doc).spec['containers']).some((c) =>
+        [...list(obj(c)['command']), ...list(obj(c)['args'])].map(String).join(' ').includes('main.js migrate'),
+      ) && podSpecOf(m.doc).labels['app.kubernetes.io/name'] === target.app
+    );
   });
   if (target.key !== 'gateway') {
     if (jobs.length !== 1) problems.push(`expected one migration Job (node main.js migrate) for ${target.app}, found ${jobs.length}`);
@@ -503,7 +526,8 @@ function workloadProblems(target: Target, docs: Manifest[]): string[] {
       if (jobContainer['image'] !== container['image']) {
         problems.push(`${jctx}: image ${String(jobContainer['image'])} differs from the Deployment's ${String(container['image'])}`);
       }
-      if (!['Never', 'OnFailure'].includes(String(pod.spec['restartPolicy']))) problems.push(`${jctx}: restartPolicy must be Never or OnFailure`);
+      if (!['Never', 'OnFailure'].includes(String(pod.spec['restartPolicy'])))
+        problems.push(`${jctx}: restartPolicy must be Never or OnFailure`);
       const jobEnv = containerEnv(jobContainer, docs, jctx, problems);
       checkEnv(target, jobEnv, jctx, problems);
       for (const name of env.keys()) {
@@ -517,9 +541,7 @@ function workloadProblems(target: Target, docs: Manifest[]): string[] {
   }
 
   // HorizontalPodAutoscaler.
-  const hpas = docs.filter(
-    (m) => kindOf(m) === 'HorizontalPodAutoscaler' && at(m.doc, 'spec', 'scaleTargetRef', 'name') === target.app,
-  );
+  const hpas = docs.filter((m) => kindOf(m) === 'HorizontalPodAutoscaler' && at(m.doc, 'spec', 'scaleTargetRef', 'name') === target.app);
   if (hpas.length !== 1) problems.push(`expected one HorizontalPodAutoscaler for Deployment ${target.app}, found ${hpas.length}`);
   for (const hpa of hpas) {
     const min = Number(at(hpa.doc, 'spec', 'minReplicas') ?? 1);
@@ -552,17 +574,25 @@ function workloadProblems(target: Target, docs: Manifest[]): string[] {
       for (const peer of peers) {
         const fromGateway = at(peer, 'podSelector', 'matchLabels', 'app.kubernetes.io/name') === 'gateway';
         const fromController = isObj(peer['namespaceSelector']) && /ingress/.test(JSON.stringify(peer['namespaceSelector']));
-        if (!fromGateway && !fromController) problems.push(`${pctx}: ingress peer ${JSON.stringify(peer)} is neither the gateway nor the ingress controller`);
+        if (!fromGateway && !fromController)
+          problems.push(`${pctx}: ingress peer ${JSON.stringify(peer)} is neither the gateway nor the ingress controller`);
       }
       const ports = list(rule['ports']).map((p) => resolvePort(obj(p)['port']));
-      if (ports.length !== 1 || ports[0] !== target.port) problems.push(`${pctx}: ingress ports ${ports.join(', ') || '(all)'}, expected only ${target.port}`);
+      if (ports.length !== 1 || ports[0] !== target.port)
+        problems.push(`${pctx}: ingress ports ${ports.join(', ') || '(all)'}, expected only ${target.port}`);
     }
     if (!types.includes('Egress')) problems.push(`${pctx}: policyTypes lacks Egress`);
-    const egressPorts = list(at(policy.doc, 'spec', 'egress')).flatMap((rule) => list(obj(rule)['ports']).map((p) => Number(obj(p)['port'])));
+    const egressPorts = list(at(policy.doc, 'spec', 'egress')).flatMap((rule) =>
+      list(obj(rule)['ports']).map((p) => Number(obj(p)['port'])),
+    );
     const needed: [number, string][] =
       target.key === 'gateway'
         ? [[53, 'DNS'], ...serviceTargets.map((t): [number, string] => [t.port, t.app])]
-        : [[53, 'DNS'], [5432, 'PostgreSQL'], [6379, 'Redis']];
+        : [
+            [53, 'DNS'],
+            [5432, 'PostgreSQL'],
+            [6379, 'Redis'],
+          ];
     for (const [port, what] of needed) {
       if (!egressPorts.includes(port)) problems.push(`${pctx}: egress does not allow ${what} (${port})`);
     }
@@ -579,7 +609,11 @@ interface IngressPath {
 }
 
 const splitList = (value: string | undefined) =>
-  (value ?? '').split(',').map((item) => item.trim()).filter(Boolean).sort();
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .sort();
 
 /**
  * The Ingress is the route table: each GATEWAY_ROUTES prefix, as a Prefix path, to its service's
@@ -608,7 +642,11 @@ function ingressProblems(docs: Manifest[], targets: Target[]): string[] {
   };
   const gatewayDeployed = targets.includes(gatewayTarget);
   const expectedPaths = [
-    ...GATEWAY_ROUTES.map((route) => ({ prefix: route.prefix, app: SERVICES[route.service].app, port: SERVICES[route.service].defaultPort })),
+    ...GATEWAY_ROUTES.map((route) => ({
+      prefix: route.prefix,
+      app: SERVICES[route.service].app,
+      port: SERVICES[route.service].defaultPort,
+    })),
     ...(gatewayDeployed ? [{ prefix: '/', app: gatewayTarget.app, port: gatewayTarget.port }] : []),
   ];
   for (const expected of expectedPaths) {
@@ -623,7 +661,8 @@ function ingressProblems(docs: Manifest[], targets: Target[]): string[] {
       if (p.service !== expected.app) problems.push(`${ctx}: goes to ${p.service}, but GATEWAY_ROUTES sends it to ${expected.app}`);
       const port = servicePort(p.service, p.port);
       if (!port) problems.push(`${ctx}: Service ${p.service} has no port ${String(p.port)}`);
-      else if (Number(port['port']) !== expected.port) problems.push(`${ctx}: Service port ${String(port['port'])}, expected ${expected.port}`);
+      else if (Number(port['port']) !== expected.port)
+        problems.push(`${ctx}: Service port ${String(port['port'])}, expected ${expected.port}`);
     }
   }
   for (const p of paths) {
@@ -640,7 +679,9 @@ function ingressProblems(docs: Manifest[], targets: Target[]): string[] {
     for (const ingress of ingresses) {
       const origins = splitList(scalar(at(ingress.doc, 'metadata', 'annotations', 'nginx.ingress.kubernetes.io/cors-allow-origin')));
       if (origins.join(',') !== gatewayOrigins.join(',')) {
-        problems.push(`${where(ingress)}: cors-allow-origin ${origins.join(',') || '(none)'} differs from the gateway's CORS_ORIGINS ${gatewayOrigins.join(',') || '(none)'}`);
+        problems.push(
+          `${where(ingress)}: cors-allow-origin ${origins.join(',') || '(none)'} differs from the gateway's CORS_ORIGINS ${gatewayOrigins.join(',') || '(none)'}`,
+        );
       }
     }
   }
@@ -659,7 +700,9 @@ describe('config schemas (the source of the allowed environment names)', () => {
   it.each(deployedTargets)('$app: the schema is readable and its PORT default equals SERVICES / GATEWAY_DEFAULT_PORT', (target) => {
     const facts = schemaFacts(target.app);
     expect({ app: target.app, defaultPort: facts.defaultPort }).toEqual({ app: target.app, defaultPort: target.port });
-    const expected = target.dbPrefix ? ['PORT', 'REDIS_URL', `${target.dbPrefix}_DB_URL`, `${target.dbPrefix}_DB_NAME`] : ['PORT', 'NODE_ENV'];
+    const expected = target.dbPrefix
+      ? ['PORT', 'REDIS_URL', `${target.dbPrefix}_DB_URL`, `${target.dbPrefix}_DB_NAME`]
+      : ['PORT', 'NODE_ENV'];
     expect([...facts.names]).toEqual(expect.arrayContaining(expected));
   });
 });
@@ -671,8 +714,12 @@ describe('Kubernetes manifests (k8s/)', () => {
   it('parses every YAML document and holds no secret values', () => {
     expect(manifests.length).toBeGreaterThan(0);
     const problems = manifests
-      .filter((m) => !kindOf(m) || !nameOf(m) ? true : kindOf(m) === 'Secret' && (m.doc['data'] || m.doc['stringData']))
-      .map((m) => (kindOf(m) === 'Secret' ? `${where(m)}: commits secret data; reference Secrets by name instead` : `${m.file}: a document without kind or metadata.name`));
+      .filter((m) => (!kindOf(m) || !nameOf(m) ? true : kindOf(m) === 'Secret' && (m.doc['data'] || m.doc['stringData'])))
+      .map((m) =>
+        kindOf(m) === 'Secret'
+          ? `${where(m)}: commits secret data; reference Secrets by name instead`
+          : `${m.file}: a document without kind or metadata.name`,
+      );
     expect(problems).toEqual([]);
   });
 
@@ -684,14 +731,17 @@ describe('Kubernetes manifests (k8s/)', () => {
     const problems: string[] = [];
     const consumers = new Map<string, Target[]>();
     for (const target of deployedTargets) {
-      const workloads = base.filter((m) => ['Deployment', 'Job'].includes(kindOf(m) ?? '') && podSpecOf(m.doc).labels['app.kubernetes.io/name'] === target.app);
+      const workloads = base.filter(
+        (m) => ['Deployment', 'Job'].includes(kindOf(m) ?? '') && podSpecOf(m.doc).labels['app.kubernetes.io/name'] === target.app,
+      );
       for (const workload of workloads) {
         for (const container of list(podSpecOf(workload.doc).spec['containers'])) {
           const names = [
             ...list(obj(container)['envFrom']).map((f) => scalar(at(f, 'configMapRef', 'name'))),
             ...list(obj(container)['env']).map((e) => scalar(at(e, 'valueFrom', 'configMapKeyRef', 'name'))),
           ];
-          for (const name of names) if (name && !consumers.get(name)?.includes(target)) consumers.set(name, [...(consumers.get(name) ?? []), target]);
+          for (const name of names)
+            if (name && !consumers.get(name)?.includes(target)) consumers.set(name, [...(consumers.get(name) ?? []), target]);
         }
       }
     }
@@ -702,7 +752,8 @@ describe('Kubernetes manifests (k8s/)', () => {
         for (const target of users) {
           const known = knownEnv(target);
           if (!known.has(key)) problems.push(`${where(configMap)}: ${key} is not a variable of ${target.app}'s config schema`);
-          if (SECRET_NAME.test(key) || PLANNED_ENV.includes(key)) problems.push(`${where(configMap)}: ${key} is a secret; put it in a Secret`);
+          if (SECRET_NAME.test(key) || PLANNED_ENV.includes(key))
+            problems.push(`${where(configMap)}: ${key} is a secret; put it in a Secret`);
         }
       }
     }
@@ -747,10 +798,12 @@ describe('Kubernetes manifests (k8s/)', () => {
     }
     const baseKustomization = obj(parse(read('k8s/base/kustomization.yaml')));
     for (const target of deployedTargets) {
-      if (!list(baseKustomization['resources']).includes(target.app)) problems.push(`k8s/base/kustomization.yaml does not list ${target.app}`);
+      if (!list(baseKustomization['resources']).includes(target.app))
+        problems.push(`k8s/base/kustomization.yaml does not list ${target.app}`);
     }
     for (const overlay of ['dev']) {
-      if (!existsSync(join(workspaceRoot, `k8s/overlays/${overlay}/kustomization.yaml`))) problems.push(`k8s/overlays/${overlay}/kustomization.yaml is missing`);
+      if (!existsSync(join(workspaceRoot, `k8s/overlays/${overlay}/kustomization.yaml`)))
+        problems.push(`k8s/overlays/${overlay}/kustomization.yaml is missing`);
     }
     expect(problems).toEqual([]);
   });
@@ -768,13 +821,18 @@ describe('Kubernetes manifests (k8s/)', () => {
     let count = 0;
     for (const [, name, key] of references) {
       count += 1;
-      if (!documented.get(name)?.has(key)) problems.push(`Secret ${name} key ${key} is not in a "kubectl create secret generic ${name} --from-literal=${key}=..." line of k8s/README.md`);
+      if (!documented.get(name)?.has(key))
+        problems.push(
+          `Secret ${name} key ${key} is not in a "kubectl create secret generic ${name} --from-literal=${key}=..." line of k8s/README.md`,
+        );
     }
     expect(count).toBeGreaterThan(0);
     expect([...new Set(problems)]).toEqual([]);
   });
 
-  const overlays = readdirSync(join(workspaceRoot, 'k8s/overlays')).filter((o) => existsSync(join(workspaceRoot, 'k8s/overlays', o, 'kustomization.yaml')));
+  const overlays = readdirSync(join(workspaceRoot, 'k8s/overlays')).filter((o) =>
+    existsSync(join(workspaceRoot, 'k8s/overlays', o, 'kustomization.yaml')),
+  );
   const withKubectl = kubectlAvailable() ? it.each(overlays) : it.skip.each(overlays);
   withKubectl('overlay %s renders (kubectl kustomize) and passes the same checks', (overlay) => {
     const rendered = spawnSync('kubectl', ['kustomize', join(workspaceRoot, 'k8s/overlays', overlay)], { encoding: 'utf8' });
@@ -790,7 +848,9 @@ describe('Kubernetes manifests (k8s/)', () => {
 // docker/
 // ---------------------------------------------------------------------------------------------
 
-const composeFile = ['docker/compose.yml', 'docker/compose.yaml', 'docker/docker-compose.yml'].find((f) => existsSync(join(workspaceRoot, f)));
+const composeFile = ['docker/compose.yml', 'docker/compose.yaml', 'docker/docker-compose.yml'].find((f) =>
+  existsSync(join(workspaceRoot, f)),
+);
 
 /** Compose interpolation with defaults only: `${NAME:-default}` / `${NAME-default}` -> default. */
 const interpolate = (value: string) => value.replace(/\$\{([A-Za-z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name, fallback) => fallback ?? '');
@@ -818,9 +878,12 @@ describe('docker compose stack', () => {
     for (const [name, service] of [postgres, redis].filter((s): s is [string, unknown] => !!s)) {
       if (!isObj(obj(service)['healthcheck'])) problems.push(`${name}: no healthcheck (depends_on service_healthy needs one)`);
     }
-    const initMount = list(obj(postgres?.[1])['volumes']).map(String).find((v) => v.includes(':/docker-entrypoint-initdb.d'));
+    const initMount = list(obj(postgres?.[1])['volumes'])
+      .map(String)
+      .find((v) => v.includes(':/docker-entrypoint-initdb.d'));
     const initDir = initMount ? resolve(workspaceRoot, 'docker', initMount.split(':')[0]) : undefined;
-    if (!initDir || !existsSync(initDir)) problems.push(`postgres: no existing folder mounted on /docker-entrypoint-initdb.d (${initMount})`);
+    if (!initDir || !existsSync(initDir))
+      problems.push(`postgres: no existing folder mounted on /docker-entrypoint-initdb.d (${initMount})`);
     expect(problems).toEqual([]);
   });
 
@@ -836,8 +899,10 @@ describe('docker compose stack', () => {
       // One line names the database, its role and the role's password variable.
       const line = script.split('\n').find((l) => l.includes(String(target.database)) && l.includes(String(target.role)));
       if (!line) problems.push(`no line creates ${target.database} for role ${target.role}`);
-      else if (!line.includes(`${target.dbPrefix}_DB_PASSWORD`)) problems.push(`${target.role}'s password is not ${target.dbPrefix}_DB_PASSWORD`);
-      if (!postgresEnv.get(`${target.dbPrefix}_DB_PASSWORD`)) problems.push(`postgres service does not pass ${target.dbPrefix}_DB_PASSWORD to the init script`);
+      else if (!line.includes(`${target.dbPrefix}_DB_PASSWORD`))
+        problems.push(`${target.role}'s password is not ${target.dbPrefix}_DB_PASSWORD`);
+      if (!postgresEnv.get(`${target.dbPrefix}_DB_PASSWORD`))
+        problems.push(`postgres service does not pass ${target.dbPrefix}_DB_PASSWORD to the init script`);
     }
     expect(problems).toEqual([]);
   });
@@ -852,30 +917,46 @@ describe('docker compose stack', () => {
     }
     const build = obj(service['build']);
     const args = obj(build['args']);
-    const app = scalar(args['APP']) ?? list(build['args']).map(String).find((a) => a.startsWith('APP='))?.slice(4);
+    const app =
+      scalar(args['APP']) ??
+      list(build['args'])
+        .map(String)
+        .find((a) => a.startsWith('APP='))
+        ?.slice(4);
     if (app !== target.app) problems.push(`${ctx}: build arg APP is ${app}`);
     const dockerfile = resolve(workspaceRoot, 'docker', String(build['context'] ?? '.'), String(build['dockerfile'] ?? 'Dockerfile'));
     if (dockerfile !== join(workspaceRoot, 'docker/Dockerfile')) problems.push(`${ctx}: builds ${rel(dockerfile)}, not docker/Dockerfile`);
-    if (resolve(workspaceRoot, 'docker', String(build['context'] ?? '.')) !== resolve(workspaceRoot)) problems.push(`${ctx}: build context is not the repository root`);
+    if (resolve(workspaceRoot, 'docker', String(build['context'] ?? '.')) !== resolve(workspaceRoot))
+      problems.push(`${ctx}: build context is not the repository root`);
 
     const ports = list(service['ports']).map((p) => (isObj(p) ? Number(p['target']) : Number(String(p).split(':').pop())));
-    if (!ports.includes(target.port)) problems.push(`${ctx}: publishes ${ports.join(', ') || 'nothing'}; the service listens on ${target.port}`);
+    if (!ports.includes(target.port))
+      problems.push(`${ctx}: publishes ${ports.join(', ') || 'nothing'}; the service listens on ${target.port}`);
 
     const env = composeEnv(service);
     const known = knownEnv(target);
-    for (const name of env.keys()) if (!known.has(name)) problems.push(`${ctx}: ${name} is not a variable of ${target.app}'s config schema`);
-    if (env.has('PORT') && Number(env.get('PORT')) !== target.port) problems.push(`${ctx}: PORT ${env.get('PORT')}, expected ${target.port}`);
+    for (const name of env.keys())
+      if (!known.has(name)) problems.push(`${ctx}: ${name} is not a variable of ${target.app}'s config schema`);
+    if (env.has('PORT') && Number(env.get('PORT')) !== target.port)
+      problems.push(`${ctx}: PORT ${env.get('PORT')}, expected ${target.port}`);
 
     const dependsOn = obj(service['depends_on']);
     const dependencies =
-      target.key === 'gateway' ? serviceTargets.map((t) => t.app) : [postgres, redis].filter((s): s is [string, unknown] => !!s).map(([name]) => name);
+      target.key === 'gateway'
+        ? serviceTargets.map((t) => t.app)
+        : [postgres, redis].filter((s): s is [string, unknown] => !!s).map(([name]) => name);
     for (const name of dependencies) {
       if (at(dependsOn, name, 'condition') !== 'service_healthy') problems.push(`${ctx}: does not wait for ${name} to be healthy`);
     }
     if (target.key === 'gateway') problems.push(...upstreamProblems(env, (t) => t.app, ctx));
-    const healthcheck = list(at(service, 'healthcheck', 'test')).map(String).join(' ');
+    const healthcheck = list(at(service, 'healthcheck', 'test'))
+      .map(String)
+      .join(' ');
     const probe = new RegExp(`:${target.port}(${HEALTH_PATHS.live}|${HEALTH_PATHS.ready})\\b`);
-    if (!probe.test(healthcheck)) problems.push(`${ctx}: healthcheck "${healthcheck}" does not call ${HEALTH_PATHS.ready} or ${HEALTH_PATHS.live} on port ${target.port}`);
+    if (!probe.test(healthcheck))
+      problems.push(
+        `${ctx}: healthcheck "${healthcheck}" does not call ${HEALTH_PATHS.ready} or ${HEALTH_PATHS.live} on port ${target.port}`,
+      );
 
     if (target.key !== 'gateway' && target.dbPrefix) {
       const p = target.dbPrefix;
@@ -907,7 +988,10 @@ describe('docker compose stack', () => {
       REQUIRED_SECRETS[t.key]
         .map((name) => ({ name, length: (composeEnv(obj(services[t.app])).get(name) ?? '').length }))
         .filter((secret) => secret.length < JWT_SECRET_MIN_LENGTH)
-        .map((secret) => `${composeFile} ${t.app}: ${secret.name} has ${secret.length} characters; the service refuses fewer than ${JWT_SECRET_MIN_LENGTH}`),
+        .map(
+          (secret) =>
+            `${composeFile} ${t.app}: ${secret.name} has ${secret.length} characters; the service refuses fewer than ${JWT_SECRET_MIN_LENGTH}`,
+        ),
     );
     expect(tooShort).toEqual([]);
   });
@@ -924,14 +1008,19 @@ describe('docker compose stack', () => {
     if (!/node:20/.test(dockerfile)) problems.push('not based on node:20');
     if (!/npm ci --omit=dev/.test(finalStage)) problems.push('final stage does not npm ci --omit=dev');
     const copies = [...finalStage.matchAll(/^COPY --from=\S+ (.*)$/gm)].map((m) => m[1]);
-    if (!copies.length || copies.some((c) => !c.includes('dist/apps/${APP}/'))) problems.push(`final stage copies more than dist/apps/$APP: ${copies.join(' | ')}`);
+    if (!copies.length || copies.some((c) => !c.includes('dist/apps/${APP}/')))
+      problems.push(`final stage copies more than dist/apps/$APP: ${copies.join(' | ')}`);
     const user = [...finalStage.matchAll(/^USER (\S+)/gm)].pop()?.[1];
     if (!user || /^(root|0)(:|$)/.test(user)) problems.push(`final stage user is ${user ?? 'root (no USER)'}`);
     const cmd = /^CMD (.*)$/m.exec(finalStage)?.[1];
-    if (!cmd || JSON.stringify(JSON.parse(cmd)) !== JSON.stringify(['node', 'main.js'])) problems.push(`CMD is ${cmd}, expected ["node", "main.js"]`);
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    if (!cmd || JSON.stringify(JSON.parse(cmd)) !== JSON.stringify(['node', 'main.js']))
+      problems.push(`CMD is ${cmd}, expected ["node", "main.js"]`);
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', '.git']) {
-      if (!ignored.some((l) => l === entry || l === `**/${entry}` || l === `/${entry}`)) problems.push(`.dockerignore does not exclude ${entry}`);
+      if (!ignored.some((l) => l === entry || l === `**/${entry}` || l === `/${entry}`))
+        problems.push(`.dockerignore does not exclude ${entry}`);
     }
     expect(problems).toEqual([]);
   });
@@ -946,7 +1035,13 @@ describe('CI workflow (.github/workflows/ci.yml)', () => {
     const jobs = Object.values(obj(workflow['jobs'])).map(obj);
     const services = jobs.flatMap((job) => Object.values(obj(job['services'])).map(obj));
     const service = (image: RegExp, port: number) =>
-      services.some((s) => image.test(String(s['image'])) && list(s['ports']).map(String).some((p) => p.endsWith(`:${port}`) || p === String(port)));
+      services.some(
+        (s) =>
+          image.test(String(s['image'])) &&
+          list(s['ports'])
+            .map(String)
+            .some((p) => p.endsWith(`:${port}`) || p === String(port)),
+      );
     if (!service(/^postgres:15/, 5432)) problems.push('no postgres:15 service on 5432');
     if (!service(/^redis:7/, 6379)) problems.push('no redis:7 service on 6379');
     const text = JSON.stringify(workflow);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { LEGACY_ROUTES, type LegacyRoute, routeFor } from '@nafs/contracts';
 
 const workspaceRoot = join(__dirname, '..', '..', '..');
@@ -9,7 +10,7 @@ interface RoutesDocScript {
   OUTPUT_FILE: string;
 }
 // A plain Node script (scripts/ is no project); required by path.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const script = require(join(workspaceRoot, 'scripts', 'routes-doc.js')) as RoutesDocScript;
 
 /** The rows of a markdown table whose first cell matches `firstCell`. */
@@ -17,7 +18,12 @@ function tableRows(markdown: string, firstCell: RegExp): string[][] {
   return markdown
     .split('\n')
     .filter((line) => line.startsWith('| '))
-    .map((line) => line.slice(2, -2).split(' | ').map((cell) => cell.replace(/^`|`$/g, '')))
+    .map((line) =>
+      line
+        .slice(2, -2)
+        .split(' | ')
+        .map((cell) => cell.replace(/^`|`$/g, '')),
+    )
     .filter((cells) => firstCell.test(cells[0]));
 }
 
@@ -25,11 +31,17 @@ describe('the legacy route table (libs/contracts legacy-routes.json)', () => {
   it('has every id of legacy-api.md §3.0 once, each served by the service the gateway routes its path to', () => {
     const ids = LEGACY_ROUTES.map((route) => route.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const perFamily = Object.fromEntries(['A', 'U', 'T', 'W', 'F', 'I', 'H'].map((p) => [p, ids.filter((id) => new RegExp(`^${p}\\d+$`).test(id)).length]));
+    const perFamily = Object.fromEntries(
+      ['A', 'U', 'T', 'W', 'F', 'I', 'H'].map((p) => [p, ids.filter((id) => new RegExp(`^${p}\\d+$`).test(id)).length]),
+    );
     expect(perFamily).toEqual({ A: 13, U: 9, T: 8, W: 41, F: 29, I: 4, H: 8 });
-    const misrouted = LEGACY_ROUTES.filter((route) => (routeFor(route.path) ?? 'gateway') !== route.service).map((r) => `${r.id} ${r.path}`);
+    const misrouted = LEGACY_ROUTES.filter((route) => (routeFor(route.path) ?? 'gateway') !== route.service).map(
+      (r) => `${r.id} ${r.path}`,
+    );
     expect(misrouted).toEqual([]);
-    const wrongFolder = LEGACY_ROUTES.filter((route) => !route.folder.startsWith(`apps/${route.service === 'gateway' ? 'gateway' : `${route.service}-service`}/src/`));
+    const wrongFolder = LEGACY_ROUTES.filter(
+      (route) => !route.folder.startsWith(`apps/${route.service === 'gateway' ? 'gateway' : `${route.service}-service`}/src/`),
+    );
     expect(wrongFolder).toEqual([]);
   });
 
@@ -38,7 +50,9 @@ describe('the legacy route table (libs/contracts legacy-routes.json)', () => {
     const index = readFileSync(reference, 'utf8').split('### 3.0 Index')[1].split('### 3.1')[0];
     const documented = tableRows(index, /^[AUTWF]\d+$/).map(([id, method, path]) => ({ id, method, path }));
     expect(documented).toHaveLength(100);
-    expect(LEGACY_ROUTES.filter((route) => /^[AUTWF]\d+$/.test(route.id)).map(({ id, method, path }) => ({ id, method, path }))).toEqual(documented);
+    expect(LEGACY_ROUTES.filter((route) => /^[AUTWF]\d+$/.test(route.id)).map(({ id, method, path }) => ({ id, method, path }))).toEqual(
+      documented,
+    );
   });
   if (!existsSync(reference)) console.log(`${reference} not present: the comparison with the reference index is skipped`);
 });
@@ -51,8 +65,11 @@ describe('docs/routes.md', () => {
     for (const [, method, path, service, , , status] of tableRows(markdown, /^[AUTWFIH]\d+$/)) {
       if (status === 'built' && !path.startsWith('/api-docs')) operations.set(`${method} ${path}`, service);
     }
-    for (const [method, path, service] of tableRows(markdown, /^(GET|POST|PUT|PATCH|DELETE)$/)) operations.set(`${method} ${path}`, service);
-    const unavailable = [...(markdown.match(/^\*\*Generated while (.*) did not answer/m)?.[1].matchAll(/(\w+)-service/g) ?? [])].map((m) => m[1]);
+    for (const [method, path, service] of tableRows(markdown, /^(GET|POST|PUT|PATCH|DELETE)$/))
+      operations.set(`${method} ${path}`, service);
+    const unavailable = [...(markdown.match(/^\*\*Generated while (.*) did not answer/m)?.[1].matchAll(/(\w+)-service/g) ?? [])].map(
+      (m) => m[1],
+    );
     expect(markdown).toBe(script.renderRoutesDoc(LEGACY_ROUTES, operations, unavailable));
   });
 });

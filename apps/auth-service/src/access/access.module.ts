@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+
 import { LocalAuthGuard, LocalRolesGuard } from './auth.guard';
 import { Authenticator } from './authenticator.service';
 import { TokenService } from './token.service';

@@ -1,10 +1,11 @@
-import { type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards, applyDecorators } from '@nestjs/common';
+import { forbidden, unauthorized } from '@nafs/auth-client';
+import type { UserRole } from '@nafs/contracts';
+import { clientIp, userAgent } from '@nafs/http';
+import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
-import type { UserRole } from '@nafs/contracts';
+
 import { ApiTokenUsageRecorder } from '../api-tokens/api-token-usage.recorder';
-import { forbidden, unauthorized } from '@nafs/auth-client';
-import { clientIp, userAgent } from '@nafs/http';
 import { Authenticator } from './authenticator.service';
 import type { AuthenticatedRequest } from './request-identity';
 

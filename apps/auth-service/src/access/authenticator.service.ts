@@ -1,8 +1,9 @@
+import { forbidden, unauthorized } from '@nafs/auth-client';
+import { API_TOKEN_PATTERN } from '@nafs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { API_TOKEN_PATTERN } from '@nafs/contracts';
+
 import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
-import { forbidden, unauthorized } from '@nafs/auth-client';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { toRole } from '../users/user-identity';

@@ -1,6 +1,7 @@
+import type { AuthenticatedUser } from '@nafs/contracts';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuthenticatedUser } from '@nafs/contracts';
+
 import type { TenantEntity } from '../tenants/tenant.entity';
 
 /** Who is calling, as the guard established it (legacy `req.user` + `req.tenant`). */

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
+
+import {
+  type AccessTokenClaims,
+  JWT_ALGORITHM,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  type RefreshTokenClaims,
+  type TenantClaim,
+  type UserRole,
+} from '@nafs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { type AccessTokenClaims, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type RefreshTokenClaims, type TenantClaim, type UserRole } from '@nafs/contracts';
+
 import { durationMs } from '../common/duration';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 
@@ -32,7 +42,13 @@ export class TokenService {
   }
 
   signAccess(user: TokenSubject, tenant?: TenantClaim): string {
-    const claims: Record<string, unknown> = { userId: user.id, email: user.email, role: user.role, tenantId: user.tenantId, type: 'access' };
+    const claims: Record<string, unknown> = {
+      userId: user.id,
+      email: user.email,
+      role: user.role,
+      tenantId: user.tenantId,
+      type: 'access',
+    };
     if (tenant) claims.tenant = tenant;
     return this.jwt.sign(claims, {
       secret: this.config.JWT_SECRET,
@@ -59,7 +75,12 @@ export class TokenService {
 
   /** Throws unless the token is a valid access token (and its tenant claim, if any, is active). */
   verifyAccess(token: string): AccessTokenClaims {
-    const claims = this.jwt.verify<AccessTokenClaims>(token, { secret: this.config.JWT_SECRET, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+    const claims = this.jwt.verify<AccessTokenClaims>(token, {
+      secret: this.config.JWT_SECRET,
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+    });
     if (claims.type !== 'access') throw new Error('not an access token');
     // jsonwebtoken accepts a token without `exp` as never expiring; the legacy always set one.
     if (typeof claims.exp !== 'number') throw new Error('no exp claim');
@@ -69,7 +90,12 @@ export class TokenService {
   }
 
   verifyRefresh(token: string): RefreshTokenClaims {
-    const claims = this.jwt.verify<RefreshTokenClaims>(token, { secret: this.config.JWT_REFRESH_SECRET, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+    const claims = this.jwt.verify<RefreshTokenClaims>(token, {
+      secret: this.config.JWT_REFRESH_SECRET,
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+    });
     if (claims.type !== 'refresh' || typeof claims.userId !== 'string') throw new Error('not a refresh token');
     if (typeof claims.exp !== 'number') throw new Error('no exp claim');
     return claims;

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { ApiTokenUsageRecorder } from './api-token-usage.recorder';
 import { ApiTokenVerifier } from './api-token-verifier';
 

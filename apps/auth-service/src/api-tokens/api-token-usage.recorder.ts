@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 
 export interface ApiTokenUsageRecord {
@@ -56,7 +57,9 @@ export class ApiTokenUsageRecorder implements OnModuleInit, OnApplicationShutdow
 
   /** Writes what is buffered; concurrent callers wait for the same write. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write()).catch((error) => this.logger.warn(`API-token usage not recorded: ${(error as Error).message}`));
+    this.flushing = this.flushing
+      .then(() => this.write())
+      .catch((error) => this.logger.warn(`API-token usage not recorded: ${(error as Error).message}`));
     return this.flushing;
   }
 

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+
+import { REDIS_CLIENT } from '@nafs/cache';
+import { API_TOKEN_SCOPES, type ApiTokenScope, isApiTokenFormat, type UserIdentity } from '@nafs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { compare } from 'bcrypt';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { REDIS_CLIENT } from '@nafs/cache';
-import { API_TOKEN_SCOPES, type ApiTokenScope, isApiTokenFormat, type UserIdentity } from '@nafs/contracts';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { toUserIdentity, type UserIdentityRow } from '../users/user-identity';
 import { ApiTokenUsageRecorder } from './api-token-usage.recorder';
@@ -78,7 +80,9 @@ export class ApiTokenVerifier {
     const user = toUserIdentity(row);
     if (!user.isActive) throw new ApiTokenRejected('INACTIVE', 'The owner of this API token is inactive');
     this.usage.touch(row.token_id);
-    const scopes = [...new Set(row.scopes)].filter((scope): scope is ApiTokenScope => (API_TOKEN_SCOPES as readonly string[]).includes(scope));
+    const scopes = [...new Set(row.scopes)].filter((scope): scope is ApiTokenScope =>
+      (API_TOKEN_SCOPES as readonly string[]).includes(scope),
+    );
     return { tokenId: row.token_id, scopes, tenantId: row.token_tenant_id, tokenSha256: sha, user };
   }
 

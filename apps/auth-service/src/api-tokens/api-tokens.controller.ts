@@ -1,7 +1,8 @@
+import { BadRequestError, createZodDto, e2Ok } from '@nafs/http';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+
 import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
-import { BadRequestError, createZodDto, e2Ok } from '@nafs/http';
 import { createTokenSchema, rangeQuerySchema, tokenIdParamSchema, updateTokenSchema, usageQuerySchema } from './api-tokens.schemas';
 import { ApiTokensService, type DateRange } from './api-tokens.service';
 
@@ -18,7 +19,8 @@ const MAX_DATE = Date.parse('9999-12-31T23:59:59.999Z');
 function parseDate(value: string | undefined, name: string): Date | undefined {
   if (value === undefined || value === '') return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || date.getTime() < MIN_DATE || date.getTime() > MAX_DATE) throw new BadRequestError('INVALID_DATE', `Invalid ${name} date`);
+  if (Number.isNaN(date.getTime()) || date.getTime() < MIN_DATE || date.getTime() > MAX_DATE)
+    throw new BadRequestError('INVALID_DATE', `Invalid ${name} date`);
   return date;
 }
 
@@ -29,7 +31,8 @@ function parseRange(query: { from?: string; to?: string }): DateRange {
 function parseStatuses(value: string | undefined): number[] {
   if (!value) return [];
   const codes = value.split(',').map((part) => Number(part.trim()));
-  if (codes.some((code) => !Number.isInteger(code) || code < 100 || code > 599)) throw new BadRequestError('INVALID_STATUS', 'status must be a comma-separated list of HTTP status codes');
+  if (codes.some((code) => !Number.isInteger(code) || code < 100 || code > 599))
+    throw new BadRequestError('INVALID_STATUS', 'status must be a comma-separated list of HTTP status codes');
   return codes;
 }
 

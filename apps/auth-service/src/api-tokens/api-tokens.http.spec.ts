@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
+
+import type { RunningTestService } from '@nafs/runtime/testing';
 import { compare } from 'bcrypt';
 import type { Client } from 'pg';
-import type { RunningTestService } from '@nafs/runtime/testing';
-import { ApiTokenUsageRecorder } from './api-token-usage.recorder';
-import { sha256Hex } from './api-token-verifier';
+
 import { connect, count, insertApiToken, insertUser } from '../../test/support/db';
 import { api, ISO, loginToken, startAuth } from '../../test/support/http';
+import { ApiTokenUsageRecorder } from './api-token-usage.recorder';
+import { sha256Hex } from './api-token-verifier';
 
 describe('/api/v1/tokens over HTTP', () => {
   let auth: RunningTestService;
   let db: Client;
   let owner: { id: string; email: string };
   let jwt: string;
-  const call = (method: string, path: string, token: string | undefined, body?: unknown) => api(auth.url, method, `/api/v1/tokens${path}`, { token, body });
+  const call = (method: string, path: string, token: string | undefined, body?: unknown) =>
+    api(auth.url, method, `/api/v1/tokens${path}`, { token, body });
   const create = async (body: Record<string, unknown> = {}) => {
     const res = await call('POST', '', jwt, { name: `t ${randomUUID().slice(0, 8)}`, scopes: ['read'], ...body });
     expect(res.status).toBe(201);
@@ -40,7 +43,22 @@ describe('/api/v1/tokens over HTTP', () => {
 
   it('creates a token shown once, stored as bcrypt + sha256, that authenticates', async () => {
     const res = await call('POST', '', jwt, { name: ' CI deploy_1.0 ', scopes: ['read', 'write'] });
-    expect(res).toEqual(expect.objectContaining({ status: 201, body: { success: true, data: { token: expect.stringMatching(/^[0-9a-f]{64}$/), id: expect.any(String), name: 'CI deploy_1.0', scopes: ['read', 'write'], expiresAt: ISO }, timestamp: ISO } }));
+    expect(res).toEqual(
+      expect.objectContaining({
+        status: 201,
+        body: {
+          success: true,
+          data: {
+            token: expect.stringMatching(/^[0-9a-f]{64}$/),
+            id: expect.any(String),
+            name: 'CI deploy_1.0',
+            scopes: ['read', 'write'],
+            expiresAt: ISO,
+          },
+          timestamp: ISO,
+        },
+      }),
+    );
     const { token, id, expiresAt } = res.body.data;
     const days = (new Date(expiresAt).getTime() - Date.now()) / 86_400_000;
     expect(Math.round(days)).toBe(365);
@@ -73,7 +91,10 @@ describe('/api/v1/tokens over HTTP', () => {
 
   it('answers 409 for a name the user already has', async () => {
     const first = await create({ name: 'same name' });
-    expect(await call('POST', '', jwt, { name: 'same name', scopes: ['read'] })).toMatchObject({ status: 409, body: { success: false, error: { code: 'CONFLICT', message: 'Token name already exists for this user' } } });
+    expect(await call('POST', '', jwt, { name: 'same name', scopes: ['read'] })).toMatchObject({
+      status: 409,
+      body: { success: false, error: { code: 'CONFLICT', message: 'Token name already exists for this user' } },
+    });
     expect(first.id).toBeDefined();
   });
 
@@ -87,7 +108,15 @@ describe('/api/v1/tokens over HTTP', () => {
     expect(res.body.meta).toEqual({ total: res.body.data.length });
     const ids = res.body.data.map((t: { id: string }) => t.id);
     expect(await count(db, 'api_tokens', 'user_id = $1', [owner.id])).toBe(ids.length);
-    expect(res.body.data.find((t: { id: string }) => t.id === infinite.id)).toEqual({ id: infinite.id, name: expect.any(String), scopes: ['read'], expiresAt: 'infinity', createdAt: ISO, lastUsedAt: null, isActive: false });
+    expect(res.body.data.find((t: { id: string }) => t.id === infinite.id)).toEqual({
+      id: infinite.id,
+      name: expect.any(String),
+      scopes: ['read'],
+      expiresAt: 'infinity',
+      createdAt: ISO,
+      lastUsedAt: null,
+      isActive: false,
+    });
     const created = res.body.data.map((t: { createdAt: string }) => t.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
   });
@@ -95,14 +124,29 @@ describe('/api/v1/tokens over HTTP', () => {
   it('gets, patches and deletes only the caller’s tokens; malformed ids are 400, others 404', async () => {
     const mine = await create();
     const other = await insertApiToken(db, { userId: (await insertUser(db)).id });
-    expect(await call('GET', `/${mine.id}`, jwt)).toMatchObject({ status: 200, body: { success: true, data: { id: mine.id, isActive: true } } });
+    expect(await call('GET', `/${mine.id}`, jwt)).toMatchObject({
+      status: 200,
+      body: { success: true, data: { id: mine.id, isActive: true } },
+    });
     for (const method of ['GET', 'PATCH', 'DELETE']) {
-      expect(await call(method, `/${other.id}`, jwt, method === 'PATCH' ? { name: 'x' } : undefined)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-      expect(await call(method, '/nope', jwt, method === 'PATCH' ? { name: 'x' } : undefined)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR', details: [{ path: 'id', msg: 'Invalid token ID format' }] } } });
+      expect(await call(method, `/${other.id}`, jwt, method === 'PATCH' ? { name: 'x' } : undefined)).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND' } },
+      });
+      expect(await call(method, '/nope', jwt, method === 'PATCH' ? { name: 'x' } : undefined)).toMatchObject({
+        status: 400,
+        body: { error: { code: 'VALIDATION_ERROR', details: [{ path: 'id', msg: 'Invalid token ID format' }] } },
+      });
     }
     expect(await call('PATCH', `/${mine.id}`, jwt, {})).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
-    expect(await call('PATCH', `/${mine.id}`, jwt, { isActive: 'false' })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR' } } });
-    expect(await call('PATCH', `/${mine.id}`, jwt, { name: 'renamed', scopes: ['write'] })).toMatchObject({ status: 200, body: { data: { name: 'renamed', scopes: ['write'] } } });
+    expect(await call('PATCH', `/${mine.id}`, jwt, { isActive: 'false' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_ERROR' } },
+    });
+    expect(await call('PATCH', `/${mine.id}`, jwt, { name: 'renamed', scopes: ['write'] })).toMatchObject({
+      status: 200,
+      body: { data: { name: 'renamed', scopes: ['write'] } },
+    });
     expect(await count(db, 'api_tokens', 'id = $1', [other.id])).toBe(1);
   });
 
@@ -111,10 +155,17 @@ describe('/api/v1/tokens over HTTP', () => {
     expect((await call('PATCH', `/${disabled.id}`, jwt, { isActive: false })).status).toBe(200);
     expect(await call('GET', '', disabled.token)).toMatchObject({ status: 401, body: { message: 'Invalid or expired token' } });
     const deleted = await create();
-    expect(await call('DELETE', `/${deleted.id}`, jwt)).toMatchObject({ status: 200, body: { success: true, data: { message: 'Token revoked successfully' } } });
+    expect(await call('DELETE', `/${deleted.id}`, jwt)).toMatchObject({
+      status: 200,
+      body: { success: true, data: { message: 'Token revoked successfully' } },
+    });
     expect(await count(db, 'api_tokens', 'id = $1', [deleted.id])).toBe(0);
     expect(await call('GET', '', deleted.token)).toMatchObject({ status: 401 });
-    const events = (await db.query(`SELECT payload FROM event_outbox WHERE type = 'auth.api-token.revoked' AND payload->>'tokenId' = ANY($1)`, [[disabled.id, deleted.id]])).rows;
+    const events = (
+      await db.query(`SELECT payload FROM event_outbox WHERE type = 'auth.api-token.revoked' AND payload->>'tokenId' = ANY($1)`, [
+        [disabled.id, deleted.id],
+      ])
+    ).rows;
     expect(events.map((e) => e.payload).sort((a, b) => a.tokenId.localeCompare(b.tokenId))).toEqual(
       [
         { tokenId: disabled.id, userId: owner.id, tokenSha256: sha256Hex(disabled.token) },
@@ -128,7 +179,10 @@ describe('/api/v1/tokens over HTTP', () => {
     const write = await create({ scopes: ['write'] });
     expect((await call('GET', '', read.token)).status).toBe(200);
     const before = await count(db, 'api_tokens');
-    expect(await call('POST', '', read.token, { name: 'from read', scopes: ['read'] })).toMatchObject({ status: 403, body: { error: 'Forbidden', message: 'This API token does not have the write scope' } });
+    expect(await call('POST', '', read.token, { name: 'from read', scopes: ['read'] })).toMatchObject({
+      status: 403,
+      body: { error: 'Forbidden', message: 'This API token does not have the write scope' },
+    });
     expect((await api(auth.url, 'PATCH', '/api/v1/auth/profile', { token: read.token, body: { firstName: 'X' } })).status).toBe(403);
     expect((await call('DELETE', `/${write.id}`, read.token)).status).toBe(403);
     expect(await count(db, 'api_tokens')).toBe(before);
@@ -157,7 +211,9 @@ describe('/api/v1/tokens over HTTP', () => {
       tenantId: null,
       createdAt: ISO,
     });
-    const endpoints = (await call('GET', `/${token.id}/usage?limit=100`, jwt)).body.data.usage.map((u: { endpoint: string; method: string; responseStatus: number }) => `${u.method} ${u.endpoint} ${u.responseStatus}`).sort();
+    const endpoints = (await call('GET', `/${token.id}/usage?limit=100`, jwt)).body.data.usage
+      .map((u: { endpoint: string; method: string; responseStatus: number }) => `${u.method} ${u.endpoint} ${u.responseStatus}`)
+      .sort();
     expect(endpoints).toEqual(['GET /api/v1/tokens 200', 'GET /api/v1/tokens/:id 200', 'POST /api/v1/tokens 403']);
     expect((await call('GET', `/${token.id}/usage?status=403`, jwt)).body.data.pagination.total).toBe(1);
     const [row] = (await db.query('SELECT last_used_at FROM api_tokens WHERE id = $1', [token.id])).rows;
@@ -170,7 +226,10 @@ describe('/api/v1/tokens over HTTP', () => {
       failedRequests: 1,
       averageResponseTime: expect.any(Number),
       topEndpoints: expect.arrayContaining([{ endpoint: '/api/v1/tokens', count: 2 }]),
-      requestsByStatus: [{ status: 200, count: 2 }, { status: 403, count: 1 }],
+      requestsByStatus: [
+        { status: 200, count: 2 },
+        { status: 403, count: 1 },
+      ],
     });
     const series = await call('GET', `/${token.id}/usage/timeseries?period=hour`, jwt);
     expect(series.body.data).toEqual({ data: [{ period: ISO, requests: 3, averageResponseTime: expect.any(Number) }], period: 'hour' });
@@ -178,17 +237,38 @@ describe('/api/v1/tokens over HTTP', () => {
 
   it('answers the legacy 400s and 404s of the usage endpoints', async () => {
     const token = await create();
-    expect(await call('GET', `/${token.id}/usage?from=yesterday`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
+    expect(await call('GET', `/${token.id}/usage?from=yesterday`, jwt)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_DATE' } },
+    });
     expect(await call('GET', `/${token.id}/usage?status=abc`, jwt)).toMatchObject({ status: 400 });
-    expect(await call('GET', `/${token.id}/usage?page=-1`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR' } } });
-    expect(await call('GET', `/${token.id}/usage/timeseries?period=week`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_PERIOD' } } });
-    expect(await call('GET', `/${token.id}/usage/stats?from=x&to=y`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
+    expect(await call('GET', `/${token.id}/usage?page=-1`, jwt)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_ERROR' } },
+    });
+    expect(await call('GET', `/${token.id}/usage/timeseries?period=week`, jwt)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_PERIOD' } },
+    });
+    expect(await call('GET', `/${token.id}/usage/stats?from=x&to=y`, jwt)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_DATE' } },
+    });
     expect(await call('GET', `/${randomUUID()}/usage`, jwt)).toMatchObject({ status: 404, body: { error: { code: 'TOKEN_NOT_FOUND' } } });
     expect(await call('GET', '/not-a-uuid/usage/stats', jwt)).toMatchObject({ status: 400 });
     // Issue 16.1: dates PostgreSQL cannot store, NUL bytes and huge ids are 400s, not 500s.
-    expect(await call('GET', `/${token.id}/usage?from=${encodeURIComponent('-100000-01-01T00:00:00Z')}`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
-    expect(await call('GET', `/${token.id}/usage/stats?to=${encodeURIComponent('+275760-09-13T00:00:00Z')}`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
-    expect(await call('GET', `/${token.id}/usage?endpoint=%2Fa%00b`, jwt)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR' } } });
+    expect(await call('GET', `/${token.id}/usage?from=${encodeURIComponent('-100000-01-01T00:00:00Z')}`, jwt)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_DATE' } },
+    });
+    expect(await call('GET', `/${token.id}/usage/stats?to=${encodeURIComponent('+275760-09-13T00:00:00Z')}`, jwt)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_DATE' } },
+    });
+    expect(await call('GET', `/${token.id}/usage?endpoint=%2Fa%00b`, jwt)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_ERROR' } },
+    });
     expect(await call('GET', `/${'a'.repeat(10_000)}/usage`, jwt)).toMatchObject({ status: 400 });
   });
 
@@ -197,8 +277,14 @@ describe('/api/v1/tokens over HTTP', () => {
     const huge = await call('POST', '', jwt, { name: 'x', scopes: ['read'], padding: 'p'.repeat(200 * 1024) });
     expect(huge).toMatchObject({ status: 413, body: { success: false, error: { code: 'PAYLOAD_TOO_LARGE' }, timestamp: ISO } });
     const malformed = await call('POST', '', jwt, '{"name": "x", "scopes": [');
-    expect(malformed).toMatchObject({ status: 400, body: { success: false, error: { code: 'BAD_REQUEST', message: 'Malformed JSON in request body' } } });
+    expect(malformed).toMatchObject({
+      status: 400,
+      body: { success: false, error: { code: 'BAD_REQUEST', message: 'Malformed JSON in request body' } },
+    });
     expect(await count(db, 'api_tokens')).toBe(before);
-    expect(await call('GET', '/a/b/c', jwt)).toMatchObject({ status: 404, body: { success: false, error: 'Not Found', message: 'The requested resource was not found' } });
+    expect(await call('GET', '/a/b/c', jwt)).toMatchObject({
+      status: 404,
+      body: { success: false, error: 'Not Found', message: 'The requested resource was not found' },
+    });
   });
 });

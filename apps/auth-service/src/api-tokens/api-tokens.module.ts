@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ApiTokensController } from './api-tokens.controller';
 import { ApiTokensService } from './api-tokens.service';
 

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { API_TOKEN_SCOPES } from '@nafs/contracts';
-import { escapeHtml } from '@nafs/http';
 import { UUID_PATTERN } from '@nafs/contracts';
+import { escapeHtml } from '@nafs/http';
+import { z } from 'zod';
 
 const TEN_YEARS_MS = 10 * 365.25 * 24 * 3600 * 1000;
 
@@ -14,7 +14,9 @@ const name = z
   .transform((value) => escapeHtml(value));
 
 const scopes = z
-  .array(z.enum(API_TOKEN_SCOPES, { error: `Each scope must be one of: ${API_TOKEN_SCOPES.join(', ')}` }), { error: 'Scopes must be a non-empty array' })
+  .array(z.enum(API_TOKEN_SCOPES, { error: `Each scope must be one of: ${API_TOKEN_SCOPES.join(', ')}` }), {
+    error: 'Scopes must be a non-empty array',
+  })
   .min(1, 'Scopes must be a non-empty array')
   .refine((values) => new Set(values).size === values.length, 'Scopes must not contain duplicates');
 
@@ -23,7 +25,10 @@ export const createTokenSchema = z.object({
   scopes,
   expiresAt: z
     .string({ error: 'expiresAt must be an ISO 8601 date' })
-    .refine((value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)), 'expiresAt must be an ISO 8601 date')
+    .refine(
+      (value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)),
+      'expiresAt must be an ISO 8601 date',
+    )
     .transform((value) => new Date(value))
     .refine((date) => date.getTime() > Date.now(), 'expiresAt must be in the future')
     .refine((date) => date.getTime() <= Date.now() + TEN_YEARS_MS, 'expiresAt must be at most 10 years ahead')
@@ -39,7 +44,13 @@ export const updateTokenSchema = z.object({
 export const tokenIdParamSchema = z.object({ id: z.string().regex(UUID_PATTERN, 'Invalid token ID format') });
 
 const positive = (label: string, fallback: number) =>
-  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.coerce.number({ error: `${label} must be a positive integer` }).int(`${label} must be a positive integer`).min(1, `${label} must be a positive integer`));
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : value),
+    z.coerce
+      .number({ error: `${label} must be a positive integer` })
+      .int(`${label} must be a positive integer`)
+      .min(1, `${label} must be a positive integer`),
+  );
 
 /** Dates stay strings here: an invalid one is the legacy 400 INVALID_DATE, not a validation error. */
 export const usageQuerySchema = z.object({

@@ -1,16 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+
+import { AUTH_EVENTS } from '@nafs/contracts';
+import { BadRequestError, ConflictError, NotFoundError } from '@nafs/http';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash } from 'bcrypt';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AUTH_EVENTS } from '@nafs/contracts';
+
 import type { RequestIdentity } from '../access/request-identity';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { OutboxWriter } from '../outbox/outbox.writer';
+import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenUsageEntity } from './api-token-usage.entity';
 import { ApiTokenVerifier, sha256Hex } from './api-token-verifier';
-import { ApiTokenEntity } from './api-token.entity';
 import type { CreateTokenInput, UpdateTokenInput, UsageQuery } from './api-tokens.schemas';
-import { BadRequestError, ConflictError, NotFoundError } from '@nafs/http';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const NOT_FOUND = () => new NotFoundError('NOT_FOUND', 'Token not found or access denied');
@@ -71,7 +73,16 @@ export class ApiTokensService {
     const expiresAt = input.expiresAt ?? new Date(Date.now() + YEAR_MS);
     const tokenHash = await hash(token, this.config.BCRYPT_ROUNDS);
     try {
-      await this.dataSource.getRepository(ApiTokenEntity).insert({ id, userId: owner.id, tenantId: owner.tenantId, tokenHash, tokenSha256: sha256Hex(token), name: input.name, scopes: input.scopes, expiresAt });
+      await this.dataSource.getRepository(ApiTokenEntity).insert({
+        id,
+        userId: owner.id,
+        tenantId: owner.tenantId,
+        tokenHash,
+        tokenSha256: sha256Hex(token),
+        name: input.name,
+        scopes: input.scopes,
+        expiresAt,
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw NAME_TAKEN();
       throw error;
@@ -162,8 +173,14 @@ export class ApiTokensService {
          FROM api_token_usage WHERE ${filter}`,
       params,
     );
-    const top = await this.dataSource.query(`SELECT endpoint, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY endpoint ORDER BY count DESC, endpoint LIMIT 10`, params);
-    const byStatus = await this.dataSource.query(`SELECT response_status AS status, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY response_status ORDER BY response_status`, params);
+    const top = await this.dataSource.query(
+      `SELECT endpoint, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY endpoint ORDER BY count DESC, endpoint LIMIT 10`,
+      params,
+    );
+    const byStatus = await this.dataSource.query(
+      `SELECT response_status AS status, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY response_status ORDER BY response_status`,
+      params,
+    );
     return {
       totalRequests: totals.total,
       successfulRequests: totals.ok,
@@ -185,11 +202,18 @@ export class ApiTokensService {
          FROM api_token_usage WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
       params,
     );
-    return { data: rows.map((row) => ({ period: isoOrInfinity(row.period), requests: row.requests, averageResponseTime: row.avg })), period };
+    return {
+      data: rows.map((row) => ({ period: isoOrInfinity(row.period), requests: row.requests, averageResponseTime: row.avg })),
+      period,
+    };
   }
 
   private async revoked(manager: EntityManager, token: ApiTokenEntity): Promise<void> {
-    await this.outbox.write(manager, AUTH_EVENTS.apiTokenRevoked, { tokenId: token.id, userId: token.userId, tokenSha256: token.tokenSha256 });
+    await this.outbox.write(manager, AUTH_EVENTS.apiTokenRevoked, {
+      tokenId: token.id,
+      userId: token.userId,
+      tokenSha256: token.tokenSha256,
+    });
   }
 
   private scoped(owner: RequestIdentity, manager: EntityManager = this.dataSource.manager) {

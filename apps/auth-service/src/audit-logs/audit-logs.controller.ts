@@ -1,14 +1,21 @@
+import { UUID_PATTERN } from '@nafs/contracts';
+import { createZodDto, e2Ok, zDateTime, zText } from '@nafs/http';
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
+
 import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
-import { createZodDto, e2Ok, zDateTime, zText } from '@nafs/http';
-import { UUID_PATTERN } from '@nafs/contracts';
 import type { AuditLogEntity } from './audit-log.entity';
 import { AuditLogsService } from './audit-logs.service';
 
 const positive = (label: string, fallback: number) =>
-  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.coerce.number({ error: `${label} must be a positive integer` }).int(`${label} must be a positive integer`).min(1, `${label} must be a positive integer`));
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : value),
+    z.coerce
+      .number({ error: `${label} must be a positive integer` })
+      .int(`${label} must be a positive integer`)
+      .min(1, `${label} must be a positive integer`),
+  );
 const uuid = (label: string) => z.string().regex(UUID_PATTERN, `${label} must be a UUID`).optional();
 // `from=-100000-01-01` was a PostgreSQL error (500): only years 1-9999 are dates.
 const date = () => zDateTime.optional();
@@ -53,6 +60,12 @@ export class AuditLogsController {
   @Get()
   async list(@Identity() identity: RequestIdentity, @Query() input: AuditQueryDto) {
     const { items, total } = await this.audit.list(input, identity.tenantId);
-    return e2Ok({ logs: items.map(toAuditLogDto), pagination: { page: input.page, limit: input.limit, total, totalPages: Math.ceil(total / input.limit) } }, 'Audit logs retrieved successfully');
+    return e2Ok(
+      {
+        logs: items.map(toAuditLogDto),
+        pagination: { page: input.page, limit: input.limit, total, totalPages: Math.ceil(total / input.limit) },
+      },
+      'Audit logs retrieved successfully',
+    );
   }
 }

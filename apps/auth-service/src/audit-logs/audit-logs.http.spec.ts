@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from 'pg';
+
 import type { RunningTestService } from '@nafs/runtime/testing';
+import type { Client } from 'pg';
+
 import { connect, insertTenant, insertUser } from '../../test/support/db';
 import { api, ISO, loginToken, startAuth } from '../../test/support/http';
 
@@ -26,7 +28,10 @@ describe('audit logs: written by auth and user actions, read by admins', () => {
   it('records register, login (success and failure), logout and user admin actions, with client IP', async () => {
     const headers = { 'x-forwarded-for': '192.0.2.44', 'user-agent': 'audit-test' };
     const email = `audited${randomUUID().slice(0, 6)}@example.com`;
-    const reg = await api(auth.url, 'POST', '/api/v1/auth/register', { body: { email, password: 'Passw0rd!', firstName: 'Aud', lastName: 'It' }, headers });
+    const reg = await api(auth.url, 'POST', '/api/v1/auth/register', {
+      body: { email, password: 'Passw0rd!', firstName: 'Aud', lastName: 'It' },
+      headers,
+    });
     const userId = reg.body.data.user.id;
     await api(auth.url, 'POST', '/api/v1/auth/login', { body: { email, password: 'Wrong000!' }, headers });
     const login = await api(auth.url, 'POST', '/api/v1/auth/login', { body: { email, password: 'Passw0rd!' }, headers });
@@ -46,7 +51,12 @@ describe('audit logs: written by auth and user actions, read by admins', () => {
 
   it('paginates newest first and filters; the users-prefixed alias answers the same', async () => {
     const page = await logs('?page=1&limit=2');
-    expect(page.body).toEqual({ success: true, message: 'Audit logs retrieved successfully', data: { logs: expect.any(Array), pagination: { page: 1, limit: 2, total: expect.any(Number), totalPages: expect.any(Number) } }, timestamp: ISO });
+    expect(page.body).toEqual({
+      success: true,
+      message: 'Audit logs retrieved successfully',
+      data: { logs: expect.any(Array), pagination: { page: 1, limit: 2, total: expect.any(Number), totalPages: expect.any(Number) } },
+      timestamp: ISO,
+    });
     expect(page.body.data.logs).toHaveLength(2);
     const [a, b] = page.body.data.logs;
     expect(new Date(a.createdAt).getTime()).toBeGreaterThanOrEqual(new Date(b.createdAt).getTime());
@@ -66,10 +76,21 @@ describe('audit logs: written by auth and user actions, read by admins', () => {
   it('is admin-only and refuses bad filters with 400 V2', async () => {
     const user = await insertUser(db, { password: 'User1234!' });
     const userToken = await loginToken(auth.url, user.email, 'User1234!');
-    expect(await logs('', '/api/v1/audit-logs', userToken)).toMatchObject({ status: 403, body: { error: 'Forbidden', message: 'Insufficient permissions' } });
+    expect(await logs('', '/api/v1/audit-logs', userToken)).toMatchObject({
+      status: 403,
+      body: { error: 'Forbidden', message: 'Insufficient permissions' },
+    });
     expect(await logs('', '/api/v1/users/audit-logs', userToken)).toMatchObject({ status: 403 });
     expect(await api(auth.url, 'GET', '/api/v1/audit-logs')).toMatchObject({ status: 401 });
-    for (const query of ['?userId=nope', '?from=yesterday', '?page=0', "?resourceId=1'%20OR%201=1", '?from=-100000-01-01T00:00:00Z', '?action=a%00b', '?to=99999-01-01']) {
+    for (const query of [
+      '?userId=nope',
+      '?from=yesterday',
+      '?page=0',
+      "?resourceId=1'%20OR%201=1",
+      '?from=-100000-01-01T00:00:00Z',
+      '?action=a%00b',
+      '?to=99999-01-01',
+    ]) {
       expect(await logs(query)).toMatchObject({ status: 400, body: { success: false, error: { code: 'VALIDATION_ERROR' } } });
     }
   });

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+
 import type { ClientMeta } from '../sessions/sessions.service';
 import { AuditLogEntity } from './audit-log.entity';
 
@@ -52,7 +53,9 @@ export class AuditLogsService {
       await manager.insert(AuditLogEntity, row);
       return;
     }
-    await this.dataSource.manager.insert(AuditLogEntity, row).catch((error) => this.logger.warn(`audit entry ${entry.action} not stored: ${(error as Error).message}`));
+    await this.dataSource.manager
+      .insert(AuditLogEntity, row)
+      .catch((error) => this.logger.warn(`audit entry ${entry.action} not stored: ${(error as Error).message}`));
   }
 
   async list(query: AuditQuery, tenantScope: string | null): Promise<{ items: AuditLogEntity[]; total: number }> {

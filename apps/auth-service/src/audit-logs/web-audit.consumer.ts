@@ -1,12 +1,13 @@
+import { redisOptionsFromEnv } from '@nafs/cache';
+import { type AuditRecordedPayload, SERVICES, WEB_EVENTS, type WebEvent } from '@nafs/contracts';
+import { consumerSettingsFromEnv, type ProcessOutcome, StreamConsumer, webEventStreamKey } from '@nafs/events';
+import { METRICS_REGISTRY } from '@nafs/observability';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { redisOptionsFromEnv } from '@nafs/cache';
-import { type AuditRecordedPayload, SERVICES, WEB_EVENTS, type WebEvent } from '@nafs/contracts';
-import { consumerSettingsFromEnv, type ProcessOutcome, StreamConsumer, webEventStreamKey } from '@nafs/events';
-import { METRICS_REGISTRY } from '@nafs/observability';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 
 /**
@@ -30,9 +31,12 @@ export class WebAuditConsumer implements OnApplicationBootstrap, BeforeApplicati
     const env = config as unknown as Record<string, unknown>;
     const settings = consumerSettingsFromEnv(SERVICES.auth.app, env);
     if (!settings.EVENTS_CONSUMER_ENABLED) return;
-    const redisEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === undefined || value === null ? undefined : String(value)]));
+    const redisEnv = Object.fromEntries(
+      Object.entries(env).map(([key, value]) => [key, value === undefined || value === null ? undefined : String(value)]),
+    );
     this.consumer = new StreamConsumer({
-      connect: (role) => new Redis({ ...redisOptionsFromEnv(redisEnv), connectionName: `${SERVICES.auth.app}:web-events:${role}`, maxRetriesPerRequest: 1 }),
+      connect: (role) =>
+        new Redis({ ...redisOptionsFromEnv(redisEnv), connectionName: `${SERVICES.auth.app}:web-events:${role}`, maxRetriesPerRequest: 1 }),
       streamKey: webEventStreamKey(settings.REDIS_KEY_PREFIX),
       group: SERVICES.auth.app,
       process: (event) => this.apply(event as unknown as WebEvent),

@@ -1,6 +1,7 @@
+import { createZodDto, e1Ok, MaxBodyBytes, NotFoundError, RequireJson } from '@nafs/http';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { createZodDto, e1Ok, MaxBodyBytes, NotFoundError, RequireJson } from '@nafs/http';
+
 import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
 import { clientMeta } from '../common/client-meta';
@@ -107,7 +108,12 @@ export class AuthController {
   @Get('me')
   @Auth()
   me(@Identity() identity: RequestIdentity) {
-    return e1Ok('User information retrieved successfully', { id: identity.id, email: identity.email, role: identity.role, tenantId: identity.tenantId });
+    return e1Ok('User information retrieved successfully', {
+      id: identity.id,
+      email: identity.email,
+      role: identity.role,
+      tenantId: identity.tenantId,
+    });
   }
 
   @Post(['password-reset', 'password-reset-request'])
@@ -139,7 +145,8 @@ export class AuthController {
 
   @Get('test-credentials')
   testCredentials() {
-    if (this.config.NODE_ENV !== 'development') throw new NotFoundError('NOT_FOUND', 'Test credentials are only available in development mode');
+    if (this.config.NODE_ENV !== 'development')
+      throw new NotFoundError('NOT_FOUND', 'Test credentials are only available in development mode');
     return e1Ok('Test credentials retrieved successfully', {
       credentials: [
         { email: 'admin@example.com', password: 'User123!@#', role: 'admin', description: 'Administrator with full access' },

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { sign } from 'jsonwebtoken';
-import type { Client } from 'pg';
+
 import { JWT_AUDIENCE, JWT_ISSUER } from '@nafs/contracts';
 import type { RunningTestService } from '@nafs/runtime/testing';
+import { sign } from 'jsonwebtoken';
+import type { Client } from 'pg';
+
 import { connect, count, insertApiToken, insertTenant, insertUser } from '../../test/support/db';
 import { api, claimsOf, ISO, startAuth, TEST_ENV } from '../../test/support/http';
 
@@ -24,10 +26,17 @@ const USER_DTO = {
 describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
   let auth: RunningTestService;
   let db: Client;
-  const post = (path: string, body?: unknown, options: { token?: string; headers?: Record<string, string> } = {}) => api(auth.url, 'POST', `/api/v1/auth${path}`, { body, ...options });
+  const post = (path: string, body?: unknown, options: { token?: string; headers?: Record<string, string> } = {}) =>
+    api(auth.url, 'POST', `/api/v1/auth${path}`, { body, ...options });
   const get = (path: string, token?: string) => api(auth.url, 'GET', `/api/v1/auth${path}`, { token });
   const register = (overrides: Record<string, unknown> = {}) =>
-    post('/register', { email: `r${randomUUID().slice(0, 8)}@example.com`, password: 'Passw0rd!', firstName: 'Ann', lastName: "O'Neil-Smith", ...overrides });
+    post('/register', {
+      email: `r${randomUUID().slice(0, 8)}@example.com`,
+      password: 'Passw0rd!',
+      firstName: 'Ann',
+      lastName: "O'Neil-Smith",
+      ...overrides,
+    });
 
   beforeAll(async () => {
     auth = await startAuth({ REFRESH_REUSE_GRACE_SECONDS: '0' });
@@ -44,16 +53,38 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
         message: 'User registered successfully',
-        data: { accessToken: expect.any(String), refreshToken: expect.any(String), user: { ...USER_DTO, email: 'new.user@example.com', role: 'user', firstName: 'Ann' } },
+        data: {
+          accessToken: expect.any(String),
+          refreshToken: expect.any(String),
+          user: { ...USER_DTO, email: 'new.user@example.com', role: 'user', firstName: 'Ann' },
+        },
         timestamp: ISO,
       });
       const access = claimsOf(res.body.data.accessToken);
-      expect(access).toEqual({ userId: res.body.data.user.id, email: 'new.user@example.com', role: 'user', tenantId: null, type: 'access', iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat: expect.any(Number), exp: expect.any(Number) });
+      expect(access).toEqual({
+        userId: res.body.data.user.id,
+        email: 'new.user@example.com',
+        role: 'user',
+        tenantId: null,
+        type: 'access',
+        iss: JWT_ISSUER,
+        aud: JWT_AUDIENCE,
+        iat: expect.any(Number),
+        exp: expect.any(Number),
+      });
       expect(access.exp - access.iat).toBe(3600);
       const refresh = claimsOf(res.body.data.refreshToken);
-      expect(refresh).toMatchObject({ userId: res.body.data.user.id, sessionId: expect.any(String), type: 'refresh', iss: JWT_ISSUER, aud: JWT_AUDIENCE });
+      expect(refresh).toMatchObject({
+        userId: res.body.data.user.id,
+        sessionId: expect.any(String),
+        type: 'refresh',
+        iss: JWT_ISSUER,
+        aud: JWT_AUDIENCE,
+      });
       expect(refresh.exp - refresh.iat).toBe(7 * 24 * 3600);
-      expect(await count(db, 'sessions', 'user_id = $1 AND refresh_token = $2', [res.body.data.user.id, res.body.data.refreshToken])).toBe(1);
+      expect(await count(db, 'sessions', 'user_id = $1 AND refresh_token = $2', [res.body.data.user.id, res.body.data.refreshToken])).toBe(
+        1,
+      );
       const [row] = (await db.query('SELECT password_hash, role FROM users WHERE id = $1', [res.body.data.user.id])).rows;
       expect(row.password_hash).toMatch(/^\$2[ab]\$10\$/);
       expect(await count(db, 'audit_logs', `action = 'REGISTER' AND user_id = $1`, [res.body.data.user.id])).toBe(1);
@@ -74,16 +105,34 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
       ['a bad email', { email: 'not-an-email', password: 'Passw0rd!', firstName: 'A', lastName: 'B' }, ['email']],
       ['an SQL injection as email', { email: "x' OR 1=1 --@example.com", password: 'Passw0rd!', firstName: 'A', lastName: 'B' }, ['email']],
       ['digits in a name', { email: 'ok@example.com', password: 'Passw0rd!', firstName: 'R2D2', lastName: 'B' }, ['firstName']],
-      ['a script tag as name', { email: 'ok@example.com', password: 'Passw0rd!', firstName: '<script>alert(1)</script>', lastName: 'B' }, ['firstName']],
-      ['a 101-character name', { email: 'ok@example.com', password: 'Passw0rd!', firstName: 'a'.repeat(101), lastName: 'B' }, ['firstName']],
-      ['a bad tenant id', { email: 'ok@example.com', password: 'Passw0rd!', firstName: 'A', lastName: 'B', tenantId: 'default' }, ['tenantId']],
+      [
+        'a script tag as name',
+        { email: 'ok@example.com', password: 'Passw0rd!', firstName: '<script>alert(1)</script>', lastName: 'B' },
+        ['firstName'],
+      ],
+      [
+        'a 101-character name',
+        { email: 'ok@example.com', password: 'Passw0rd!', firstName: 'a'.repeat(101), lastName: 'B' },
+        ['firstName'],
+      ],
+      [
+        'a bad tenant id',
+        { email: 'ok@example.com', password: 'Passw0rd!', firstName: 'A', lastName: 'B', tenantId: 'default' },
+        ['tenantId'],
+      ],
     ])('answers 400 V1 for %s and writes nothing', async (_label, body, fields) => {
       const before = await count(db, 'users');
       const res = await post('/register', body);
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: 'Validation Error', message: 'Invalid input data provided', details: expect.any(Array), timestamp: ISO });
+      expect(res.body).toEqual({
+        error: 'Validation Error',
+        message: 'Invalid input data provided',
+        details: expect.any(Array),
+        timestamp: ISO,
+      });
       expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual([...fields].sort());
-      for (const detail of res.body.details) expect(detail).toEqual({ field: expect.any(String), message: expect.any(String), value: detail.value });
+      for (const detail of res.body.details)
+        expect(detail).toEqual({ field: expect.any(String), message: expect.any(String), value: detail.value });
       expect(await count(db, 'users')).toBe(before);
     });
 
@@ -92,7 +141,8 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
       expect(res.status).toBe(400);
       expect(res.body.details[0]).toEqual({
         field: 'password',
-        message: 'Password must be at least 8 characters long, Password must contain at least one uppercase letter, Password must contain at least one number, Password must contain at least one special character',
+        message:
+          'Password must be at least 8 characters long, Password must contain at least one uppercase letter, Password must contain at least one number, Password must contain at least one special character',
         value: 'abc',
       });
     });
@@ -105,7 +155,11 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
         body: new URLSearchParams({ email: 'form@example.com', password: 'Passw0rd!', firstName: 'A', lastName: 'B' }),
       });
       expect(form.status).toBe(415);
-      expect(await form.json()).toEqual({ error: 'Unsupported Media Type', message: 'Content-Type must be one of: application/json', timestamp: ISO });
+      expect(await form.json()).toEqual({
+        error: 'Unsupported Media Type',
+        message: 'Content-Type must be one of: application/json',
+        timestamp: ISO,
+      });
       const big = await register({ padding: 'x'.repeat(11 * 1024) });
       expect(big).toMatchObject({ status: 413, body: { error: 'Payload Too Large', timestamp: ISO } });
       const huge = await post('/register', { padding: 'x'.repeat(200 * 1024) });
@@ -126,10 +180,24 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
   describe('POST /login (A2)', () => {
     it('logs in, sets lastLogin, records the session with the forwarded client IP and an audit row', async () => {
       const user = await insertUser(db, { email: 'login.ok@example.com', password: 'Secret123!' });
-      const res = await post('/login', { email: ' LOGIN.OK@example.com', password: 'Secret123!' }, { headers: { 'x-forwarded-for': '203.0.113.7', 'user-agent': 'jest-agent' } });
+      const res = await post(
+        '/login',
+        { email: ' LOGIN.OK@example.com', password: 'Secret123!' },
+        { headers: { 'x-forwarded-for': '203.0.113.7', 'user-agent': 'jest-agent' } },
+      );
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ message: 'Login successful', data: { accessToken: expect.any(String), refreshToken: expect.any(String), user: { ...USER_DTO, id: user.id, email: user.email, lastLogin: ISO } }, timestamp: ISO });
-      const [session] = (await db.query('SELECT host(ip_address) AS ip, user_agent FROM sessions WHERE refresh_token = $1', [res.body.data.refreshToken])).rows;
+      expect(res.body).toEqual({
+        message: 'Login successful',
+        data: {
+          accessToken: expect.any(String),
+          refreshToken: expect.any(String),
+          user: { ...USER_DTO, id: user.id, email: user.email, lastLogin: ISO },
+        },
+        timestamp: ISO,
+      });
+      const [session] = (
+        await db.query('SELECT host(ip_address) AS ip, user_agent FROM sessions WHERE refresh_token = $1', [res.body.data.refreshToken])
+      ).rows;
       expect(session).toEqual({ ip: '203.0.113.7', user_agent: 'jest-agent' });
       expect(await count(db, 'audit_logs', `action = 'LOGIN' AND user_id = $1 AND host(ip_address) = '203.0.113.7'`, [user.id])).toBe(1);
     });
@@ -158,12 +226,21 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
     });
 
     it('answers 400 V1 for bad bodies and 415 for a non-JSON body', async () => {
-      for (const body of [{}, { email: 'a@example.com' }, { email: ['a@example.com'], password: 'x' }, { email: 'a@example.com', password: 'x'.repeat(129) }]) {
+      for (const body of [
+        {},
+        { email: 'a@example.com' },
+        { email: ['a@example.com'], password: 'x' },
+        { email: 'a@example.com', password: 'x'.repeat(129) },
+      ]) {
         const res = await post('/login', body);
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ error: 'Validation Error', message: 'Invalid input data provided' });
       }
-      const form = await fetch(`${auth.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40example.com&password=Secret123!' });
+      const form = await fetch(`${auth.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'email=a%40example.com&password=Secret123!',
+      });
       expect(form.status).toBe(415);
     });
   });
@@ -197,30 +274,52 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
       const rotated = await post('/refresh', { refreshToken: session.refreshToken });
       expect(rotated.status).toBe(200);
       const replay = await post('/refresh', { refreshToken: session.refreshToken });
-      expect(replay).toMatchObject({ status: 401, body: { error: 'Unauthorized', message: 'Refresh token was already used; the session has been revoked' } });
+      expect(replay).toMatchObject({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'Refresh token was already used; the session has been revoked' },
+      });
       expect(await count(db, 'sessions', 'user_id = $1', [session.user.id])).toBe(0);
       // The thief's (or the user's) newer token died with the session.
-      expect(await post('/refresh', { refreshToken: rotated.body.refreshToken })).toMatchObject({ status: 401, body: { message: 'Invalid refresh token' } });
+      expect(await post('/refresh', { refreshToken: rotated.body.refreshToken })).toMatchObject({
+        status: 401,
+        body: { message: 'Invalid refresh token' },
+      });
     });
 
     it('answers 401 (not 500) for a deactivated user and deletes the session', async () => {
       const session = await loginFresh();
       await db.query('UPDATE users SET is_active = false WHERE id = $1', [session.user.id]);
-      expect(await post('/refresh', { refreshToken: session.refreshToken })).toMatchObject({ status: 401, body: { error: 'Unauthorized', message: 'User not found or inactive' } });
+      expect(await post('/refresh', { refreshToken: session.refreshToken })).toMatchObject({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'User not found or inactive' },
+      });
       expect(await count(db, 'sessions', 'user_id = $1', [session.user.id])).toBe(0);
     });
 
     it('answers 401 for an expired session and deletes it', async () => {
       const session = await loginFresh();
-      await db.query(`UPDATE sessions SET created_at = now() - interval '2 days', expires_at = now() - interval '1 day' WHERE user_id = $1`, [session.user.id]);
-      expect(await post('/refresh', { refreshToken: session.refreshToken })).toMatchObject({ status: 401, body: { message: 'Refresh token expired' } });
+      await db.query(
+        `UPDATE sessions SET created_at = now() - interval '2 days', expires_at = now() - interval '1 day' WHERE user_id = $1`,
+        [session.user.id],
+      );
+      expect(await post('/refresh', { refreshToken: session.refreshToken })).toMatchObject({
+        status: 401,
+        body: { message: 'Refresh token expired' },
+      });
       expect(await count(db, 'sessions', 'user_id = $1', [session.user.id])).toBe(0);
     });
 
     it('accepts a refresh token issued by the legacy API (random sessionId) and rotates it', async () => {
       const user = await insertUser(db);
-      const legacyToken = sign({ userId: user.id, sessionId: randomUUID(), type: 'refresh' }, TEST_ENV.JWT_REFRESH_SECRET, { expiresIn: '7d', issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
-      await db.query(`INSERT INTO sessions (user_id, refresh_token, expires_at) VALUES ($1, $2, now() + interval '7 days')`, [user.id, legacyToken]);
+      const legacyToken = sign({ userId: user.id, sessionId: randomUUID(), type: 'refresh' }, TEST_ENV.JWT_REFRESH_SECRET, {
+        expiresIn: '7d',
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      });
+      await db.query(`INSERT INTO sessions (user_id, refresh_token, expires_at) VALUES ($1, $2, now() + interval '7 days')`, [
+        user.id,
+        legacyToken,
+      ]);
       const res = await post('/refresh', { refreshToken: legacyToken });
       expect(res.status).toBe(200);
       expect(await count(db, 'sessions', 'user_id = $1 AND refresh_token = $2', [user.id, res.body.refreshToken])).toBe(1);
@@ -228,11 +327,20 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
 
     it('answers 401 for garbage, an access token or a foreign signature, and 400 V1 without a token', async () => {
       const session = await loginFresh();
-      const forged = sign({ userId: session.user.id, sessionId: randomUUID(), type: 'refresh' }, 'x'.repeat(40), { issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+      const forged = sign({ userId: session.user.id, sessionId: randomUUID(), type: 'refresh' }, 'x'.repeat(40), {
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      });
       for (const refreshToken of ['garbage', session.accessToken, forged]) {
-        expect(await post('/refresh', { refreshToken })).toMatchObject({ status: 401, body: { message: 'Invalid or expired refresh token' } });
+        expect(await post('/refresh', { refreshToken })).toMatchObject({
+          status: 401,
+          body: { message: 'Invalid or expired refresh token' },
+        });
       }
-      expect(await post('/refresh', {})).toMatchObject({ status: 400, body: { error: 'Validation Error', details: [{ field: 'refreshToken', message: 'Refresh token is required' }] } });
+      expect(await post('/refresh', {})).toMatchObject({
+        status: 400,
+        body: { error: 'Validation Error', details: [{ field: 'refreshToken', message: 'Refresh token is required' }] },
+      });
       expect(await post('/refresh', { refreshToken: 12 })).toMatchObject({ status: 400 });
       expect(await count(db, 'sessions', 'user_id = $1', [session.user.id])).toBe(1);
     });
@@ -242,15 +350,24 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
     it('deletes the session of the given refresh token and always answers 200', async () => {
       const user = await insertUser(db, { password: 'Secret123!' });
       const { body } = await post('/login', { email: user.email, password: 'Secret123!' });
-      expect(await post('/logout', { refreshToken: body.data.refreshToken })).toMatchObject({ status: 200, body: { message: 'Logged out successfully', timestamp: ISO } });
+      expect(await post('/logout', { refreshToken: body.data.refreshToken })).toMatchObject({
+        status: 200,
+        body: { message: 'Logged out successfully', timestamp: ISO },
+      });
       expect(await count(db, 'sessions', 'user_id = $1', [user.id])).toBe(0);
       expect(await count(db, 'audit_logs', `action = 'LOGOUT' AND user_id = $1`, [user.id])).toBe(1);
       for (const payload of [{}, { refreshToken: 'unknown' }, { refreshToken: 42 }, { refreshToken: 'x'.repeat(600) }]) {
         expect((await post('/logout', payload)).status).toBe(200);
       }
       // Issue 16.1: a NUL byte never reaches PostgreSQL (it was a 500).
-      expect(await post('/logout', { refreshToken: 'abc\u0000def' })).toMatchObject({ status: 400, body: { error: 'Validation Error', details: [{ field: 'refreshToken', message: 'must not contain NUL bytes' }] } });
-      expect(await post('/password-reset/confirm', { token: 't\u0000', newPassword: 'Secret123!x' })).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
+      expect(await post('/logout', { refreshToken: 'abc\u0000def' })).toMatchObject({
+        status: 400,
+        body: { error: 'Validation Error', details: [{ field: 'refreshToken', message: 'must not contain NUL bytes' }] },
+      });
+      expect(await post('/password-reset/confirm', { token: 't\u0000', newPassword: 'Secret123!x' })).toMatchObject({
+        status: 400,
+        body: { error: 'Validation Error' },
+      });
       const noJson = await fetch(`${auth.url}/api/v1/auth/logout`, { method: 'POST' });
       expect(noJson.status).toBe(415);
     });
@@ -261,9 +378,15 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
       const first = await post('/login', { email: user.email, password: 'Secret123!' });
       await post('/login', { email: user.email, password: 'Secret123!' });
       await post('/login', { email: other.email, password: 'Secret123!' });
-      expect(await post('/logout-all')).toMatchObject({ status: 401, body: { error: 'Unauthorized', message: 'Authorization header is required' } });
+      expect(await post('/logout-all')).toMatchObject({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'Authorization header is required' },
+      });
       const res = await post('/logout-all', undefined, { token: first.body.data.accessToken });
-      expect(res).toMatchObject({ status: 200, body: { message: 'Logged out from all devices successfully', data: { sessionsDeleted: 2 } } });
+      expect(res).toMatchObject({
+        status: 200,
+        body: { message: 'Logged out from all devices successfully', data: { sessionsDeleted: 2 } },
+      });
       expect(await count(db, 'sessions', 'user_id = $1', [other.id])).toBe(1);
     });
   });
@@ -277,28 +400,55 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
 
     it('GET /profile and /me describe the caller', async () => {
       const { user, token } = await session();
-      expect(await get('/profile', token)).toMatchObject({ status: 200, body: { message: 'Profile retrieved successfully', data: { id: user.id, email: user.email } } });
-      expect(await get('/me', token)).toEqual(expect.objectContaining({ status: 200, body: { message: 'User information retrieved successfully', data: { id: user.id, email: user.email, role: 'user', tenantId: null }, timestamp: ISO } }));
+      expect(await get('/profile', token)).toMatchObject({
+        status: 200,
+        body: { message: 'Profile retrieved successfully', data: { id: user.id, email: user.email } },
+      });
+      expect(await get('/me', token)).toEqual(
+        expect.objectContaining({
+          status: 200,
+          body: {
+            message: 'User information retrieved successfully',
+            data: { id: user.id, email: user.email, role: 'user', tenantId: null },
+            timestamp: ISO,
+          },
+        }),
+      );
     });
 
     it('PATCH /profile changes names and email, and an email change leaves an outbox event', async () => {
       const { user, token } = await session();
       const email = `changed${randomUUID().slice(0, 6)}@example.com`;
       const res = await api(auth.url, 'PATCH', '/api/v1/auth/profile', { token, body: { firstName: ' Zoë ', email: email.toUpperCase() } });
-      expect(res).toMatchObject({ status: 200, body: { message: 'Profile updated successfully', data: { firstName: 'Zoë', lastName: 'User', email } } });
+      expect(res).toMatchObject({
+        status: 200,
+        body: { message: 'Profile updated successfully', data: { firstName: 'Zoë', lastName: 'User', email } },
+      });
       const events = (await db.query(`SELECT type, payload FROM event_outbox WHERE payload->>'userId' = $1`, [user.id])).rows;
-      expect(events).toEqual([{ type: 'auth.user.updated', payload: { userId: user.id, email, role: 'user', tenantId: null, isActive: true, changed: ['email'] } }]);
+      expect(events).toEqual([
+        {
+          type: 'auth.user.updated',
+          payload: { userId: user.id, email, role: 'user', tenantId: null, isActive: true, changed: ['email'] },
+        },
+      ]);
     });
 
     it('PATCH /profile answers 409, 400 and 415 without changing anything', async () => {
       const { user, token } = await session();
       const taken = await insertUser(db);
-      const patch = (body: unknown, headers?: Record<string, string>) => api(auth.url, 'PATCH', '/api/v1/auth/profile', { token, body, headers });
-      expect(await patch({ email: taken.email })).toMatchObject({ status: 409, body: { error: 'Conflict', message: 'Email already registered' } });
+      const patch = (body: unknown, headers?: Record<string, string>) =>
+        api(auth.url, 'PATCH', '/api/v1/auth/profile', { token, body, headers });
+      expect(await patch({ email: taken.email })).toMatchObject({
+        status: 409,
+        body: { error: 'Conflict', message: 'Email already registered' },
+      });
       expect(await patch({})).toMatchObject({ status: 400, body: { error: 'Bad Request', message: 'No valid fields to update' } });
       expect(await patch({ firstName: 'x'.repeat(101) })).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
       expect(await patch({ email: 'nope' })).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
-      expect(await patch('firstName=Bob', { 'content-type': 'text/plain' })).toMatchObject({ status: 415, body: { error: 'Unsupported Media Type' } });
+      expect(await patch('firstName=Bob', { 'content-type': 'text/plain' })).toMatchObject({
+        status: 415,
+        body: { error: 'Unsupported Media Type' },
+      });
       const [row] = (await db.query('SELECT email, first_name FROM users WHERE id = $1', [user.id])).rows;
       expect(row).toEqual({ email: user.email, first_name: 'Test' });
     });
@@ -307,17 +457,33 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
   describe('authentication of auth routes (legacy 2.4)', () => {
     it('refuses access and refresh tokens signed without exp (issue 16.2)', async () => {
       const user = await insertUser(db);
-      const access = sign({ userId: user.id, email: user.email, role: 'user', tenantId: null, type: 'access' }, TEST_ENV.JWT_SECRET, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+      const access = sign({ userId: user.id, email: user.email, role: 'user', tenantId: null, type: 'access' }, TEST_ENV.JWT_SECRET, {
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      });
       expect(await get('/me', access)).toMatchObject({ status: 401, body: { error: 'Unauthorized', message: 'Invalid or expired token' } });
-      const withExp = sign({ userId: user.id, email: user.email, role: 'user', tenantId: null, type: 'access' }, TEST_ENV.JWT_SECRET, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
+      const withExp = sign({ userId: user.id, email: user.email, role: 'user', tenantId: null, type: 'access' }, TEST_ENV.JWT_SECRET, {
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        expiresIn: '5m',
+      });
       expect((await get('/me', withExp)).status).toBe(200);
-      const refresh = sign({ userId: user.id, sessionId: randomUUID(), type: 'refresh' }, TEST_ENV.JWT_REFRESH_SECRET, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
-      await db.query(`INSERT INTO sessions (user_id, refresh_token, expires_at) VALUES ($1, $2, now() + interval '7 days')`, [user.id, refresh]);
+      const refresh = sign({ userId: user.id, sessionId: randomUUID(), type: 'refresh' }, TEST_ENV.JWT_REFRESH_SECRET, {
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      });
+      await db.query(`INSERT INTO sessions (user_id, refresh_token, expires_at) VALUES ($1, $2, now() + interval '7 days')`, [
+        user.id,
+        refresh,
+      ]);
       expect((await post('/refresh', { refreshToken: refresh })).status).toBe(401);
     });
 
     it('answers the legacy 401 messages', async () => {
-      expect(await get('/me')).toMatchObject({ status: 401, body: { error: 'Unauthorized', message: 'Authorization header is required', timestamp: ISO } });
+      expect(await get('/me')).toMatchObject({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'Authorization header is required', timestamp: ISO },
+      });
       const basic = await api(auth.url, 'GET', '/api/v1/auth/me', { headers: { authorization: 'Basic abc' } });
       expect(basic).toMatchObject({ status: 401, body: { message: 'Authorization header must use Bearer scheme' } });
       for (const token of ['garbage', 'a'.repeat(64), "' OR 1=1 --"]) {
@@ -344,7 +510,10 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
       const user = await insertUser(db, { tenantId, password: 'Secret123!' });
       // Single-tenant mode only logs in tenant-less users; sign the way login would for this one.
       const { token } = await insertApiToken(db, { userId: user.id, tenantId: otherTenant });
-      expect(await get('/me', token)).toMatchObject({ status: 403, body: { error: 'Forbidden', message: 'User no longer belongs to this tenant' } });
+      expect(await get('/me', token)).toMatchObject({
+        status: 403,
+        body: { error: 'Forbidden', message: 'User no longer belongs to this tenant' },
+      });
       const own = await insertApiToken(db, { userId: user.id, tenantId });
       expect(await get('/me', own.token)).toMatchObject({ status: 200, body: { data: { tenantId } } });
       await db.query('UPDATE tenants SET is_active = false WHERE id = $1', [tenantId]);
@@ -354,7 +523,10 @@ describe('/api/v1/auth over HTTP (real PostgreSQL and Redis)', () => {
 
   describe('development-only routes (A11, A12)', () => {
     it('answer 404 outside development', async () => {
-      expect(await get('/test-credentials')).toMatchObject({ status: 404, body: { error: 'Not Found', message: 'Test credentials are only available in development mode' } });
+      expect(await get('/test-credentials')).toMatchObject({
+        status: 404,
+        body: { error: 'Not Found', message: 'Test credentials are only available in development mode' },
+      });
       expect(await post('/dev/unlock-account', { email: 'a@example.com' })).toMatchObject({ status: 404 });
     });
   });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { LockoutService } from '../lockout/lockout.service';
 import { PasswordResetsService } from '../password-resets/password-resets.service';
 import { SessionsService } from '../sessions/sessions.service';

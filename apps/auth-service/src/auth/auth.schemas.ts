@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { UUID_PATTERN } from '@nafs/contracts';
+import { z } from 'zod';
+
 import { passwordPolicyP1 } from './password-policy';
 
 /** The users table's CHECK (valid_email): what passes here can always be stored. */
@@ -57,7 +58,10 @@ export const updateProfileSchema = z.object({
 export const passwordResetRequestSchema = z.object({ email: email() });
 
 export const resetTokenSchema = z.object({
-  token: z.string({ error: 'Reset token is required' }).min(1, 'Reset token is required').max(255, 'Reset token must not exceed 255 characters'),
+  token: z
+    .string({ error: 'Reset token is required' })
+    .min(1, 'Reset token is required')
+    .max(255, 'Reset token must not exceed 255 characters'),
 });
 
 export const passwordResetConfirmSchema = resetTokenSchema.extend({ newPassword: strongPassword('New password') });

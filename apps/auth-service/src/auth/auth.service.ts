@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+
+import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '@nafs/http';
 import { Inject, Injectable } from '@nestjs/common';
 import { compare, hash } from 'bcrypt';
 import { DataSource } from 'typeorm';
-import { TokenService } from '../access/token.service';
+
 import type { RequestIdentity } from '../access/request-identity';
+import { TokenService } from '../access/token.service';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { sanitizeLegacyInput } from '../common/sanitize';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
@@ -11,11 +14,10 @@ import { LockoutService } from '../lockout/lockout.service';
 import { type ClientMeta, SessionsService } from '../sessions/sessions.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { toUserDto, type UserDto } from '../users/user.dto';
-import { toRole } from '../users/user-identity';
 import { UserEntity } from '../users/user.entity';
+import { toRole } from '../users/user-identity';
 import { UsersService } from '../users/users.service';
 import type { LoginInput, RegisterInput, UpdateProfileInput } from './auth.schemas';
-import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '@nafs/http';
 
 export interface AuthResult {
   accessToken: string;
@@ -57,15 +59,39 @@ export class AuthService {
       const tenant = await this.tenants.findById(tenantId);
       if (!tenant || tenant.isActive !== true) throw new BadRequestError('BAD_REQUEST', 'Invalid tenant');
     }
-    const clean = sanitizeLegacyInput({ email: input.email, password: input.password, firstName: input.firstName, lastName: input.lastName });
+    const clean = sanitizeLegacyInput({
+      email: input.email,
+      password: input.password,
+      firstName: input.firstName,
+      lastName: input.lastName,
+    });
     const passwordHash = await hash(clean.password, this.config.BCRYPT_ROUNDS);
     let result: { user: UserEntity; refreshToken: string };
     try {
       result = await this.dataSource.transaction(async (manager) => {
-        if (await this.users.emailTaken(clean.email, tenantId, undefined, manager)) throw new ConflictError('CONFLICT', 'Email already registered');
-        const user = await this.users.insert(manager, { email: clean.email, passwordHash, firstName: clean.firstName, lastName: clean.lastName, role: 'user', tenantId });
+        if (await this.users.emailTaken(clean.email, tenantId, undefined, manager))
+          throw new ConflictError('CONFLICT', 'Email already registered');
+        const user = await this.users.insert(manager, {
+          email: clean.email,
+          passwordHash,
+          firstName: clean.firstName,
+          lastName: clean.lastName,
+          role: 'user',
+          tenantId,
+        });
         const refreshToken = await this.sessions.create(manager, user.id, meta);
-        await this.audit.record({ userId: user.id, tenantId, action: 'REGISTER', resourceType: 'auth', resourceId: user.id, changes: { success: true, email: user.email }, meta }, manager);
+        await this.audit.record(
+          {
+            userId: user.id,
+            tenantId,
+            action: 'REGISTER',
+            resourceType: 'auth',
+            resourceId: user.id,
+            changes: { success: true, email: user.email },
+            meta,
+          },
+          manager,
+        );
         return { user, refreshToken };
       });
     } catch (error) {
@@ -80,7 +106,14 @@ export class AuthService {
     const user = await this.matchCredentials(clean.email, clean.password);
     if (!user) {
       await this.lockout.recordFailure(clean.email, clean.password);
-      await this.audit.record({ userId: null, tenantId: null, action: 'LOGIN_FAILED', resourceType: 'auth', changes: { success: false, attemptedEmail: clean.email }, meta });
+      await this.audit.record({
+        userId: null,
+        tenantId: null,
+        action: 'LOGIN_FAILED',
+        resourceType: 'auth',
+        changes: { success: false, attemptedEmail: clean.email },
+        meta,
+      });
       throw new UnauthorizedError('UNAUTHORIZED', 'Invalid email or password');
     }
     await this.lockout.clear(clean.email);
@@ -89,13 +122,24 @@ export class AuthService {
       await manager.update(UserEntity, { id: user.id }, { lastLogin });
       return this.sessions.create(manager, user.id, meta);
     });
-    await this.audit.record({ userId: user.id, tenantId: user.tenantId, action: 'LOGIN', resourceType: 'auth', resourceId: user.id, changes: { success: true, email: user.email }, meta });
+    await this.audit.record({
+      userId: user.id,
+      tenantId: user.tenantId,
+      action: 'LOGIN',
+      resourceType: 'auth',
+      resourceId: user.id,
+      changes: { success: true, email: user.email },
+      meta,
+    });
     const fresh = (await this.users.findById(user.id)) ?? { ...user, lastLogin };
     return { accessToken: await this.accessTokenFor(fresh), refreshToken, user: toUserDto(fresh) };
   }
 
   async refresh(presented: string): Promise<{ accessToken: string; refreshToken: string }> {
-    const outcome = await this.sessions.rotate(presented, async (manager, userId) => (await this.users.findById(userId, manager))?.isActive === true);
+    const outcome = await this.sessions.rotate(
+      presented,
+      async (manager, userId) => (await this.users.findById(userId, manager))?.isActive === true,
+    );
     if (!outcome.ok) throw new UnauthorizedError('UNAUTHORIZED', REFRESH_FAILURES[outcome.reason]);
     const user = await this.users.findById(outcome.userId);
     // Deactivated between the rotation and now: legacy answered 500 here (6.21); this is a 401.
@@ -106,12 +150,29 @@ export class AuthService {
   async logout(refreshToken: unknown, meta: ClientMeta): Promise<void> {
     if (typeof refreshToken !== 'string' || !refreshToken) return;
     const userId = await this.sessions.deleteByToken(refreshToken);
-    if (userId) await this.audit.record({ userId, tenantId: null, action: 'LOGOUT', resourceType: 'auth', resourceId: userId, changes: { success: true }, meta });
+    if (userId)
+      await this.audit.record({
+        userId,
+        tenantId: null,
+        action: 'LOGOUT',
+        resourceType: 'auth',
+        resourceId: userId,
+        changes: { success: true },
+        meta,
+      });
   }
 
   async logoutAll(identity: RequestIdentity, meta: ClientMeta): Promise<number> {
     const deleted = await this.sessions.deleteAllOf(identity.id);
-    await this.audit.record({ userId: identity.id, tenantId: identity.tenantId, action: 'LOGOUT_ALL', resourceType: 'auth', resourceId: identity.id, changes: { sessionsDeleted: deleted }, meta });
+    await this.audit.record({
+      userId: identity.id,
+      tenantId: identity.tenantId,
+      action: 'LOGOUT_ALL',
+      resourceType: 'auth',
+      resourceId: identity.id,
+      changes: { sessionsDeleted: deleted },
+      meta,
+    });
     return deleted;
   }
 
@@ -122,13 +183,19 @@ export class AuthService {
   }
 
   async updateProfile(identity: RequestIdentity, input: UpdateProfileInput): Promise<UserDto> {
-    const changes = sanitizeLegacyInput(Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as UpdateProfileInput);
+    const changes = sanitizeLegacyInput(
+      Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as UpdateProfileInput,
+    );
     if (!Object.keys(changes).length) throw new BadRequestError('BAD_REQUEST', 'No valid fields to update');
     try {
       const user = await this.dataSource.transaction(async (manager) => {
         const before = await this.users.findById(identity.id, manager);
         if (!before || before.isActive !== true) throw new NotFoundError('NOT_FOUND', 'User not found');
-        if (changes.email && changes.email !== before.email && (await this.users.emailTaken(changes.email, before.tenantId, before.id, manager))) {
+        if (
+          changes.email &&
+          changes.email !== before.email &&
+          (await this.users.emailTaken(changes.email, before.tenantId, before.id, manager))
+        ) {
           throw new ConflictError('CONFLICT', 'Email already registered');
         }
         return (await this.users.apply(manager, before, changes)).user;
@@ -141,7 +208,10 @@ export class AuthService {
   }
 
   async accessTokenFor(user: Pick<UserEntity, 'id' | 'email' | 'role' | 'tenantId'>): Promise<string> {
-    return this.tokens.signAccess({ id: user.id, email: user.email, role: toRole(user.role), tenantId: user.tenantId }, await this.tenants.claimFor(user.tenantId));
+    return this.tokens.signAccess(
+      { id: user.id, email: user.email, role: toRole(user.role), tenantId: user.tenantId },
+      await this.tenants.claimFor(user.tenantId),
+    );
   }
 
   /** The active user `email` names whose password matches, trying duplicates in a fixed order. */

@@ -1,6 +1,7 @@
+import { LockedError, NotFoundError } from '@nafs/http';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { LockedError, NotFoundError } from '@nafs/http';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { LockoutService } from '../lockout/lockout.service';
 
@@ -15,9 +16,13 @@ export class LoginLockGuard implements CanActivate {
     const state = await this.lockout.state(email);
     if (!state.locked || !state.lockedUntil) return true;
     const minutes = Math.max(1, Math.ceil((state.lockedUntil.getTime() - Date.now()) / 60_000));
-    throw new LockedError('ACCOUNT_LOCKED', `Account is temporarily locked due to too many failed login attempts. Please try again in ${minutes} minutes.`, {
-      lockedUntil: state.lockedUntil.toISOString(),
-    });
+    throw new LockedError(
+      'ACCOUNT_LOCKED',
+      `Account is temporarily locked due to too many failed login attempts. Please try again in ${minutes} minutes.`,
+      {
+        lockedUntil: state.lockedUntil.toISOString(),
+      },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
-import type { Request } from 'express';
 import { clientIp, userAgent } from '@nafs/http';
+import type { Request } from 'express';
+
 import type { ClientMeta } from '../sessions/sessions.service';
 
 /** Who made the request, as sessions and audit rows record it. */

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+
 import { AUTH_CONFIG, type AuthConfig } from './auth.config';
 
 /** Makes the validated config injectable everywhere as AUTH_CONFIG. */

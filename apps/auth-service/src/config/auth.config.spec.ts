@@ -1,4 +1,5 @@
 import { ConfigValidationError } from '@nafs/config';
+
 import { loadAuthConfig } from './auth.config';
 
 const SECRET = 's'.repeat(32);
@@ -38,22 +39,41 @@ describe('auth-service configuration', () => {
   });
 
   it('refuses, in production only, any secret published in the repository (issue 17.7)', () => {
-    for (const published of ['dev-only-jwt-secret-change-me-0123456789abcdef', 'test-jwt-secret-0123456789abcdef0123456789', 'my-dev-only-secret-0123456789abcdefghijkl']) {
-      expect(() => loadAuthConfig({ NODE_ENV: 'production', JWT_SECRET: published, JWT_REFRESH_SECRET: SECRET })).toThrow(/JWT_SECRET: is a development secret/);
-      expect(() => loadAuthConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, JWT_REFRESH_SECRET: published })).toThrow(/JWT_REFRESH_SECRET: is a development secret/);
+    for (const published of [
+      'dev-only-jwt-secret-change-me-0123456789abcdef',
+      'test-jwt-secret-0123456789abcdef0123456789',
+      'my-dev-only-secret-0123456789abcdefghijkl',
+    ]) {
+      expect(() => loadAuthConfig({ NODE_ENV: 'production', JWT_SECRET: published, JWT_REFRESH_SECRET: SECRET })).toThrow(
+        /JWT_SECRET: is a development secret/,
+      );
+      expect(() => loadAuthConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, JWT_REFRESH_SECRET: published })).toThrow(
+        /JWT_REFRESH_SECRET: is a development secret/,
+      );
       expect(loadAuthConfig({ NODE_ENV: 'development', JWT_SECRET: published, JWT_REFRESH_SECRET: published }).JWT_SECRET).toBe(published);
     }
   });
 
   it('accepts the legacy mail and storage names and refuses malformed values', () => {
-    const config = loadAuthConfig({ EMAIL_FROM: 'noreply@example.com', DO_SPACES_BUCKET: 'b', DO_SPACES_ENDPOINT: 'https://fra1.digitaloceanspaces.com' });
+    const config = loadAuthConfig({
+      EMAIL_FROM: 'noreply@example.com',
+      DO_SPACES_BUCKET: 'b',
+      DO_SPACES_ENDPOINT: 'https://fra1.digitaloceanspaces.com',
+    });
     expect(config.MAIL_FROM).toBe('noreply@example.com');
     let message = '';
     try {
-      loadAuthConfig({ JWT_ACCESS_EXPIRES_IN: 'forever', S3_ENDPOINT: 'not a url', MAIL_FROM: 'x', BCRYPT_ROUNDS: '4', TRUST_PROXY_HOPS: '-1' });
+      loadAuthConfig({
+        JWT_ACCESS_EXPIRES_IN: 'forever',
+        S3_ENDPOINT: 'not a url',
+        MAIL_FROM: 'x',
+        BCRYPT_ROUNDS: '4',
+        TRUST_PROXY_HOPS: '-1',
+      });
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const name of ['JWT_ACCESS_EXPIRES_IN', 'S3_ENDPOINT', 'MAIL_FROM', 'BCRYPT_ROUNDS', 'TRUST_PROXY_HOPS']) expect(message).toContain(`${name}:`);
+    for (const name of ['JWT_ACCESS_EXPIRES_IN', 'S3_ENDPOINT', 'MAIL_FROM', 'BCRYPT_ROUNDS', 'TRUST_PROXY_HOPS'])
+      expect(message).toContain(`${name}:`);
   });
 });

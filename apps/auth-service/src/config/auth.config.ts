@@ -1,13 +1,25 @@
-import { z } from 'zod';
-import { booleanFlag, commonEnvShape, databaseEnvShape, loadConfig, optional, port, positiveInt, refuseKnownSecretsInProduction } from '@nafs/config';
+import {
+  booleanFlag,
+  commonEnvShape,
+  databaseEnvShape,
+  loadConfig,
+  optional,
+  port,
+  positiveInt,
+  refuseKnownSecretsInProduction,
+} from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
 import { relayEnvVars } from '@nafs/events';
+import { z } from 'zod';
 
 const secret = optional(z.string().min(JWT_SECRET_MIN_LENGTH, `must be at least ${JWT_SECRET_MIN_LENGTH} characters`));
 
 /** A vercel/ms duration as jsonwebtoken accepts it: `3600`, `15m`, `1h`, `7d`. */
 const duration = (fallback: string) =>
-  z.preprocess((value) => (value === '' || value === undefined ? fallback : value), z.string().regex(/^\d+\s*(ms|s|m|h|d|w|y)?$/i, 'must be a duration such as 15m, 1h or 7d'));
+  z.preprocess(
+    (value) => (value === '' || value === undefined ? fallback : value),
+    z.string().regex(/^\d+\s*(ms|s|m|h|d|w|y)?$/i, 'must be a duration such as 15m, 1h or 7d'),
+  );
 
 const url = optional(z.string().url('must be a URL'));
 
@@ -30,8 +42,14 @@ export const authConfigSchema = z
     JWT_ACCESS_EXPIRES_IN: duration('1h'),
     JWT_REFRESH_EXPIRES_IN: duration('7d'),
     /** A replaced refresh token presented again within this many seconds is refused without revoking its session (two tabs refreshing at once). */
-    REFRESH_REUSE_GRACE_SECONDS: z.preprocess((v) => (v === '' || v === undefined ? 10 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
-    BCRYPT_ROUNDS: z.preprocess((v) => (v === '' || v === undefined ? 12 : v), z.coerce.number().int().min(10, 'must be at least 10').max(15, 'must be at most 15')),
+    REFRESH_REUSE_GRACE_SECONDS: z.preprocess(
+      (v) => (v === '' || v === undefined ? 10 : v),
+      z.coerce.number().int().min(0, 'must be 0 or more'),
+    ),
+    BCRYPT_ROUNDS: z.preprocess(
+      (v) => (v === '' || v === undefined ? 12 : v),
+      z.coerce.number().int().min(10, 'must be at least 10').max(15, 'must be at most 15'),
+    ),
 
     FRONTEND_URL: z.preprocess((v) => (v === '' || v === undefined ? 'http://localhost:4200' : v), z.string().url('must be a URL')),
 
@@ -60,14 +78,19 @@ export const authConfigSchema = z
     DO_SPACES_KEY: optional(z.string().min(1)),
     DO_SPACES_SECRET: optional(z.string().min(1)),
     UPLOADS_DIR: z.string().default('./uploads'),
-    UPLOADS_PUBLIC_URL: z.preprocess((v) => (v === '' || v === undefined ? 'http://localhost:3000/api/v1/users/uploads' : v), z.string().url('must be a URL')),
+    UPLOADS_PUBLIC_URL: z.preprocess(
+      (v) => (v === '' || v === undefined ? 'http://localhost:3000/api/v1/users/uploads' : v),
+      z.string().url('must be a URL'),
+    ),
 
     // Tenancy switches (legacy-api.md 1.8). Only the first two change behaviour, as in legacy.
     ENABLE_MULTI_TENANCY: booleanFlag(false),
     TENANT_TOKEN_ISOLATION: booleanFlag(true),
     DEFAULT_TENANT_ID: z.string().default('default'),
     TENANT_ISOLATION_LEVEL: optional(z.enum(['row', 'schema', 'database'], { message: 'must be row, schema or database' })),
-    TENANT_DEFAULT_PLAN: optional(z.enum(['free', 'starter', 'professional', 'enterprise'], { message: 'must be free, starter, professional or enterprise' })),
+    TENANT_DEFAULT_PLAN: optional(
+      z.enum(['free', 'starter', 'professional', 'enterprise'], { message: 'must be free, starter, professional or enterprise' }),
+    ),
     TENANT_MAX_USERS_DEFAULT: optional(z.coerce.number().int().positive('must be positive')),
 
     // Client IP: how many proxies (the gateway) sit in front; their X-Forwarded-For is trusted.
@@ -100,7 +123,8 @@ export const authConfigSchema = z
   .superRefine((config, ctx) => {
     if (config.NODE_ENV !== 'production') return;
     for (const name of ['JWT_SECRET', 'JWT_REFRESH_SECRET'] as const) {
-      if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required in production (at least ${JWT_SECRET_MIN_LENGTH} characters)` });
+      if (!config[name])
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required in production (at least ${JWT_SECRET_MIN_LENGTH} characters)` });
     }
   })
   .superRefine(refuseKnownSecretsInProduction(['JWT_SECRET', 'JWT_REFRESH_SECRET']))

@@ -1,4 +1,5 @@
 import type { SchemaDefinition } from '@nafs/database';
+
 import { AUTH_ENTITIES } from './entities';
 import { AUTH_MIGRATIONS } from './migrations';
 

@@ -1,6 +1,7 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICES } from '@nafs/contracts';
 import { AUTH_EVENT_CONSUMER_GROUPS, OutboxRelayModule } from '@nafs/events';
+import { type DynamicModule, Module } from '@nestjs/common';
+
 import type { AuthConfig } from '../config/auth.config';
 
 /**

@@ -1,5 +1,3 @@
-import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   type ApiTokenIdentity,
   AUTH_PATTERNS,
@@ -12,10 +10,14 @@ import {
   type ValidateUserRequest,
   type VerifyApiTokenRequest,
 } from '@nafs/contracts';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import { IdentityService } from './identity.service';
 import { toRpcException } from './rpc-error';
 
-const field = <T>(payload: unknown, name: keyof T): unknown => (typeof payload === 'object' && payload !== null ? (payload as T)[name] : undefined);
+const field = <T>(payload: unknown, name: keyof T): unknown =>
+  typeof payload === 'object' && payload !== null ? (payload as T)[name] : undefined;
 
 async function answer<T>(work: () => Promise<T>): Promise<T> {
   try {

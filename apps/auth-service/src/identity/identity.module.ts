@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { IdentityController } from './identity.controller';
 import { IdentityService } from './identity.service';
 

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientProxy } from '@nestjs/microservices';
-import type { Client } from 'pg';
-import { AUTH_PATTERNS, type ApiTokenIdentity, type GetUsersByIdsResponse, type TenantIdentity, type UserIdentity } from '@nafs/contracts';
+
+import { type ApiTokenIdentity, AUTH_PATTERNS, type GetUsersByIdsResponse, type TenantIdentity, type UserIdentity } from '@nafs/contracts';
 import { createRpcClient, rpcCall } from '@nafs/rpc';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+import type { ClientProxy } from '@nestjs/microservices';
+import type { Client } from 'pg';
+
+import { connect, insertApiToken, insertTenant, insertUser } from '../../test/support/db';
 import { sha256Hex } from '../api-tokens/api-token-verifier';
 import { AUTH_SERVICE } from '../service';
-import { connect, insertApiToken, insertTenant, insertUser } from '../../test/support/db';
 
 describe('identity RPC over a real ClientProxy (Redis transport)', () => {
   let auth: RunningTestService;
@@ -14,12 +16,13 @@ describe('identity RPC over a real ClientProxy (Redis transport)', () => {
   let db: Client;
 
   const call = <T>(pattern: string, data: unknown) => rpcCall<T>(client, pattern, data, 5000);
-  const failure = (pattern: string, data: unknown) => call(pattern, data).then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error) => error,
-  );
+  const failure = (pattern: string, data: unknown) =>
+    call(pattern, data).then(
+      () => {
+        throw new Error('expected the call to fail');
+      },
+      (error) => error,
+    );
 
   beforeAll(async () => {
     auth = await startTestService(AUTH_SERVICE);
@@ -52,17 +55,26 @@ describe('identity RPC over a real ClientProxy (Redis transport)', () => {
       const noTenant = await insertUser(db, { role: null });
       expect(await call<UserIdentity>(AUTH_PATTERNS.validateUser, { userId: inTenant.id })).toMatchObject({ tenantActive: false });
       // A legacy NULL role has the rights of a plain user.
-      expect(await call<UserIdentity>(AUTH_PATTERNS.validateUser, { userId: noTenant.id })).toMatchObject({ tenantActive: null, role: 'user' });
+      expect(await call<UserIdentity>(AUTH_PATTERNS.validateUser, { userId: noTenant.id })).toMatchObject({
+        tenantActive: null,
+        role: 'user',
+      });
     });
 
     it('answers NOT_FOUND, INACTIVE and INVALID_ARGUMENT as typed envelopes', async () => {
       const inactive = await insertUser(db, { isActive: false });
       const nullActive = await insertUser(db, { isActive: null });
-      expect(await failure(AUTH_PATTERNS.validateUser, { userId: randomUUID() })).toMatchObject({ code: 'NOT_FOUND', message: 'User not found' });
+      expect(await failure(AUTH_PATTERNS.validateUser, { userId: randomUUID() })).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'User not found',
+      });
       expect(await failure(AUTH_PATTERNS.validateUser, { userId: inactive.id })).toMatchObject({ code: 'INACTIVE' });
       expect(await failure(AUTH_PATTERNS.validateUser, { userId: nullActive.id })).toMatchObject({ code: 'INACTIVE' });
       for (const payload of [{ userId: 'not-a-uuid' }, { userId: "1' OR '1'='1" }, { userId: 42 }, {}, 'x', [1]]) {
-        expect(await failure(AUTH_PATTERNS.validateUser, payload)).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'userId must be a uuid' });
+        expect(await failure(AUTH_PATTERNS.validateUser, payload)).toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          message: 'userId must be a uuid',
+        });
       }
     });
   });
@@ -95,14 +107,24 @@ describe('identity RPC over a real ClientProxy (Redis transport)', () => {
       const ghost = randomUUID();
       const result = await call<GetUsersByIdsResponse>(AUTH_PATTERNS.getUsersByIds, { ids: [a.id, b.id, ghost, a.id.toUpperCase()] });
       expect(result.missing).toEqual([ghost]);
-      expect(result.users.map((u) => [u.id, u.isActive]).sort()).toEqual([[a.id, true], [b.id, false]].sort());
+      expect(result.users.map((u) => [u.id, u.isActive]).sort()).toEqual(
+        [
+          [a.id, true],
+          [b.id, false],
+        ].sort(),
+      );
     });
 
     it('accepts an empty list and refuses bad input', async () => {
       await expect(call(AUTH_PATTERNS.getUsersByIds, { ids: [] })).resolves.toEqual({ users: [], missing: [] });
       expect(await failure(AUTH_PATTERNS.getUsersByIds, { ids: 'x' })).toMatchObject({ code: 'INVALID_ARGUMENT' });
-      expect(await failure(AUTH_PATTERNS.getUsersByIds, { ids: [randomUUID(), 'nope'] })).toMatchObject({ code: 'INVALID_ARGUMENT', details: { invalid: ['nope'] } });
-      expect(await failure(AUTH_PATTERNS.getUsersByIds, { ids: Array.from({ length: 1001 }, () => randomUUID()) })).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(await failure(AUTH_PATTERNS.getUsersByIds, { ids: [randomUUID(), 'nope'] })).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        details: { invalid: ['nope'] },
+      });
+      expect(await failure(AUTH_PATTERNS.getUsersByIds, { ids: Array.from({ length: 1001 }, () => randomUUID()) })).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
     });
   });
 
@@ -141,9 +163,18 @@ describe('identity RPC over a real ClientProxy (Redis transport)', () => {
           return t;
         });
       const ownerGone = await insertApiToken(db, { userId: inactiveOwner.id });
-      expect(await failure(AUTH_PATTERNS.verifyApiToken, { token: 'f'.repeat(64) })).toMatchObject({ code: 'NOT_FOUND', message: 'API token not found' });
-      expect(await failure(AUTH_PATTERNS.verifyApiToken, { token: revoked.token })).toMatchObject({ code: 'NOT_FOUND', message: 'API token has been revoked' });
-      expect(await failure(AUTH_PATTERNS.verifyApiToken, { token: expired.token })).toMatchObject({ code: 'NOT_FOUND', message: 'API token has expired' });
+      expect(await failure(AUTH_PATTERNS.verifyApiToken, { token: 'f'.repeat(64) })).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'API token not found',
+      });
+      expect(await failure(AUTH_PATTERNS.verifyApiToken, { token: revoked.token })).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'API token has been revoked',
+      });
+      expect(await failure(AUTH_PATTERNS.verifyApiToken, { token: expired.token })).toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'API token has expired',
+      });
       expect(await failure(AUTH_PATTERNS.verifyApiToken, { token: ownerGone.token })).toMatchObject({ code: 'INACTIVE' });
     });
 
@@ -164,8 +195,12 @@ describe('verifyApiToken with the legacy fallback switched off', () => {
       const owner = await insertUser(db);
       const legacy = await insertApiToken(db, { userId: owner.id, legacy: true });
       const modern = await insertApiToken(db, { userId: owner.id });
-      await expect(rpcCall(client, AUTH_PATTERNS.verifyApiToken, { token: legacy.token }, 5000)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      await expect(rpcCall(client, AUTH_PATTERNS.verifyApiToken, { token: modern.token }, 5000)).resolves.toMatchObject({ tokenId: modern.id });
+      await expect(rpcCall(client, AUTH_PATTERNS.verifyApiToken, { token: legacy.token }, 5000)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      await expect(rpcCall(client, AUTH_PATTERNS.verifyApiToken, { token: modern.token }, 5000)).resolves.toMatchObject({
+        tokenId: modern.id,
+      });
     } finally {
       await client.close();
       await db.end();

@@ -1,23 +1,29 @@
-import type Redis from 'ioredis';
-import type { Client } from 'pg';
 import { REDIS_CLIENT } from '@nafs/cache';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
-import { AUTH_SERVICE } from '../service';
+import type Redis from 'ioredis';
+import type { Client } from 'pg';
+
 import { connect, insertUser } from '../../test/support/db';
 import { api, ISO, startAuth, TEST_ENV } from '../../test/support/http';
+import { AUTH_SERVICE } from '../service';
 
 describe('login lockout in Redis (legacy 2.8, fixed)', () => {
   let auth: RunningTestService;
   let replica: RunningTestService;
   let db: Client;
   let redis: Redis;
-  const login = (service: RunningTestService, email: string, password: string) => api(service.url, 'POST', '/api/v1/auth/login', { body: { email, password } });
+  const login = (service: RunningTestService, email: string, password: string) =>
+    api(service.url, 'POST', '/api/v1/auth/login', { body: { email, password } });
   const minutesLeft = (lockedUntil: string) => (new Date(lockedUntil).getTime() - Date.now()) / 60_000;
 
   beforeAll(async () => {
     auth = await startAuth({ LOCKOUT_DUPLICATE_SECONDS: '30' });
     // A second replica on the same Redis namespace (but its own database copy is irrelevant here).
-    replica = await startTestService(AUTH_SERVICE, { ...TEST_ENV, REDIS_KEY_PREFIX: auth.env.REDIS_KEY_PREFIX, AUTH_DB_URL: auth.env.AUTH_DB_URL });
+    replica = await startTestService(AUTH_SERVICE, {
+      ...TEST_ENV,
+      REDIS_KEY_PREFIX: auth.env.REDIS_KEY_PREFIX,
+      AUTH_DB_URL: auth.env.AUTH_DB_URL,
+    });
     db = await connect(auth.database.url);
     redis = auth.app.get(REDIS_CLIENT);
   });
@@ -43,7 +49,12 @@ describe('login lockout in Redis (legacy 2.8, fixed)', () => {
     for (let attempt = 1; attempt <= 5; attempt += 1) expect((await login(auth, user.email, `Wrong${attempt}!`)).status).toBe(401);
     const locked = await login(replica, user.email.toUpperCase(), 'Right123!');
     expect(locked.status).toBe(423);
-    expect(locked.body).toEqual({ error: 'Locked', message: expect.stringMatching(/^Account is temporarily locked .* try again in 15 minutes\.$/), lockedUntil: ISO, timestamp: ISO });
+    expect(locked.body).toEqual({
+      error: 'Locked',
+      message: expect.stringMatching(/^Account is temporarily locked .* try again in 15 minutes\.$/),
+      lockedUntil: ISO,
+      timestamp: ISO,
+    });
     expect(minutesLeft(locked.body.lockedUntil)).toBeGreaterThan(14.9);
     expect(minutesLeft(locked.body.lockedUntil)).toBeLessThanOrEqual(15);
     // Checked before validation, as in legacy.
@@ -88,12 +99,30 @@ describe('development unlock (A12)', () => {
 
   it('unlocks a locked account and reports what it cleared; test-credentials are served', async () => {
     const user = await insertUser(db, { password: 'Right123!' });
-    for (let attempt = 1; attempt <= 5; attempt += 1) await api(auth.url, 'POST', '/api/v1/auth/login', { body: { email: user.email, password: `Wrong${attempt}!` } });
+    for (let attempt = 1; attempt <= 5; attempt += 1)
+      await api(auth.url, 'POST', '/api/v1/auth/login', { body: { email: user.email, password: `Wrong${attempt}!` } });
     const res = await api(auth.url, 'POST', '/api/v1/auth/dev/unlock-account', { body: { email: user.email } });
-    expect(res).toMatchObject({ status: 200, body: { message: 'Account unlocked successfully', data: { email: user.email, wasLocked: true, previousAttempts: 0, lockedUntil: ISO } } });
+    expect(res).toMatchObject({
+      status: 200,
+      body: {
+        message: 'Account unlocked successfully',
+        data: { email: user.email, wasLocked: true, previousAttempts: 0, lockedUntil: ISO },
+      },
+    });
     expect((await api(auth.url, 'POST', '/api/v1/auth/login', { body: { email: user.email, password: 'Right123!' } })).status).toBe(200);
-    expect(await api(auth.url, 'POST', '/api/v1/auth/dev/unlock-account', { body: {} })).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
+    expect(await api(auth.url, 'POST', '/api/v1/auth/dev/unlock-account', { body: {} })).toMatchObject({
+      status: 400,
+      body: { error: 'Validation Error' },
+    });
     const credentials = await api(auth.url, 'GET', '/api/v1/auth/test-credentials');
-    expect(credentials).toMatchObject({ status: 200, body: { data: { environment: 'development', credentials: expect.arrayContaining([expect.objectContaining({ email: 'admin@example.com' })]) } } });
+    expect(credentials).toMatchObject({
+      status: 200,
+      body: {
+        data: {
+          environment: 'development',
+          credentials: expect.arrayContaining([expect.objectContaining({ email: 'admin@example.com' })]),
+        },
+      },
+    });
   });
 });

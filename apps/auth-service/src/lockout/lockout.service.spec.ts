@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+
 import { loadAuthConfig } from '../config/auth.config';
 import { LockoutService } from './lockout.service';
 

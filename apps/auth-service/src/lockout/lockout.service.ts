@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
+
+import { REDIS_CLIENT } from '@nafs/cache';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS_CLIENT } from '@nafs/cache';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { failFastRedis } from '../rate-limit/fail-fast-redis';
 
@@ -70,7 +72,9 @@ export class LockoutService implements OnApplicationShutdown {
   }
 
   private async count(email: string, password: string): Promise<LockState> {
-    const fingerprint = createHmac('sha256', this.config.JWT_SECRET).update(`${LockoutService.keyOf(email)}\u0000${password}`).digest('hex');
+    const fingerprint = createHmac('sha256', this.config.JWT_SECRET)
+      .update(`${LockoutService.keyOf(email)}\u0000${password}`)
+      .digest('hex');
     const first = await this.redis.set(this.key('seen', fingerprint), '1', 'EX', this.config.LOCKOUT_DUPLICATE_SECONDS, 'NX');
     if (first === null) return this.state(email);
     const [, untilMs] = (await this.redis.eval(
@@ -91,14 +95,20 @@ export class LockoutService implements OnApplicationShutdown {
 
   /** A successful login clears the counter and the escalation level. */
   async clear(email: string): Promise<void> {
-    await this.redis.del(this.key('failures', email), this.key('lock', email), this.key('level', email)).catch((error) => this.skip(error, 0));
+    await this.redis
+      .del(this.key('failures', email), this.key('lock', email), this.key('level', email))
+      .catch((error) => this.skip(error, 0));
   }
 
   /** Development-only unlock (legacy A12): what was there before it was cleared. */
   async unlock(email: string): Promise<{ wasLocked: boolean; previousAttempts: number; lockedUntil: string | null }> {
     const [state, attempts] = await Promise.all([this.state(email), this.redis.get(this.key('failures', email))]);
     await this.clear(email);
-    return { wasLocked: state.locked, previousAttempts: Number(attempts ?? 0), lockedUntil: state.locked && state.lockedUntil ? state.lockedUntil.toISOString() : null };
+    return {
+      wasLocked: state.locked,
+      previousAttempts: Number(attempts ?? 0),
+      lockedUntil: state.locked && state.lockedUntil ? state.lockedUntil.toISOString() : null,
+    };
   }
 
   private skip<T>(error: unknown, fallback: T): T {

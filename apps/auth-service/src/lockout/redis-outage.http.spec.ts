@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect as connectTcp } from 'node:net';
-import type { Client } from 'pg';
+
 import { waitFor } from '@nafs/database/testing';
 import type { RunningTestService } from '@nafs/runtime/testing';
+import type { Client } from 'pg';
+
 import { connect, insertUser } from '../../test/support/db';
 import { api, startAuth } from '../../test/support/http';
 
@@ -16,10 +18,18 @@ describe('login while Redis is down (a Redis of its own, killed)', () => {
   beforeAll(async () => {
     redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
     const url = `redis://127.0.0.1:${port}`;
-    await waitFor(() => new Promise<boolean>((resolve) => {
-      const socket = connectTcp(port, '127.0.0.1', () => { socket.end(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    }), 5000, 'redis-server listening');
+    await waitFor(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const socket = connectTcp(port, '127.0.0.1', () => {
+            socket.end();
+            resolve(true);
+          });
+          socket.on('error', () => resolve(false));
+        }),
+      5000,
+      'redis-server listening',
+    );
     auth = await startAuth({ REDIS_URL: url, AUTH_RATE_LIMIT_MAX: '3' });
     db = await connect(auth.database.url);
   });
@@ -33,7 +43,10 @@ describe('login while Redis is down (a Redis of its own, killed)', () => {
     const user = await insertUser(db, { password: 'Right123!' });
     const login = async (password: string, ip: string) => {
       const started = performance.now();
-      const reply = await api(auth.url, 'POST', '/api/v1/auth/login', { body: { email: user.email, password }, headers: { 'x-forwarded-for': ip } });
+      const reply = await api(auth.url, 'POST', '/api/v1/auth/login', {
+        body: { email: user.email, password },
+        headers: { 'x-forwarded-for': ip },
+      });
       return { status: reply.status, ms: performance.now() - started };
     };
     const up = [];
@@ -47,7 +60,12 @@ describe('login while Redis is down (a Redis of its own, killed)', () => {
     // 10 logins from one IP over a limit of 3: the limit is skipped (fail-open), each answer normal.
     expect(answers.map((a) => a.status)).toEqual([200, 401, 200, 401, 200, 401, 200, 401, 200, 401]);
     const slowest = Math.max(...answers.map((a) => a.ms));
-    console.log(`logins with Redis up: slowest ${Math.max(...up.map((a) => a.ms)).toFixed(0)} ms; with Redis down: ${answers.length}, slowest ${slowest.toFixed(0)} ms, median ${answers.map((a) => a.ms).sort((a, b) => a - b)[5].toFixed(0)} ms`);
+    console.log(
+      `logins with Redis up: slowest ${Math.max(...up.map((a) => a.ms)).toFixed(0)} ms; with Redis down: ${answers.length}, slowest ${slowest.toFixed(0)} ms, median ${answers
+        .map((a) => a.ms)
+        .sort((a, b) => a - b)[5]
+        .toFixed(0)} ms`,
+    );
     expect(slowest).toBeLessThan(1000);
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 
 export interface MailMessage {

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
+
 import type { RunningTestService } from '@nafs/runtime/testing';
+
 import { connect, insertUser } from '../../test/support/db';
 import { api, startAuth } from '../../test/support/http';
 
@@ -34,7 +36,9 @@ function fakeSmtp(messages: string[]): Promise<{ server: Server; port: number }>
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })),
+  );
 }
 
 describe('mail over SMTP when SMTP_HOST is set', () => {
@@ -44,7 +48,12 @@ describe('mail over SMTP when SMTP_HOST is set', () => {
 
   beforeAll(async () => {
     smtp = await fakeSmtp(messages);
-    auth = await startAuth({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), MAIL_FROM: 'accounts@example.com', FRONTEND_URL: 'https://app.example.com' });
+    auth = await startAuth({
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      MAIL_FROM: 'accounts@example.com',
+      FRONTEND_URL: 'https://app.example.com',
+    });
   });
   afterAll(async () => {
     await auth?.close();

@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { OUTBOX_TABLE } from '@nafs/contracts';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** One event waiting to be (or already) published by the relay. */
 @Entity({ name: OUTBOX_TABLE })

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { AuthEventPayloads, AuthEventType } from '@nafs/contracts';
 import { currentRequestId } from '@nafs/observability';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { OutboxEntity } from './outbox.entity';
 
 /**

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Client } from 'pg';
+
 import { waitFor } from '@nafs/database/testing';
 import type { RunningTestService } from '@nafs/runtime/testing';
-import { MailService } from '../mail/mail.service';
+import type { Client } from 'pg';
+
 import { connect, count, insertUser } from '../../test/support/db';
 import { api, ISO, startAuth } from '../../test/support/http';
+import { MailService } from '../mail/mail.service';
 
 const REQUESTED = 'If the email address is associated with an account, a password reset link has been sent.';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -21,7 +23,9 @@ describe('password reset over HTTP (legacy and frontend paths)', () => {
     expect(await post(path, { email })).toMatchObject({ status: 200, body: { message: REQUESTED, timestamp: ISO } });
     // The mail is sent after the answer (issue 17.8).
     await waitFor(async () => mail.recent.length >= sent + 1, 5000, 'the reset mail');
-    const match = /https:\/\/app\.example\.com\/auth\/password-reset-confirm\/([0-9a-f]{64})/.exec(mail.recent[mail.recent.length - 1].text);
+    const match = /https:\/\/app\.example\.com\/auth\/password-reset-confirm\/([0-9a-f]{64})/.exec(
+      mail.recent[mail.recent.length - 1].text,
+    );
     expect(match).not.toBeNull();
     return (match as RegExpExecArray)[1];
   };
@@ -61,10 +65,16 @@ describe('password reset over HTTP (legacy and frontend paths)', () => {
     expect(viaPath).toMatchObject({ status: 200, body: { message: 'Reset token is valid', data: { valid: true, expiresAt: ISO } } });
     expect(await post('/password-reset-validate', { token })).toMatchObject({ status: 200, body: { data: { valid: true } } });
     for (const bad of ['unknown', "' OR '1'='1", 'f'.repeat(64)]) {
-      expect(await post('/password-reset-validate', { token: bad })).toMatchObject({ status: 400, body: { error: 'Bad Request', message: 'Invalid or expired reset token' } });
+      expect(await post('/password-reset-validate', { token: bad })).toMatchObject({
+        status: 400,
+        body: { error: 'Bad Request', message: 'Invalid or expired reset token' },
+      });
     }
     expect(await post('/password-reset-validate', {})).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
-    expect(await api(auth.url, 'GET', `/api/v1/auth/password-reset/validate/${'x'.repeat(300)}`)).toMatchObject({ status: 400, body: { error: 'Validation Error' } });
+    expect(await api(auth.url, 'GET', `/api/v1/auth/password-reset/validate/${'x'.repeat(300)}`)).toMatchObject({
+      status: 400,
+      body: { error: 'Validation Error' },
+    });
   });
 
   it('confirms: sets the new password, uses the token, deletes every session; a second use fails', async () => {
@@ -74,7 +84,10 @@ describe('password reset over HTTP (legacy and frontend paths)', () => {
     expect(await count(db, 'sessions', 'user_id = $1', [user.id])).toBe(2);
     const token = await requestToken(user.email);
     const res = await post('/password-reset-confirm', { token, newPassword: 'NewPass1!' });
-    expect(res).toMatchObject({ status: 200, body: { message: 'Password has been reset successfully. Please log in with your new password.' } });
+    expect(res).toMatchObject({
+      status: 200,
+      body: { message: 'Password has been reset successfully. Please log in with your new password.' },
+    });
     expect(await count(db, 'sessions', 'user_id = $1', [user.id])).toBe(0);
     expect((await post('/login', { email: user.email, password: 'NewPass1!' })).status).toBe(200);
     expect((await post('/login', { email: user.email, password: 'OldPass1!' })).status).toBe(401);
@@ -98,8 +111,14 @@ describe('password reset over HTTP (legacy and frontend paths)', () => {
     await db.query(`INSERT INTO password_resets (user_id, token, expires_at) VALUES ($1, $2, now() + interval '1 hour')`, [user.id, plain]);
     expect(await post('/password-reset-validate', { token: plain })).toMatchObject({ status: 200 });
     const expired = 'b2'.repeat(32);
-    await db.query(`INSERT INTO password_resets (user_id, token, expires_at, created_at) VALUES ($1, $2, now() - interval '1 hour', now() - interval '2 hours')`, [user.id, expired]);
-    expect(await post('/password-reset-confirm', { token: expired, newPassword: 'NewPass1!' })).toMatchObject({ status: 400, body: { message: 'Reset token has expired or been used' } });
+    await db.query(
+      `INSERT INTO password_resets (user_id, token, expires_at, created_at) VALUES ($1, $2, now() - interval '1 hour', now() - interval '2 hours')`,
+      [user.id, expired],
+    );
+    expect(await post('/password-reset-confirm', { token: expired, newPassword: 'NewPass1!' })).toMatchObject({
+      status: 400,
+      body: { message: 'Reset token has expired or been used' },
+    });
     expect((await post('/password-reset-confirm', { token: plain, newPassword: 'NewPass1!' })).status).toBe(200);
   });
 

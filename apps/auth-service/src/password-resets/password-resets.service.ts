@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+
+import { BadRequestError } from '@nafs/http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { hash } from 'bcrypt';
 import { DataSource } from 'typeorm';
+
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { MailService } from '../mail/mail.service';
@@ -10,7 +13,6 @@ import { SessionsService } from '../sessions/sessions.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { PasswordResetEntity } from './password-reset.entity';
-import { BadRequestError } from '@nafs/http';
 
 const RESET_LIFETIME_MS = 60 * 60 * 1000;
 const DELIVERY_DELAY_MS = 20;
@@ -45,7 +47,9 @@ export class PasswordResetsService {
     if (!user) return;
     // Queued a moment after the answer has gone out, so its work does not delay the answer either.
     setTimeout(() => {
-      this.deliver(user, meta).catch((error) => this.logger.error(`password-reset request of user ${user.id} failed: ${(error as Error).message}`));
+      this.deliver(user, meta).catch((error) =>
+        this.logger.error(`password-reset request of user ${user.id} failed: ${(error as Error).message}`),
+      );
     }, DELIVERY_DELAY_MS);
   }
 
@@ -53,7 +57,12 @@ export class PasswordResetsService {
     const token = randomBytes(32).toString('hex');
     await this.dataSource.transaction(async (manager) => {
       await manager.delete(PasswordResetEntity, { userId: user.id });
-      await manager.insert(PasswordResetEntity, { userId: user.id, token: sha256(token), expiresAt: new Date(Date.now() + RESET_LIFETIME_MS), used: false });
+      await manager.insert(PasswordResetEntity, {
+        userId: user.id,
+        token: sha256(token),
+        expiresAt: new Date(Date.now() + RESET_LIFETIME_MS),
+        used: false,
+      });
     });
     const link = `${this.config.FRONTEND_URL.replace(/\/+$/, '')}/auth/password-reset-confirm/${token}`;
     try {
@@ -66,13 +75,21 @@ export class PasswordResetsService {
       // Legacy answered 500 here, which told the caller the address exists.
       this.logger.error(`password-reset mail to user ${user.id} failed: ${(error as Error).message}`);
     }
-    await this.audit.record({ userId: user.id, tenantId: user.tenantId, action: 'PASSWORD_RESET_REQUEST', resourceType: 'auth', resourceId: user.id, meta });
+    await this.audit.record({
+      userId: user.id,
+      tenantId: user.tenantId,
+      action: 'PASSWORD_RESET_REQUEST',
+      resourceType: 'auth',
+      resourceId: user.id,
+      meta,
+    });
   }
 
   /** A10: valid means known, unused and unexpired; it is not consumed. */
   async validate(token: string): Promise<{ valid: true; expiresAt: Date }> {
     const row = await this.find(token);
-    if (!row || row.used === true || row.expiresAt.getTime() <= Date.now()) throw new BadRequestError('BAD_REQUEST', 'Invalid or expired reset token');
+    if (!row || row.used === true || row.expiresAt.getTime() <= Date.now())
+      throw new BadRequestError('BAD_REQUEST', 'Invalid or expired reset token');
     return { valid: true, expiresAt: row.expiresAt };
   }
 
@@ -92,7 +109,18 @@ export class PasswordResetsService {
       if (!claimed) throw new BadRequestError('BAD_REQUEST', 'Reset token has expired or been used');
       await manager.update(UserEntity, { id: user.id }, { passwordHash });
       await this.sessions.deleteAllOf(user.id, manager);
-      await this.audit.record({ userId: user.id, tenantId: user.tenantId, action: 'PASSWORD_RESET', resourceType: 'auth', resourceId: user.id, changes: { success: true }, meta }, manager);
+      await this.audit.record(
+        {
+          userId: user.id,
+          tenantId: user.tenantId,
+          action: 'PASSWORD_RESET',
+          resourceType: 'auth',
+          resourceId: user.id,
+          changes: { success: true },
+          meta,
+        },
+        manager,
+      );
     });
   }
 

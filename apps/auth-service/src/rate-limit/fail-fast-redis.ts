@@ -10,7 +10,12 @@ export const GUARD_COMMAND_TIMEOUT_MS = 250;
  * milliseconds, not seconds. The caller closes it on shutdown.
  */
 export function failFastRedis(shared: Redis, connectionName: string): Redis {
-  const client = shared.duplicate({ connectionName, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: GUARD_COMMAND_TIMEOUT_MS });
+  const client = shared.duplicate({
+    connectionName,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: GUARD_COMMAND_TIMEOUT_MS,
+  });
   client.on('error', () => undefined); // the callers log each skipped check
   return client;
 }

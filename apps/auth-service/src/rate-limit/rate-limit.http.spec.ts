@@ -1,11 +1,17 @@
 import type { RunningTestService } from '@nafs/runtime/testing';
+
 import { api, ISO, startAuth } from '../../test/support/http';
 
 describe('rate limits per client IP in Redis', () => {
   let auth: RunningTestService;
   let replica: RunningTestService;
-  const from = (service: RunningTestService, ip: string, path = '/api/v1/auth/me') => api(service.url, 'GET', path, { headers: { 'x-forwarded-for': ip } });
-  const loginFrom = (ip: string) => api(auth.url, 'POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'Wrong1!' }, headers: { 'x-forwarded-for': ip } });
+  const from = (service: RunningTestService, ip: string, path = '/api/v1/auth/me') =>
+    api(service.url, 'GET', path, { headers: { 'x-forwarded-for': ip } });
+  const loginFrom = (ip: string) =>
+    api(auth.url, 'POST', '/api/v1/auth/login', {
+      body: { email: 'x@example.com', password: 'Wrong1!' },
+      headers: { 'x-forwarded-for': ip },
+    });
 
   beforeAll(async () => {
     const limits = { RATE_LIMIT_MAX: '6', AUTH_RATE_LIMIT_MAX: '3' };
@@ -43,7 +49,10 @@ describe('rate limits per client IP in Redis', () => {
   it('applies the stricter login/refresh/reset limit (legacy had none)', async () => {
     const ip = '203.0.113.70';
     for (let i = 0; i < 3; i += 1) expect((await loginFrom(ip)).status).toBe(401);
-    expect(await loginFrom(ip)).toMatchObject({ status: 429, body: { error: 'Too Many Requests', message: expect.stringContaining('Too many authentication requests'), timestamp: ISO } });
+    expect(await loginFrom(ip)).toMatchObject({
+      status: 429,
+      body: { error: 'Too Many Requests', message: expect.stringContaining('Too many authentication requests'), timestamp: ISO },
+    });
     expect((await loginFrom('203.0.113.71')).status).toBe(401);
   });
 });

@@ -1,14 +1,16 @@
+import { REDIS_CLIENT } from '@nafs/cache';
+import { clientIp } from '@nafs/http';
 import { Inject, Injectable, Logger, type NestMiddleware, type OnApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { REDIS_CLIENT } from '@nafs/cache';
-import { clientIp } from '@nafs/http';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { failFastRedis } from './fail-fast-redis';
 
 /** Unauthenticated endpoints that guess or spend credentials get a second, stricter limit. */
-const SENSITIVE = /^\/api\/v1\/auth\/(login|register|refresh|password-reset(\/confirm)?|password-reset-request|password-reset-validate|password-reset-confirm)\/?$/;
+const SENSITIVE =
+  /^\/api\/v1\/auth\/(login|register|refresh|password-reset(\/confirm)?|password-reset-request|password-reset-validate|password-reset-confirm)\/?$/;
 
 /**
  * Per-client-IP rate limits in Redis, shared by every replica (legacy kept them in memory per
@@ -58,7 +60,10 @@ export class RateLimitMiddleware implements NestMiddleware, OnApplicationShutdow
       if (!(rejection instanceof RateLimiterRes)) return this.failOpen(rejection, next);
       this.setHeaders(response, this.config.RATE_LIMIT_MAX, rejection);
       response.setHeader('Retry-After', String(Math.ceil(rejection.msBeforeNext / 1000)));
-      response.status(429).json({ error: 'Too many requests from this IP, please try again later.', retryAfter: `${Math.round(this.config.RATE_LIMIT_WINDOW_MS / 60000)} minutes` });
+      response.status(429).json({
+        error: 'Too many requests from this IP, please try again later.',
+        retryAfter: `${Math.round(this.config.RATE_LIMIT_WINDOW_MS / 60000)} minutes`,
+      });
       return;
     }
     if (request.method === 'POST' && SENSITIVE.test(path)) {

@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
+
+import { REDIS_CLIENT } from '@nafs/cache';
+import type { RefreshTokenClaims } from '@nafs/contracts';
+import { isUuid } from '@nafs/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DataSource, type EntityManager } from 'typeorm';
-import { REDIS_CLIENT } from '@nafs/cache';
-import type { RefreshTokenClaims } from '@nafs/contracts';
+
 import { TokenService } from '../access/token.service';
-import { isUuid } from '@nafs/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { SessionEntity } from './session.entity';
 
@@ -55,7 +57,10 @@ export class SessionsService {
    * and returns false when the user may no longer refresh (missing or inactive): the session is
    * then deleted.
    */
-  async rotate(presented: string, userCheck: (manager: EntityManager, userId: string) => Promise<boolean>): Promise<RotationResult | { ok: false; reason: 'user' }> {
+  async rotate(
+    presented: string,
+    userCheck: (manager: EntityManager, userId: string) => Promise<boolean>,
+  ): Promise<RotationResult | { ok: false; reason: 'user' }> {
     let claims: RefreshTokenClaims;
     try {
       claims = this.tokens.verifyRefresh(presented);
@@ -79,7 +84,11 @@ export class SessionsService {
         return { ok: false as const, reason: 'user' as const };
       }
       const refreshToken = this.tokens.signRefresh(session.userId, session.id);
-      await manager.update(SessionEntity, { id: session.id }, { refreshToken, expiresAt: new Date(Date.now() + this.tokens.refreshLifetimeMs) });
+      await manager.update(
+        SessionEntity,
+        { id: session.id },
+        { refreshToken, expiresAt: new Date(Date.now() + this.tokens.refreshLifetimeMs) },
+      );
       return { ok: true as const, userId: session.userId, sessionId: session.id, refreshToken };
     });
     if (outcome.ok && this.config.REFRESH_REUSE_GRACE_SECONDS > 0) {
@@ -100,7 +109,10 @@ export class SessionsService {
 
   /** Deletes the session of `refreshToken`; returns its user, if there was one. */
   async deleteByToken(refreshToken: string): Promise<string | null> {
-    const rows: [{ user_id: string }[], number] = await this.dataSource.query(`DELETE FROM sessions WHERE refresh_token = $1 RETURNING user_id`, [refreshToken]);
+    const rows: [{ user_id: string }[], number] = await this.dataSource.query(
+      `DELETE FROM sessions WHERE refresh_token = $1 RETURNING user_id`,
+      [refreshToken],
+    );
     return rows[0][0]?.user_id ?? null;
   }
 

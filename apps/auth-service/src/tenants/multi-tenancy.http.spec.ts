@@ -1,9 +1,11 @@
-import type { Client } from 'pg';
 import type { RunningTestService } from '@nafs/runtime/testing';
+import type { Client } from 'pg';
+
 import { connect, insertTenant, insertUser } from '../../test/support/db';
 import { api, claimsOf, startAuth } from '../../test/support/http';
 
-const login = (auth: RunningTestService, email: string, password: string) => api(auth.url, 'POST', '/api/v1/auth/login', { body: { email, password } });
+const login = (auth: RunningTestService, email: string, password: string) =>
+  api(auth.url, 'POST', '/api/v1/auth/login', { body: { email, password } });
 
 describe('tenancy switches (legacy 1.8)', () => {
   describe('ENABLE_MULTI_TENANCY=true with TENANT_TOKEN_ISOLATION (default)', () => {
@@ -21,15 +23,28 @@ describe('tenancy switches (legacy 1.8)', () => {
 
     it('registers into an active tenant and issues tokens with the tenant claim', async () => {
       const tenantId = await insertTenant(db, { slug: 'acme-mt', plan: 'professional' });
-      const res = await api(auth.url, 'POST', '/api/v1/auth/register', { body: { email: 'mt@example.com', password: 'Passw0rd!', firstName: 'M', lastName: 'T', tenantId } });
+      const res = await api(auth.url, 'POST', '/api/v1/auth/register', {
+        body: { email: 'mt@example.com', password: 'Passw0rd!', firstName: 'M', lastName: 'T', tenantId },
+      });
       expect(res.status).toBe(201);
       expect(res.body.data.user.tenantId).toBe(tenantId);
       expect(claimsOf(res.body.data.accessToken)).toMatchObject({
         tenantId,
-        tenant: { id: tenantId, slug: 'acme-mt', plan: 'professional', features: ['apiAccess'], limits: { maxUsers: 5, maxStorage: 500, maxApiCalls: 10000 }, status: 'active' },
+        tenant: {
+          id: tenantId,
+          slug: 'acme-mt',
+          plan: 'professional',
+          features: ['apiAccess'],
+          limits: { maxUsers: 5, maxStorage: 500, maxApiCalls: 10000 },
+          status: 'active',
+        },
       });
       const inactive = await insertTenant(db, { isActive: false });
-      expect(await api(auth.url, 'POST', '/api/v1/auth/register', { body: { email: 'mt2@example.com', password: 'Passw0rd!', firstName: 'M', lastName: 'T', tenantId: inactive } })).toMatchObject({
+      expect(
+        await api(auth.url, 'POST', '/api/v1/auth/register', {
+          body: { email: 'mt2@example.com', password: 'Passw0rd!', firstName: 'M', lastName: 'T', tenantId: inactive },
+        }),
+      ).toMatchObject({
         status: 400,
         body: { error: 'Bad Request', message: 'Invalid tenant' },
       });
@@ -44,9 +59,15 @@ describe('tenancy switches (legacy 1.8)', () => {
       await db.query(`UPDATE tenants SET status = 'suspended' WHERE id = $1`, [tenantId]);
       const suspended = await login(auth, user.email, 'Secret123!');
       expect(claimsOf(suspended.body.data.accessToken).tenant.status).toBe('suspended');
-      expect(await api(auth.url, 'GET', '/api/v1/auth/me', { token: suspended.body.data.accessToken })).toMatchObject({ status: 401, body: { message: 'Invalid or expired token' } });
+      expect(await api(auth.url, 'GET', '/api/v1/auth/me', { token: suspended.body.data.accessToken })).toMatchObject({
+        status: 401,
+        body: { message: 'Invalid or expired token' },
+      });
       await db.query(`UPDATE tenants SET status = 'active', is_active = false WHERE id = $1`, [tenantId]);
-      expect(await api(auth.url, 'GET', '/api/v1/auth/me', { token: ok.body.data.accessToken })).toMatchObject({ status: 401, body: { message: 'Tenant account is inactive or not found' } });
+      expect(await api(auth.url, 'GET', '/api/v1/auth/me', { token: ok.body.data.accessToken })).toMatchObject({
+        status: 401,
+        body: { message: 'Tenant account is inactive or not found' },
+      });
     });
   });
 

@@ -1,4 +1,5 @@
 import type { TenantClaim } from '@nafs/contracts';
+
 import type { TenantEntity } from './tenant.entity';
 
 type Settings = { features?: Record<string, unknown>; limits?: Record<string, unknown> } | null;

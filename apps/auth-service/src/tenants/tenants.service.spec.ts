@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from 'pg';
+
 import type { RunningTestService } from '@nafs/runtime/testing';
+import type { Client } from 'pg';
+
 import { connect, insertTenant } from '../../test/support/db';
 import { startAuth } from '../../test/support/http';
 import { TenantsService } from './tenants.service';

@@ -1,10 +1,11 @@
+import { AUTH_EVENTS, type TenantClaim } from '@nafs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AUTH_EVENTS, type TenantClaim } from '@nafs/contracts';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { OutboxWriter } from '../outbox/outbox.writer';
-import { tenantClaim } from './tenant-claim';
 import { TenantEntity } from './tenant.entity';
+import { tenantClaim } from './tenant-claim';
 
 export interface TenantMembership {
   tenant: TenantClaim & { name: string };
@@ -41,7 +42,10 @@ export class TenantsService {
   }
 
   /** Changes a tenant's state and tells web and forms (AUTH_EVENTS.tenantUpdated) in the same transaction. */
-  async update(id: string, changes: Partial<Pick<TenantEntity, 'name' | 'isActive' | 'status' | 'plan' | 'maxUsers'>>): Promise<TenantEntity | null> {
+  async update(
+    id: string,
+    changes: Partial<Pick<TenantEntity, 'name' | 'isActive' | 'status' | 'plan' | 'maxUsers'>>,
+  ): Promise<TenantEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       const before = await manager.findOne(TenantEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!before) return null;

@@ -1,10 +1,11 @@
+import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from '@nafs/http';
+import { checkImage, isImageMimeType, type ObjectStorage } from '@nafs/storage';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { checkImage, isImageMimeType, type ObjectStorage } from '@nafs/storage';
+
 import type { RequestIdentity } from '../access/request-identity';
 import { toUserDto, type UserDto } from './user.dto';
 import { UserEntity } from './user.entity';
-import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from '@nafs/http';
 
 export const OBJECT_STORAGE = Symbol('OBJECT_STORAGE');
 

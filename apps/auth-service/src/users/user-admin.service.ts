@@ -1,16 +1,17 @@
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, RequestValidationError } from '@nafs/http';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash } from 'bcrypt';
 import { DataSource, type EntityManager } from 'typeorm';
+
 import type { RequestIdentity } from '../access/request-identity';
 import { AuditLogsService } from '../audit-logs/audit-logs.service';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
-import type { ClientMeta } from '../sessions/sessions.service';
 import { SessionEntity } from '../sessions/session.entity';
+import type { ClientMeta } from '../sessions/sessions.service';
 import { toUserDto, type UserDto } from './user.dto';
 import { UserEntity } from './user.entity';
 import type { CreateUserInput, ListUsersQuery, PatchUserInput, ReplaceUserInput } from './users.schemas';
 import { type UserChanges, UsersService } from './users.service';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, RequestValidationError } from '@nafs/http';
 
 const NOT_FOUND = () => new NotFoundError('NOT_FOUND', 'User not found');
 const EMAIL_TAKEN = () => new ConflictError('CONFLICT', 'Email already exists');
@@ -47,9 +48,24 @@ export class UserAdminService {
     try {
       const user = await this.dataSource.transaction(async (manager) => {
         if (await this.users.emailTaken(input.email, actor.tenantId, undefined, manager)) throw EMAIL_TAKEN();
-        const created = await this.users.insert(manager, { email: input.email, passwordHash, firstName: input.firstName, lastName: input.lastName, role: input.role, tenantId: actor.tenantId });
+        const created = await this.users.insert(manager, {
+          email: input.email,
+          passwordHash,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          role: input.role,
+          tenantId: actor.tenantId,
+        });
         await this.audit.record(
-          { userId: actor.id, tenantId: actor.tenantId, action: 'CREATE', resourceType: 'users', resourceId: created.id, changes: { email: input.email, firstName: input.firstName, lastName: input.lastName, role: input.role }, meta },
+          {
+            userId: actor.id,
+            tenantId: actor.tenantId,
+            action: 'CREATE',
+            resourceType: 'users',
+            resourceId: created.id,
+            changes: { email: input.email, firstName: input.firstName, lastName: input.lastName, role: input.role },
+            meta,
+          },
           manager,
         );
         return created;
@@ -64,7 +80,10 @@ export class UserAdminService {
   async list(actor: RequestIdentity, query: ListUsersQuery) {
     const { users, total } = await this.users.list(actor.tenantId, query);
     const pages = Math.ceil(total / query.limit);
-    return { users: users.map(toUserDto), pagination: { page: query.page, limit: query.limit, total, pages, hasNext: query.page < pages, hasPrev: query.page > 1 } };
+    return {
+      users: users.map(toUserDto),
+      pagination: { page: query.page, limit: query.limit, total, pages, hasNext: query.page < pages, hasPrev: query.page > 1 },
+    };
   }
 
   async get(actor: RequestIdentity, id: string): Promise<UserDto> {
@@ -93,7 +112,18 @@ export class UserAdminService {
       if (!before || before.isActive !== true) throw new NotFoundError('NOT_FOUND', 'User not found or already deleted');
       await this.users.apply(manager, before, { isActive: false });
       await manager.delete(SessionEntity, { userId: id });
-      await this.audit.record({ userId: actor.id, tenantId: actor.tenantId, action: 'DELETE', resourceType: 'users', resourceId: id, changes: { deleted: true }, meta }, manager);
+      await this.audit.record(
+        {
+          userId: actor.id,
+          tenantId: actor.tenantId,
+          action: 'DELETE',
+          resourceType: 'users',
+          resourceId: id,
+          changes: { deleted: true },
+          meta,
+        },
+        manager,
+      );
     });
   }
 
@@ -107,19 +137,47 @@ export class UserAdminService {
       const user = await this.lockVisible(manager, actor, id);
       if (!user) throw NOT_FOUND();
       await this.users.erase(manager, user);
-      await this.audit.record({ userId: actor.id, tenantId: actor.tenantId, action: 'ERASE', resourceType: 'users', resourceId: id, changes: { erased: true }, meta }, manager);
+      await this.audit.record(
+        {
+          userId: actor.id,
+          tenantId: actor.tenantId,
+          action: 'ERASE',
+          resourceType: 'users',
+          resourceId: id,
+          changes: { erased: true },
+          meta,
+        },
+        manager,
+      );
     });
   }
 
-  private async change(actor: RequestIdentity, id: string, input: PatchUserInput, action: 'UPDATE' | 'PATCH', meta: ClientMeta): Promise<UserDto> {
+  private async change(
+    actor: RequestIdentity,
+    id: string,
+    input: PatchUserInput,
+    action: 'UPDATE' | 'PATCH',
+    meta: ClientMeta,
+  ): Promise<UserDto> {
     try {
       const user = await this.dataSource.transaction(async (manager) => {
         const before = await this.lockVisible(manager, actor, id);
         if (!before) throw NOT_FOUND();
-        if (input.email && input.email !== before.email && (await this.users.emailTaken(input.email, before.tenantId, before.id, manager))) throw EMAIL_TAKEN();
-        const changes: UserChanges = { email: input.email, firstName: input.firstName, lastName: input.lastName, role: input.role, isActive: input.isActive, emailVerified: input.emailVerified };
+        if (input.email && input.email !== before.email && (await this.users.emailTaken(input.email, before.tenantId, before.id, manager)))
+          throw EMAIL_TAKEN();
+        const changes: UserChanges = {
+          email: input.email,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          role: input.role,
+          isActive: input.isActive,
+          emailVerified: input.emailVerified,
+        };
         const { user: after } = await this.users.apply(manager, before, changes);
-        await this.audit.record({ userId: actor.id, tenantId: actor.tenantId, action, resourceType: 'users', resourceId: id, changes: auditChanges(input), meta }, manager);
+        await this.audit.record(
+          { userId: actor.id, tenantId: actor.tenantId, action, resourceType: 'users', resourceId: id, changes: auditChanges(input), meta },
+          manager,
+        );
         return after;
       });
       return toUserDto(user);

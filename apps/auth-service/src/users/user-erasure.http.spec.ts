@@ -1,5 +1,6 @@
-import type { Client } from 'pg';
 import type { RunningTestService } from '@nafs/runtime/testing';
+import type { Client } from 'pg';
+
 import { connect, count, insertApiToken, insertUser } from '../../test/support/db';
 import { api, loginToken, startAuth } from '../../test/support/http';
 
@@ -46,8 +47,14 @@ describe('DELETE /api/v1/users/:id/permanent (erasure, admin)', () => {
     const userToken = await loginToken(auth.url, bystander.email, 'Plain123!');
     const outboxBefore = await count(db, 'event_outbox');
 
-    expect(await erase('00000000-0000-4000-8000-000000000000', adminToken)).toMatchObject({ status: 404, body: { success: false, error: { code: 'NOT_FOUND' } } });
-    expect(await erase('not-a-uuid', adminToken)).toMatchObject({ status: 400, body: { success: false, error: { code: 'VALIDATION_ERROR' } } });
+    expect(await erase('00000000-0000-4000-8000-000000000000', adminToken)).toMatchObject({
+      status: 404,
+      body: { success: false, error: { code: 'NOT_FOUND' } },
+    });
+    expect(await erase('not-a-uuid', adminToken)).toMatchObject({
+      status: 400,
+      body: { success: false, error: { code: 'VALIDATION_ERROR' } },
+    });
     expect(await erase(admin.id, adminToken)).toMatchObject({ status: 400, body: { success: false } });
     expect((await erase(bystander.id, userToken)).status).toBe(403);
     expect((await erase(bystander.id)).status).toBe(401);

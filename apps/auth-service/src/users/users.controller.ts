@@ -1,10 +1,27 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { createZodDto, e2Ok, NotFoundError } from '@nafs/http';
+import { LocalDiskStorage, type ObjectStorage } from '@nafs/storage';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
-import { LocalDiskStorage, type ObjectStorage } from '@nafs/storage';
+
 import { Auth } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
-import { createZodDto, e2Ok, NotFoundError } from '@nafs/http';
 import { clientMeta } from '../common/client-meta';
 import { TenantsService } from '../tenants/tenants.service';
 import { AvatarsService, OBJECT_STORAGE, type UploadedImage } from './avatars.service';
@@ -90,13 +107,23 @@ export class UsersController {
 
   @Put(':id')
   @Auth('admin')
-  async replace(@Identity() identity: RequestIdentity, @Param() { id }: UserIdParamsDto, @Body() input: ReplaceUserDto, @Req() request: Request) {
+  async replace(
+    @Identity() identity: RequestIdentity,
+    @Param() { id }: UserIdParamsDto,
+    @Body() input: ReplaceUserDto,
+    @Req() request: Request,
+  ) {
     return e2Ok(await this.admin.replace(identity, id, input, clientMeta(request)), 'User updated successfully');
   }
 
   @Patch(':id')
   @Auth()
-  async patch(@Identity() identity: RequestIdentity, @Param() { id }: UserIdParamsDto, @Body() input: PatchUserDto, @Req() request: Request) {
+  async patch(
+    @Identity() identity: RequestIdentity,
+    @Param() { id }: UserIdParamsDto,
+    @Body() input: PatchUserDto,
+    @Req() request: Request,
+  ) {
     return e2Ok(await this.admin.patch(identity, id, input, clientMeta(request)), 'User updated successfully');
   }
 

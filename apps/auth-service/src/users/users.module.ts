@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
 import { storageFromEnv } from '@nafs/storage';
+import { Module } from '@nestjs/common';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { TenantsService } from '../tenants/tenants.service';
 import { AvatarsService, OBJECT_STORAGE } from './avatars.service';

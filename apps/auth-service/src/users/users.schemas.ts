@@ -1,9 +1,10 @@
-import { z } from 'zod';
 import { USER_ROLES } from '@nafs/contracts';
+import { UUID_PATTERN } from '@nafs/contracts';
+import { escapeHtml } from '@nafs/http';
+import { z } from 'zod';
+
 import { email } from '../auth/auth.schemas';
 import { passwordPolicyP2 } from '../auth/password-policy';
-import { escapeHtml } from '@nafs/http';
-import { UUID_PATTERN } from '@nafs/contracts';
 
 /** U1/U4/U5 names: trimmed, 1-50 of `[A-Za-z0-9 -'.]`, stored HTML-escaped (legacy 5.9) and so at most 100 long. */
 const adminName = (label: string) =>
@@ -42,7 +43,13 @@ export const replaceUserSchema = z.object({
 export const patchUserSchema = replaceUserSchema.partial();
 
 const integer = (label: string, fallback: number) =>
-  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.coerce.number({ error: `${label} must be a positive integer` }).int(`${label} must be a positive integer`).min(1, `${label} must be a positive integer`));
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : value),
+    z.coerce
+      .number({ error: `${label} must be a positive integer` })
+      .int(`${label} must be a positive integer`)
+      .min(1, `${label} must be a positive integer`),
+  );
 
 export const listUsersQuerySchema = z.object({
   page: integer('Page', 1),

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
+
+import { AUTH_EVENTS } from '@nafs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AUTH_EVENTS } from '@nafs/contracts';
+
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { OutboxWriter } from '../outbox/outbox.writer';
-import { toRole } from './user-identity';
 import { UserEntity } from './user.entity';
+import { toRole } from './user-identity';
 
 /** Fields whose change other services must learn about (AUTH_EVENTS.userUpdated). */
 const WATCHED = ['email', 'role', 'tenantId', 'isActive'] as const;
 
-export type UserChanges = Partial<Pick<UserEntity, 'email' | 'firstName' | 'lastName' | 'role' | 'isActive' | 'emailVerified' | 'avatarUrl' | 'tenantId'>>;
+export type UserChanges = Partial<
+  Pick<UserEntity, 'email' | 'firstName' | 'lastName' | 'role' | 'isActive' | 'emailVerified' | 'avatarUrl' | 'tenantId'>
+>;
 
 export interface UserListQuery {
   page: number;
@@ -45,7 +49,12 @@ export class UsersService {
   }
 
   /** Legacy uniqueness: `(email, tenant_id)`, where two NULL tenants count as the same. */
-  async emailTaken(email: string, tenantId: string | null, exceptUserId?: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+  async emailTaken(
+    email: string,
+    tenantId: string | null,
+    exceptUserId?: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
     const rows = await manager.query(
       `SELECT 1 FROM users WHERE email = $1 AND tenant_id IS NOT DISTINCT FROM $2 AND ($3::uuid IS NULL OR id <> $3::uuid) LIMIT 1`,
       [email, tenantId, exceptUserId ?? null],
@@ -53,7 +62,10 @@ export class UsersService {
     return rows.length > 0;
   }
 
-  async insert(manager: EntityManager, user: Pick<UserEntity, 'email' | 'passwordHash' | 'firstName' | 'lastName' | 'role' | 'tenantId'>): Promise<UserEntity> {
+  async insert(
+    manager: EntityManager,
+    user: Pick<UserEntity, 'email' | 'passwordHash' | 'firstName' | 'lastName' | 'role' | 'tenantId'>,
+  ): Promise<UserEntity> {
     const id = randomUUID();
     await manager.insert(UserEntity, { id, ...user });
     return manager.findOneByOrFail(UserEntity, { id });
@@ -64,7 +76,9 @@ export class UsersService {
    * (and `auth.user.deactivated`) when email, role, tenant or active state changed.
    */
   async apply(manager: EntityManager, before: UserEntity, changes: UserChanges): Promise<{ user: UserEntity; changed: string[] }> {
-    const effective = Object.fromEntries(Object.entries(changes).filter(([key, value]) => value !== undefined && before[key as keyof UserEntity] !== value)) as UserChanges;
+    const effective = Object.fromEntries(
+      Object.entries(changes).filter(([key, value]) => value !== undefined && before[key as keyof UserEntity] !== value),
+    ) as UserChanges;
     if (Object.keys(effective).length) await manager.update(UserEntity, { id: before.id }, effective);
     const user = (await manager.findOneBy(UserEntity, { id: before.id })) as UserEntity;
     const changed = Object.keys(effective);
@@ -107,7 +121,10 @@ export class UsersService {
     if (query.role) qb.andWhere('u.role = :role', { role: query.role });
     if (query.search) {
       const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere(`(u.email ILIKE :pattern OR u.first_name ILIKE :pattern OR u.last_name ILIKE :pattern OR (u.first_name || ' ' || u.last_name) ILIKE :pattern)`, { pattern });
+      qb.andWhere(
+        `(u.email ILIKE :pattern OR u.first_name ILIKE :pattern OR u.last_name ILIKE :pattern OR (u.first_name || ' ' || u.last_name) ILIKE :pattern)`,
+        { pattern },
+      );
     }
     const [users, total] = await qb
       .orderBy('u.created_at', 'DESC', 'NULLS LAST')

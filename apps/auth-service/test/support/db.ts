@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+
 import { hashSync } from 'bcrypt';
 import { Client } from 'pg';
+
 import { sha256Hex } from '../../src/api-tokens/api-token-verifier';
 
 /** A pg client on the test service's own database, for arranging rows and checking effects. */
@@ -36,14 +38,32 @@ export async function insertUser(db: Client, seed: UserSeed = {}): Promise<{ id:
   await db.query(
     `INSERT INTO users (id, email, password_hash, first_name, last_name, role, tenant_id, is_active)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [id, email, cheapHash(password), seed.firstName ?? 'Test', seed.lastName ?? 'User', seed.role === undefined ? 'user' : seed.role, seed.tenantId ?? null, seed.isActive === undefined ? true : seed.isActive],
+    [
+      id,
+      email,
+      cheapHash(password),
+      seed.firstName ?? 'Test',
+      seed.lastName ?? 'User',
+      seed.role === undefined ? 'user' : seed.role,
+      seed.tenantId ?? null,
+      seed.isActive === undefined ? true : seed.isActive,
+    ],
   );
   return { id, email, password };
 }
 
-export const TENANT_SETTINGS = { branding: {}, features: { apiAccess: true, sso: false }, isolation: { level: 'row' }, limits: { maxStorage: 500 }, security: {} };
+export const TENANT_SETTINGS = {
+  branding: {},
+  features: { apiAccess: true, sso: false },
+  isolation: { level: 'row' },
+  limits: { maxStorage: 500 },
+  security: {},
+};
 
-export async function insertTenant(db: Client, seed: { id?: string; slug?: string; isActive?: boolean | null; status?: string | null; plan?: string | null } = {}): Promise<string> {
+export async function insertTenant(
+  db: Client,
+  seed: { id?: string; slug?: string; isActive?: boolean | null; status?: string | null; plan?: string | null } = {},
+): Promise<string> {
   const id = seed.id ?? randomUUID();
   await db.query(`INSERT INTO tenants (id, name, slug, settings, is_active, status, plan) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
     id,
@@ -74,7 +94,17 @@ export async function insertApiToken(db: Client, seed: TokenSeed): Promise<{ id:
   await db.query(
     `INSERT INTO api_tokens (id, user_id, tenant_id, token_hash, token_sha256, name, scopes, expires_at, is_active)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [id, seed.userId, seed.tenantId ?? null, cheapHash(token), seed.legacy ? null : sha256Hex(token), seed.name ?? `token ${id.slice(0, 8)}`, seed.scopes ?? ['read'], seed.expiresAt ?? '2099-01-01T00:00:00Z', seed.isActive ?? true],
+    [
+      id,
+      seed.userId,
+      seed.tenantId ?? null,
+      cheapHash(token),
+      seed.legacy ? null : sha256Hex(token),
+      seed.name ?? `token ${id.slice(0, 8)}`,
+      seed.scopes ?? ['read'],
+      seed.expiresAt ?? '2099-01-01T00:00:00Z',
+      seed.isActive ?? true,
+    ],
   );
   return { id, token };
 }

@@ -1,4 +1,5 @@
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+
 import { AUTH_SERVICE } from '../../src/service';
 
 /** Generous limits and cheap hashes for tests that are not about them. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { FormsModule } from '../forms/forms.module';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsRepository } from './analytics.repository';

@@ -38,7 +38,10 @@ export class AnalyticsRepository {
   }
 
   async counts(population: Population): Promise<{ total: number; first: Date | null; last: Date | null }> {
-    const [row] = await this.query<{ total: number; first: Date | null; last: Date | null }>(population, `SELECT count(*)::int AS total, min(submitted_at) AS first, max(submitted_at) AS last FROM pop`);
+    const [row] = await this.query<{ total: number; first: Date | null; last: Date | null }>(
+      population,
+      `SELECT count(*)::int AS total, min(submitted_at) AS first, max(submitted_at) AS last FROM pop`,
+    );
     return row;
   }
 
@@ -54,7 +57,10 @@ export class AnalyticsRepository {
   }
 
   pollCounts(population: Population): Promise<Array<{ option: string; votes: number }>> {
-    return this.query(population, `SELECT coalesce(v ->> 'poll_option', 'null') AS option, count(*)::int AS votes FROM pop WHERE v ? 'poll_option' GROUP BY 1 ORDER BY votes DESC, option`);
+    return this.query(
+      population,
+      `SELECT coalesce(v ->> 'poll_option', 'null') AS option, count(*)::int AS votes FROM pop WHERE v ? 'poll_option' GROUP BY 1 ORDER BY votes DESC, option`,
+    );
   }
 
   /** Percentage score per submission, aggregated: mean, median, pass rate, extremes, buckets; and per-question accuracy. */

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+
 import type { FormsConfig } from './forms.config';
 
 /** The validated configuration, injectable anywhere in forms-service as `@Inject(FORMS_CONFIG)`. */

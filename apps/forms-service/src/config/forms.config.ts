@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { identityClientEnvShape, requireJwtSecretInProduction } from '@nafs/auth-client';
 import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
 import { consumerEnvVars } from '@nafs/events';
+import { z } from 'zod';
 
 /** Every variable forms-service reads, validated at start-up (README lists them). */
 export const formsConfigSchema = z
@@ -34,9 +34,15 @@ export const formsConfigSchema = z
     /** Proxy hops in front of the service whose X-Forwarded-For is trusted (the gateway: 1). */
     TRUST_PROXY_HOPS: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
     /** Public routes' rate limits per client IP (Redis); raise them for benchmarks. */
-    PUBLIC_RATE_LIMIT_FACTOR: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), z.coerce.number().int().min(1, 'must be 1 or more')),
+    PUBLIC_RATE_LIMIT_FACTOR: z.preprocess(
+      (v) => (v === '' || v === undefined ? 1 : v),
+      z.coerce.number().int().min(1, 'must be 1 or more'),
+    ),
     /** F22's cap: submissions per client IP per rolling hour (legacy 10). */
-    PUBLIC_SUBMIT_LIMIT_PER_HOUR: z.preprocess((v) => (v === '' || v === undefined ? 10 : v), z.coerce.number().int().min(1, 'must be 1 or more')),
+    PUBLIC_SUBMIT_LIMIT_PER_HOUR: z.preprocess(
+      (v) => (v === '' || v === undefined ? 10 : v),
+      z.coerce.number().int().min(1, 'must be 1 or more'),
+    ),
   })
   .superRefine(requireJwtSecretInProduction);
 

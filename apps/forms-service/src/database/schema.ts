@@ -1,4 +1,5 @@
 import type { SchemaDefinition } from '@nafs/database';
+
 import { FORMS_ENTITIES } from './entities';
 import { FORMS_MIGRATIONS } from './migrations';
 

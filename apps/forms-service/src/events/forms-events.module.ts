@@ -1,7 +1,8 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { IdentityCacheInvalidator } from '@nafs/auth-client';
 import { SERVICES } from '@nafs/contracts';
 import { AuthEventsConsumerModule } from '@nafs/events';
+import { type DynamicModule, Module } from '@nestjs/common';
+
 import type { FormsConfig } from '../config/forms.config';
 import { FormsUserDeletionHandler } from './forms-user-deletion.handler';
 

@@ -1,6 +1,6 @@
+import { UserDeletionHandler } from '@nafs/events';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { UserDeletionHandler } from '@nafs/events';
 
 /**
  * The legacy ON DELETE rules of forms' former foreign keys to users (CROSS_SERVICE_REFERENCES):

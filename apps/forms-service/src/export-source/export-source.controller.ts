@@ -1,5 +1,3 @@
-import { Controller, Logger } from '@nestjs/common';
-import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import {
   type FormExportSource,
   type FormExportSourceRequest,
@@ -8,9 +6,13 @@ import {
   type ThemeExportSource,
   type ThemeExportSourceRequest,
 } from '@nafs/contracts';
+import { Controller, Logger } from '@nestjs/common';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+
 import { ExportSourceService, rpcError } from './export-source.service';
 
-const field = <T>(payload: unknown, name: keyof T): unknown => (typeof payload === 'object' && payload !== null ? (payload as T)[name] : undefined);
+const field = <T>(payload: unknown, name: keyof T): unknown =>
+  typeof payload === 'object' && payload !== null ? (payload as T)[name] : undefined;
 
 /** forms' answers to web's export jobs over the Redis transport. Read-only by design. */
 @Controller()

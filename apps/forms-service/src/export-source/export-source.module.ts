@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ExportSourceController } from './export-source.controller';
 import { ExportSourceRepository } from './export-source.repository';
 import { ExportSourceService } from './export-source.service';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { FormEntity } from '../forms/form.entity';
 import { FormSchemaEntity } from '../forms/form-schema.entity';
 import { FormSubmissionEntity } from '../forms/form-submission.entity';
@@ -16,7 +17,9 @@ export class ExportSourceRepository {
   }
 
   latestSchemaOf(formId: string): Promise<FormSchemaEntity | null> {
-    return this.dataSource.getRepository(FormSchemaEntity).findOne({ where: { formId }, order: { schemaVersion: 'DESC', createdAt: 'DESC' } });
+    return this.dataSource
+      .getRepository(FormSchemaEntity)
+      .findOne({ where: { formId }, order: { schemaVersion: 'DESC', createdAt: 'DESC' } });
   }
 
   form(id: string): Promise<FormEntity | null> {

@@ -1,6 +1,7 @@
+import { type ExportedFormSchema, type FormExportSource, isUuid, type RpcErrorCode, type ThemeExportSource } from '@nafs/contracts';
 import { Injectable } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { type ExportedFormSchema, type FormExportSource, isUuid, type RpcErrorCode, type ThemeExportSource } from '@nafs/contracts';
+
 import type { FormSchemaEntity } from '../forms/form-schema.entity';
 import type { FormThemeEntity } from '../themes/form-theme.entity';
 import { ExportSourceRepository } from './export-source.repository';
@@ -61,7 +62,14 @@ export class ExportSourceService {
     const schema = latest ?? requested;
     const theme = schema.themeId ? await this.rows.theme(schema.themeId) : null;
     return {
-      form: { id: form.id, title: form.title, description: form.description, status: form.status, createdAt: iso(form.createdAt), updatedAt: iso(form.updatedAt) },
+      form: {
+        id: form.id,
+        title: form.title,
+        description: form.description,
+        status: form.status,
+        createdAt: iso(form.createdAt),
+        updatedAt: iso(form.updatedAt),
+      },
       requestedSchemaId: requested.id,
       latestSchema: toSchema(schema),
       submissionCount,

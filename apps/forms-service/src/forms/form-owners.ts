@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
 import { AuthRpcCaller, IdentityClient } from '@nafs/auth-client';
 import { AUTH_PATTERNS, type GetUsersByIdsResponse, type UserIdentity } from '@nafs/contracts';
+import { Injectable, Logger } from '@nestjs/common';
 
 export interface FormOwner {
   id: string;
@@ -39,7 +39,10 @@ export class FormOwners {
     }
     for (const user of answer?.users ?? []) {
       owners.set(user.id, { id: user.id, email: user.email });
-      this.identity.users.prime(user.id, user.isActive ? { ok: true, value: user as UserIdentity } : { ok: false, code: 'INACTIVE', message: 'User is inactive' });
+      this.identity.users.prime(
+        user.id,
+        user.isActive ? { ok: true, value: user as UserIdentity } : { ok: false, code: 'INACTIVE', message: 'User is inactive' },
+      );
     }
     for (const id of misses) if (!owners.has(id)) owners.set(id, { id, email: null });
     return owners;

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+
 import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
+
 import { maskIp } from './dto/form-response.dto';
 import { FormsRepository, type SubmissionExportFilter } from './forms.repository';
 
@@ -32,7 +34,13 @@ export class FormsExport {
     const finished = once(csv, 'end');
     await this.forms.streamExport(filter, columns, BATCH, async (rows) => {
       for (const [submittedAt, ip, values] of rows) {
-        if (!csv.write([formatSubmittedAt(submittedAt ? new Date(submittedAt) : null), maskIp(ip) ?? '', ...values.map((value) => value ?? '')])) {
+        if (
+          !csv.write([
+            formatSubmittedAt(submittedAt ? new Date(submittedAt) : null),
+            maskIp(ip) ?? '',
+            ...values.map((value) => value ?? ''),
+          ])
+        ) {
           await once(csv, 'drain');
         }
       }

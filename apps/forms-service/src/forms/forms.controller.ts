@@ -1,10 +1,27 @@
-import { type CanActivate, type ExecutionContext, Body, Controller, Delete, Get, HttpCode, HttpStatus, Injectable, Param, Post, Put, Query, Res, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
-import type { Request, Response } from 'express';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { assertSchemaRules, sanitizeSchemaHtml, screenXss } from './dto/form-schema.rules';
-import { toFormDto, toSchemaDto, toSubmissionDto } from './dto/form-response.dto';
+import {
+  Body,
+  type CanActivate,
+  Controller,
+  Delete,
+  type ExecutionContext,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Injectable,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  UploadedFile,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+
 import {
   CreateFormDto,
   ExportSubmissionsQueryDto,
@@ -15,12 +32,20 @@ import {
   UpdateFormDto,
   UploadImageParamsDto,
 } from './dto/form.dto';
+import { toFormDto, toSchemaDto, toSubmissionDto } from './dto/form-response.dto';
+import { assertSchemaRules, sanitizeSchemaHtml, screenXss } from './dto/form-schema.rules';
 import { FormOwners } from './form-owners';
-import { FormsExport } from './forms-export';
 import { FormsService, type SchemaInput, type UploadedImage } from './forms.service';
+import { FormsExport } from './forms-export';
 
 const now = () => new Date().toISOString();
-const ok = (message: string, data: unknown, extra: Record<string, unknown> = {}) => ({ success: true, message, data, ...extra, timestamp: now() });
+const ok = (message: string, data: unknown, extra: Record<string, unknown> = {}) => ({
+  success: true,
+  message,
+  data,
+  ...extra,
+  timestamp: now(),
+});
 /** Multer's own limit (legacy 6 MB); storage's 5 MB check answers the files between. */
 const MULTER_LIMITS = { fileSize: 6 * 1024 * 1024, files: 1 };
 
@@ -60,7 +85,11 @@ export class FormsController {
   @Post(':formId/upload-image')
   @HttpCode(HttpStatus.OK)
   @UseInterceptors(FileInterceptor('image', { limits: MULTER_LIMITS }))
-  async uploadImage(@CurrentUser() user: AuthenticatedUser, @Param() { formId }: UploadImageParamsDto, @UploadedFile() file?: UploadedImage) {
+  async uploadImage(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param() { formId }: UploadImageParamsDto,
+    @UploadedFile() file?: UploadedImage,
+  ) {
     return ok('Image uploaded successfully', await this.forms.uploadImage(user, formId, file));
   }
 
@@ -77,7 +106,9 @@ export class FormsController {
   async list(@CurrentUser() user: AuthenticatedUser, @Query() { page, limit }: ListFormsQueryDto) {
     const { rows, total } = await this.forms.list(user, page, limit);
     const owners = await this.owners.byIds(rows.map((row) => row.form.userId));
-    const data = rows.map((row) => toFormDto(row.form, { schema: row.schema, shortCode: row.shortCode, owner: owners.get(row.form.userId.toLowerCase()) }));
+    const data = rows.map((row) =>
+      toFormDto(row.form, { schema: row.schema, shortCode: row.shortCode, owner: owners.get(row.form.userId.toLowerCase()) }),
+    );
     const totalPages = Math.ceil(total / limit);
     return ok('Forms retrieved successfully', data, { pagination: { page, limit, total, totalItems: total, totalPages } });
   }
@@ -88,7 +119,12 @@ export class FormsController {
   }
 
   @Get(':id/submissions/export')
-  async export(@CurrentUser() user: AuthenticatedUser, @Param() { id }: FormIdParamsDto, @Query() query: ExportSubmissionsQueryDto, @Res() res: Response) {
+  async export(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param() { id }: FormIdParamsDto,
+    @Query() query: ExportSubmissionsQueryDto,
+    @Res() res: Response,
+  ) {
     const plan = await this.forms.exportPlan(user, id, query);
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -102,10 +138,16 @@ export class FormsController {
   }
 
   @Get(':id/submissions')
-  async submissions(@CurrentUser() user: AuthenticatedUser, @Param() { id }: FormIdParamsDto, @Query() { page, limit }: ListSubmissionsQueryDto) {
+  async submissions(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param() { id }: FormIdParamsDto,
+    @Query() { page, limit }: ListSubmissionsQueryDto,
+  ) {
     const { rows, total } = await this.forms.submissions(user, id, page, limit);
     const totalPages = Math.ceil(total / limit);
-    return ok('Submissions retrieved successfully', rows.map(toSubmissionDto), { pagination: { page, limit, total, totalItems: total, totalPages } });
+    return ok('Submissions retrieved successfully', rows.map(toSubmissionDto), {
+      pagination: { page, limit, total, totalItems: total, totalPages },
+    });
   }
 
   @Post(':id/publish')

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+
 import { FormThemeEntity } from '../themes/form-theme.entity';
+import { FormEntity } from './form.entity';
 import { FormSchemaEntity } from './form-schema.entity';
 import { FormSubmissionEntity } from './form-submission.entity';
-import { FormEntity } from './form.entity';
 
 /** Who may see which forms in a list: the owner's own, or a tenant admin's whole tenant. */
 export type FormScope = { userId: string } | { tenantId: string };
@@ -83,14 +85,22 @@ export class FormsRepository {
     return (await manager.getRepository(FormSchemaEntity).findOneBy({ id })) as FormSchemaEntity;
   }
 
-  async updateForm(id: string, patch: Partial<Pick<FormEntity, 'title' | 'description' | 'status' | 'qrCodeUrl'>>, manager: EntityManager = this.dataSource.manager): Promise<FormEntity> {
+  async updateForm(
+    id: string,
+    patch: Partial<Pick<FormEntity, 'title' | 'description' | 'status' | 'qrCodeUrl'>>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<FormEntity> {
     const repo = manager.getRepository(FormEntity);
     // Always touch the row so updated_at moves (the trigger) even when only a schema version was added.
     await repo.update({ id }, Object.keys(patch).length ? patch : { updatedAt: new Date() });
     return (await repo.findOneBy({ id })) as FormEntity;
   }
 
-  async updateSchema(id: string, patch: Partial<Pick<FormSchemaEntity, 'isPublished' | 'renderToken' | 'expiresAt' | 'schemaJson'>>, manager: EntityManager): Promise<FormSchemaEntity> {
+  async updateSchema(
+    id: string,
+    patch: Partial<Pick<FormSchemaEntity, 'isPublished' | 'renderToken' | 'expiresAt' | 'schemaJson'>>,
+    manager: EntityManager,
+  ): Promise<FormSchemaEntity> {
     const repo = manager.getRepository(FormSchemaEntity);
     await repo.update({ id }, patch as never);
     return (await repo.findOneBy({ id })) as FormSchemaEntity;
@@ -127,13 +137,28 @@ export class FormsRepository {
       total: count[0].total,
       rows: rows.map((r: Record<string, unknown>) => ({
         form: Object.assign(new FormEntity(), {
-          id: r.id, userId: r.user_id, tenantId: r.tenant_id, title: r.title, description: r.description, status: r.status,
-          createdAt: r.created_at, updatedAt: r.updated_at, qrCodeUrl: r.qr_code_url,
+          id: r.id,
+          userId: r.user_id,
+          tenantId: r.tenant_id,
+          title: r.title,
+          description: r.description,
+          status: r.status,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+          qrCodeUrl: r.qr_code_url,
         }),
         schema: r.s_id
           ? Object.assign(new FormSchemaEntity(), {
-              id: r.s_id, formId: r.id, schemaVersion: r.s_version, schemaJson: r.s_json, isPublished: r.s_published, renderToken: r.s_token,
-              expiresAt: r.s_expires, createdAt: r.s_created, updatedAt: r.s_updated, themeId: r.s_theme,
+              id: r.s_id,
+              formId: r.id,
+              schemaVersion: r.s_version,
+              schemaJson: r.s_json,
+              isPublished: r.s_published,
+              renderToken: r.s_token,
+              expiresAt: r.s_expires,
+              createdAt: r.s_created,
+              updatedAt: r.s_updated,
+              themeId: r.s_theme,
             })
           : null,
         shortCode: (r.short_code as string | null) ?? null,
@@ -143,7 +168,9 @@ export class FormsRepository {
 
   /** The newest short code of a schema version. */
   async shortCodeOf(schemaId: string): Promise<string | null> {
-    const rows = await this.dataSource.query(`SELECT code FROM short_links WHERE form_schema_id = $1 ORDER BY created_at DESC LIMIT 1`, [schemaId]);
+    const rows = await this.dataSource.query(`SELECT code FROM short_links WHERE form_schema_id = $1 ORDER BY created_at DESC LIMIT 1`, [
+      schemaId,
+    ]);
     return rows[0]?.code ?? null;
   }
 
@@ -155,7 +182,13 @@ export class FormsRepository {
       .innerJoin(FormSchemaEntity, 's', 's.id = sub.form_schema_id')
       .where('s.form_id = :formId', { formId });
     const [rows, total] = await Promise.all([
-      qb.clone().orderBy('sub.submitted_at', 'DESC', 'NULLS LAST').addOrderBy('sub.id', 'DESC').offset((page - 1) * limit).limit(limit).getMany(),
+      qb
+        .clone()
+        .orderBy('sub.submitted_at', 'DESC', 'NULLS LAST')
+        .addOrderBy('sub.id', 'DESC')
+        .offset((page - 1) * limit)
+        .limit(limit)
+        .getMany(),
       qb.clone().getCount(),
     ]);
     return { rows, total };
@@ -192,7 +225,9 @@ export class FormsRepository {
                   WHERE ${where} ORDER BY sub.submitted_at DESC NULLS LAST, sub.id DESC`;
     const runner = this.dataSource.createQueryRunner();
     // The driver's own client, for `rowMode: 'array'`: no per-row objects, less garbage per batch.
-    const client = (await runner.connect()) as { query(config: { text: string; values?: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }> };
+    const client = (await runner.connect()) as {
+      query(config: { text: string; values?: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }>;
+    };
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query(`DECLARE export_cursor NO SCROLL CURSOR FOR ${sql}`, [...params, ...columns]);

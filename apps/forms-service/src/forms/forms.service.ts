@@ -1,17 +1,18 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { AuthenticatedUser } from '@nafs/contracts';
 import { IdentityReferenceError, IdentityReferences } from '@nafs/auth-client';
+import type { AuthenticatedUser } from '@nafs/contracts';
 import { BadRequestError, escapeHtml, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@nafs/http';
 import { checkImage, type ObjectStorage } from '@nafs/storage';
-import { FORMS_CONFIG } from '../config/forms-config.module';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
 import type { FormsConfig } from '../config/forms.config';
+import { FORMS_CONFIG } from '../config/forms-config.module';
 import { RenderTokenService } from '../render-tokens/render-token.service';
 import { ShortLinksService } from '../short-links/short-links.service';
 import type { FormThemeEntity } from '../themes/form-theme.entity';
 import { normaliseSettings, publishProblems } from './dto/form-schema.rules';
-import type { FormSchemaEntity } from './form-schema.entity';
 import type { FormEntity } from './form.entity';
-import { FormsRepository, type FormScope } from './forms.repository';
+import type { FormSchemaEntity } from './form-schema.entity';
+import { type FormScope, FormsRepository } from './forms.repository';
 
 export const FORMS_STORAGE = Symbol('FORMS_STORAGE');
 
@@ -89,7 +90,13 @@ export class FormsService {
       let schema: FormSchemaEntity | null = null;
       if (input.schema) {
         schema = await this.forms.insertSchema(
-          { formId: form.id, schemaVersion: input.schema.version ?? 1, schemaJson: this.schemaJson(input.schema), isPublished: false, themeId: theme?.id ?? null },
+          {
+            formId: form.id,
+            schemaVersion: input.schema.version ?? 1,
+            schemaJson: this.schemaJson(input.schema),
+            isPublished: false,
+            themeId: theme?.id ?? null,
+          },
           manager,
         );
       }
@@ -135,7 +142,13 @@ export class FormsService {
         };
         const themeId = theme?.id ?? (hasThemeChoice(input) ? null : (latest?.themeId ?? null));
         schema = await this.forms.insertSchema(
-          { formId: form.id, schemaVersion: input.schema.version ?? (latest?.schemaVersion ?? 0) + 1, schemaJson: this.schemaJson(merged), isPublished: false, themeId },
+          {
+            formId: form.id,
+            schemaVersion: input.schema.version ?? (latest?.schemaVersion ?? 0) + 1,
+            schemaJson: this.schemaJson(merged),
+            isPublished: false,
+            themeId,
+          },
           manager,
         );
       }
@@ -162,7 +175,11 @@ export class FormsService {
     const { formRow, schema } = await this.forms.transaction(async (manager) => {
       const json = { ...((latest.schemaJson ?? {}) as Record<string, unknown>) };
       if (input.iframeEmbedOptions) json.iframeEmbedOptions = input.iframeEmbedOptions;
-      const schema = await this.forms.updateSchema(latest.id, { isPublished: true, renderToken: token, expiresAt, schemaJson: json }, manager);
+      const schema = await this.forms.updateSchema(
+        latest.id,
+        { isPublished: true, renderToken: token, expiresAt, schemaJson: json },
+        manager,
+      );
       const formRow = await this.forms.updateForm(form.id, { status: 'published' }, manager);
       return { formRow, schema };
     });
@@ -212,16 +229,33 @@ export class FormsService {
 
   async uploadBackground(user: AuthenticatedUser, file: UploadedImage | undefined) {
     const image = this.checkUpload(file);
-    const stored = await this.put(`form-backgrounds/${user.id}/${Date.now()}.${image.extension}`, image, file as UploadedImage, { userId: user.id, purpose: 'form-background' });
-    return { url: stored.url, fileName: stored.key.split('/').pop() as string, size: (file as UploadedImage).size, mimeType: image.mimeType };
+    const stored = await this.put(`form-backgrounds/${user.id}/${Date.now()}.${image.extension}`, image, file as UploadedImage, {
+      userId: user.id,
+      purpose: 'form-background',
+    });
+    return {
+      url: stored.url,
+      fileName: stored.key.split('/').pop() as string,
+      size: (file as UploadedImage).size,
+      mimeType: image.mimeType,
+    };
   }
 
   async uploadImage(user: AuthenticatedUser, formId: string, file: UploadedImage | undefined) {
     // The legacy checked neither the form nor its owner (legacy-api.md 6.24).
     const form = await this.load(user, formId, 'read');
     const image = this.checkUpload(file);
-    const stored = await this.put(`form-images/${user.id}/${form.id}/${Date.now()}.${image.extension}`, image, file as UploadedImage, { userId: user.id, formId: form.id, purpose: 'form-image' });
-    return { imageUrl: stored.url, fileName: stored.key.split('/').pop() as string, size: (file as UploadedImage).size, mimeType: image.mimeType };
+    const stored = await this.put(`form-images/${user.id}/${form.id}/${Date.now()}.${image.extension}`, image, file as UploadedImage, {
+      userId: user.id,
+      formId: form.id,
+      purpose: 'form-image',
+    });
+    return {
+      imageUrl: stored.url,
+      fileName: stored.key.split('/').pop() as string,
+      size: (file as UploadedImage).size,
+      mimeType: image.mimeType,
+    };
   }
 
   async submissions(user: AuthenticatedUser, id: string, page: number, limit: number) {
@@ -230,23 +264,39 @@ export class FormsService {
   }
 
   /** F12's checks; the rows are streamed by the controller through FormsExport. */
-  async exportPlan(user: AuthenticatedUser, id: string, query: { fields?: string; dateFrom?: Date; dateTo?: Date; filterField?: string; filterValue?: string }) {
+  async exportPlan(
+    user: AuthenticatedUser,
+    id: string,
+    query: { fields?: string; dateFrom?: Date; dateTo?: Date; filterField?: string; filterValue?: string },
+  ) {
     const form = await this.load(user, id, 'read');
-    if (query.dateFrom && query.dateTo && query.dateFrom > query.dateTo) throw new BadRequestError('INVALID_DATE', 'dateFrom must not be after dateTo');
+    if (query.dateFrom && query.dateTo && query.dateFrom > query.dateTo)
+      throw new BadRequestError('INVALID_DATE', 'dateFrom must not be after dateTo');
     const latest = await this.forms.latestSchema(form.id);
     const names = new Set(
       (((latest?.schemaJson as Record<string, unknown> | null)?.fields as Record<string, unknown>[] | undefined) ?? [])
         .map((field) => (typeof field?.fieldName === 'string' ? field.fieldName : typeof field?.name === 'string' ? field.name : null))
         .filter((name): name is string => Boolean(name)),
     );
-    const requested = query.fields?.split(',').map((name) => name.trim()).filter(Boolean);
+    const requested = query.fields
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     if (requested) {
       const unknown = requested.filter((name) => !names.has(name));
       if (unknown.length) throw new BadRequestError('INVALID_FIELDS', `Invalid fields: ${unknown.join(', ')}`);
     }
-    if ((query.filterField === undefined) !== (query.filterValue === undefined)) throw new BadRequestError('INVALID_FILTER', 'filterField and filterValue go together');
-    if (query.filterField !== undefined && !names.has(query.filterField)) throw new BadRequestError('INVALID_FIELDS', `Invalid filter field: ${query.filterField}`);
-    const filter = { formId: form.id, dateFrom: query.dateFrom, dateTo: query.dateTo, filterField: query.filterField, filterValue: query.filterValue };
+    if ((query.filterField === undefined) !== (query.filterValue === undefined))
+      throw new BadRequestError('INVALID_FILTER', 'filterField and filterValue go together');
+    if (query.filterField !== undefined && !names.has(query.filterField))
+      throw new BadRequestError('INVALID_FIELDS', `Invalid filter field: ${query.filterField}`);
+    const filter = {
+      formId: form.id,
+      dateFrom: query.dateFrom,
+      dateTo: query.dateTo,
+      filterField: query.filterField,
+      filterValue: query.filterValue,
+    };
     const columns = requested ?? (await this.forms.firstSubmissionKeys(filter));
     const day = new Date().toISOString().slice(0, 10);
     return { filter, columns, fileName: `form-submissions-${form.title.replace(/\s+/g, '-')}-${day}.csv` };
@@ -265,7 +315,12 @@ export class FormsService {
         key,
         body: file.buffer,
         contentType: image.mimeType,
-        metadata: { ...metadata, 'upload-timestamp': new Date().toISOString(), 'original-content-type': file.mimetype, 'validated-content-type': image.mimeType },
+        metadata: {
+          ...metadata,
+          'upload-timestamp': new Date().toISOString(),
+          'original-content-type': file.mimetype,
+          'validated-content-type': image.mimeType,
+        },
       });
     } catch (error) {
       this.logger.error(`upload of ${key} failed: ${(error as Error).message}`);
@@ -298,7 +353,8 @@ export class FormsService {
     const settingsTheme = input.schema?.settings?.themeId;
     const themeId = (typeof settingsTheme === 'string' ? settingsTheme : null) ?? input.schema?.themeId ?? input.themeId ?? null;
     if (!themeId) return null;
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(themeId)) throw new BadRequestError('INVALID_THEME', 'Theme not found or inactive');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(themeId))
+      throw new BadRequestError('INVALID_THEME', 'Theme not found or inactive');
     const theme = await this.forms.findTheme(themeId);
     if (!theme) throw new BadRequestError('INVALID_THEME', 'Theme not found or inactive');
     if (!theme.isActive) throw new BadRequestError('INVALID_THEME', 'Theme is not active');
@@ -307,4 +363,6 @@ export class FormsService {
 }
 
 const hasThemeChoice = (input: FormInput) =>
-  input.schema?.settings !== undefined && 'themeId' in (input.schema.settings ?? {}) ? true : input.schema?.themeId !== undefined || input.themeId !== undefined;
+  input.schema?.settings !== undefined && 'themeId' in (input.schema.settings ?? {})
+    ? true
+    : input.schema?.themeId !== undefined || input.themeId !== undefined;

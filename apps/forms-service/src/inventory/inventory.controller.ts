@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
-import type { Request } from 'express';
 import { isUuid } from '@nafs/contracts';
 import { BadRequestError, NotFoundError } from '@nafs/http';
-import { visitorOf } from '../public-forms/visitor';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+
 import { PublicRateLimits } from '../public-forms/public-rate-limits';
+import { visitorOf } from '../public-forms/visitor';
 import { InventoryRepository, type InventoryRow } from './inventory.repository';
 
 const timestamp = () => new Date().toISOString();
@@ -20,7 +21,11 @@ export class InventoryController {
   @Get('stock/:sku')
   async stock(@Param('sku') sku: string, @Req() request: Request) {
     const row = await this.find(sku, request);
-    return { success: true, data: { sku: row.sku, stock_quantity: row.stock_quantity, reserved_quantity: row.reserved_quantity, available: available(row) }, timestamp: timestamp() };
+    return {
+      success: true,
+      data: { sku: row.sku, stock_quantity: row.stock_quantity, reserved_quantity: row.reserved_quantity, available: available(row) },
+      timestamp: timestamp(),
+    };
   }
 
   @Get('check/:sku')
@@ -28,14 +33,24 @@ export class InventoryController {
     const requested = typeof quantity === 'string' && /^\d{1,9}$/.test(quantity) ? Number(quantity) : 0;
     if (requested < 1) throw new BadRequestError('INVALID_QUANTITY', 'Quantity must be a positive integer');
     const row = await this.find(sku, request);
-    return { success: true, data: { sku: row.sku, requested, available: available(row), in_stock: available(row) >= requested }, timestamp: timestamp() };
+    return {
+      success: true,
+      data: { sku: row.sku, requested, available: available(row), in_stock: available(row) >= requested },
+      timestamp: timestamp(),
+    };
   }
 
   @Get('form/:formId')
   async byForm(@Param('formId') formId: string, @Req() request: Request) {
     await this.limits.consumeApi(visitorOf(request).ip);
     const rows = isUuid(formId) ? await this.inventory.byForm(formId) : [];
-    const items = rows.map((row) => ({ sku: row.sku, stock_quantity: row.stock_quantity, reserved_quantity: row.reserved_quantity, available: available(row), updated_at: row.updated_at }));
+    const items = rows.map((row) => ({
+      sku: row.sku,
+      stock_quantity: row.stock_quantity,
+      reserved_quantity: row.reserved_quantity,
+      available: available(row),
+      updated_at: row.updated_at,
+    }));
     return { success: true, data: { form_id: formId, items, count: items.length }, timestamp: timestamp() };
   }
 

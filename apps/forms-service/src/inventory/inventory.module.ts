@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { PublicFormsModule } from '../public-forms/public-forms.module';
 import { InventoryController } from './inventory.controller';
 import { InventoryRepository } from './inventory.repository';

@@ -15,11 +15,17 @@ export class InventoryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async bySku(sku: string): Promise<InventoryRow | null> {
-    const rows = (await this.dataSource.query('SELECT sku, stock_quantity, reserved_quantity, updated_at FROM product_inventory WHERE sku = $1', [sku])) as InventoryRow[];
+    const rows = (await this.dataSource.query(
+      'SELECT sku, stock_quantity, reserved_quantity, updated_at FROM product_inventory WHERE sku = $1',
+      [sku],
+    )) as InventoryRow[];
     return rows[0] ?? null;
   }
 
   byForm(formId: string): Promise<InventoryRow[]> {
-    return this.dataSource.query('SELECT sku, stock_quantity, reserved_quantity, updated_at FROM product_inventory WHERE form_id = $1 ORDER BY created_at DESC', [formId]) as Promise<InventoryRow[]>;
+    return this.dataSource.query(
+      'SELECT sku, stock_quantity, reserved_quantity, updated_at FROM product_inventory WHERE form_id = $1 ORDER BY created_at DESC',
+      [formId],
+    ) as Promise<InventoryRow[]>;
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
+
 import { toThemeDto } from '../themes/dto/theme.dto';
 import { SubmitFormDto } from './dto/public-forms.dto';
 import { PublicFormsService } from './public-forms.service';
@@ -18,7 +19,6 @@ function iframeHeaders(): MethodDecorator {
     Header('Referrer-Policy', 'strict-origin-when-cross-origin')(target, key, descriptor);
   };
 }
-
 
 /**
  * `/api/v1/public/forms` (F21–F23, X13, X14): no authentication at all, so a stale or invalid
@@ -55,7 +55,12 @@ export class PublicFormsController {
   }
 
   @Get(':shortCode/available-slots')
-  async availableSlots(@Param('shortCode') code: string, @Query('startDate') startDate: unknown, @Query('endDate') endDate: unknown, @Req() request: Request) {
+  async availableSlots(
+    @Param('shortCode') code: string,
+    @Query('startDate') startDate: unknown,
+    @Query('endDate') endDate: unknown,
+    @Req() request: Request,
+  ) {
     await this.limits.consumeApi(visitorOf(request).ip);
     const data = await this.forms.availableSlots(code, startDate, endDate);
     return { success: true, message: 'Available slots retrieved successfully', data, timestamp: timestamp() };
@@ -73,6 +78,11 @@ export class PublicFormsController {
   async renderByShortCode(@Param('shortCode') code: string, @Req() request: Request) {
     await this.limits.consumeApi(visitorOf(request).ip);
     const form = await this.forms.renderByShortCode(code);
-    return { success: true, message: 'Form schema retrieved successfully', form: { ...form, theme: form.theme ? toThemeDto(form.theme) : null }, timestamp: timestamp() };
+    return {
+      success: true,
+      message: 'Form schema retrieved successfully',
+      form: { ...form, theme: form.theme ? toThemeDto(form.theme) : null },
+      timestamp: timestamp(),
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { RenderTokensModule } from '../render-tokens/render-tokens.module';
 import { TEMPLATE_EXECUTOR_PROVIDERS } from '../template-executors/template-executors';
 import { PublicFormsController } from './public-forms.controller';

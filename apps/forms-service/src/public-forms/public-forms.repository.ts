@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { FormSchemaEntity } from '../forms/form-schema.entity';
 import { FormSubmissionEntity } from '../forms/form-submission.entity';
 import { ShortLinkEntity } from '../short-links/short-link.entity';
@@ -48,7 +49,12 @@ export class PublicFormsRepository {
     return this.dataSource
       .getRepository(FormSchemaEntity)
       .createQueryBuilder('s')
-      .leftJoinAndMapOne('s.theme', FormThemeEntity, 't', activeThemeOnly ? 't.id = s.theme_id AND t.is_active = true' : 't.id = s.theme_id');
+      .leftJoinAndMapOne(
+        's.theme',
+        FormThemeEntity,
+        't',
+        activeThemeOnly ? 't.id = s.theme_id AND t.is_active = true' : 't.id = s.theme_id',
+      );
   }
 
   schemaById(id: string): Promise<FormSchemaEntity | null> {
@@ -61,7 +67,9 @@ export class PublicFormsRepository {
    */
   async templateConfig(templateId: string): Promise<unknown> {
     try {
-      const rows = (await this.dataSource.query('SELECT business_logic_config FROM form_templates WHERE id = $1', [templateId])) as { business_logic_config: unknown }[];
+      const rows = (await this.dataSource.query('SELECT business_logic_config FROM form_templates WHERE id = $1', [templateId])) as {
+        business_logic_config: unknown;
+      }[];
       return rows[0]?.business_logic_config ?? null;
     } catch (error) {
       if ((error as { code?: string }).code === '42P01') return null;
@@ -74,7 +82,13 @@ export class PublicFormsRepository {
       .createQueryBuilder()
       .insert()
       .into(FormSubmissionEntity)
-      .values({ formSchemaId: submission.formSchemaId, valuesJson: submission.values, submitterIp: submission.submitterIp, userId: null, metadata: submission.metadata })
+      .values({
+        formSchemaId: submission.formSchemaId,
+        valuesJson: submission.values,
+        submitterIp: submission.submitterIp,
+        userId: null,
+        metadata: submission.metadata,
+      })
       .returning(['id'])
       .execute();
     return (result.raw as { id: string }[])[0].id;

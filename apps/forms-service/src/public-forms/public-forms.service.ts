@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { isUuid } from '@nafs/contracts';
 import { BadRequestError, GoneError, NotFoundError } from '@nafs/http';
+import { Injectable } from '@nestjs/common';
+
 import type { FormSchemaEntity } from '../forms/form-schema.entity';
 import { RenderTokenService } from '../render-tokens/render-token.service';
 import { appointmentSettings, isCalendarDate, SLOT_DATE } from '../template-executors/appointment.executor';
@@ -71,7 +72,14 @@ export class PublicFormsService {
 
       const config = await this.businessLogicOf(settings);
       const executor = this.executors.for(config);
-      const context = { formId: schema.formId, formSchemaId: schema.id, fields, values: checked.values, ip: visitor.ip, userAgent: visitor.userAgent };
+      const context = {
+        formId: schema.formId,
+        formSchemaId: schema.id,
+        fields,
+        values: checked.values,
+        ip: visitor.ip,
+        userAgent: visitor.userAgent,
+      };
       if (executor && config) {
         const problems = executor.validate(config, context);
         if (problems.length) throw new BadRequestError('BUSINESS_LOGIC_VALIDATION_ERROR', problems[0], { errors: problems });
@@ -79,7 +87,12 @@ export class PublicFormsService {
 
       const baseMetadata = { userAgent: visitor.userAgent, referer: visitor.referer };
       const { submissionId, result } = await this.repository.transaction(async (manager) => {
-        const submissionId = await this.repository.insertSubmission(manager, { formSchemaId: schema.id, values: checked.values, submitterIp: visitor.ip, metadata: baseMetadata });
+        const submissionId = await this.repository.insertSubmission(manager, {
+          formSchemaId: schema.id,
+          values: checked.values,
+          submitterIp: visitor.ip,
+          metadata: baseMetadata,
+        });
         if (!executor || !config) return { submissionId, result: null };
         const result = await executor.execute(config, context, manager, submissionId);
         await this.repository.setMetadata(manager, submissionId, { ...baseMetadata, ...result });
@@ -90,7 +103,10 @@ export class PublicFormsService {
       return {
         submissionId,
         redirectUrl: typeof submission.redirectUrl === 'string' ? submission.redirectUrl : undefined,
-        successMessage: typeof submission.successMessage === 'string' && submission.successMessage ? submission.successMessage : 'Thank you for your submission!',
+        successMessage:
+          typeof submission.successMessage === 'string' && submission.successMessage
+            ? submission.successMessage
+            : 'Thank you for your submission!',
         ...(result ? { metadata: result, executorResult: result } : {}),
       };
     } catch (error) {
@@ -102,13 +118,15 @@ export class PublicFormsService {
 
   /** X13: the slot grid of the timeSlotField's options (plus booked slots outside it) for each day. */
   async availableSlots(code: string, startDate: unknown, endDate: unknown) {
-    if (typeof startDate !== 'string' || typeof endDate !== 'string' || !startDate || !endDate) throw new BadRequestError('MISSING_PARAMETERS', 'startDate and endDate are required');
+    if (typeof startDate !== 'string' || typeof endDate !== 'string' || !startDate || !endDate)
+      throw new BadRequestError('MISSING_PARAMETERS', 'startDate and endDate are required');
     if (!SLOT_DATE.test(startDate) || !SLOT_DATE.test(endDate) || !isCalendarDate(startDate) || !isCalendarDate(endDate)) {
       throw new BadRequestError('INVALID_DATE_FORMAT', 'Dates must be in YYYY-MM-DD format');
     }
     if (endDate < startDate) throw new BadRequestError('INVALID_DATE_RANGE', 'endDate must be on or after startDate');
     const days = Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / DAY_MS) + 1;
-    if (days > MAX_SLOT_RANGE_DAYS) throw new BadRequestError('INVALID_DATE_RANGE', `The date range may span at most ${MAX_SLOT_RANGE_DAYS} days`);
+    if (days > MAX_SLOT_RANGE_DAYS)
+      throw new BadRequestError('INVALID_DATE_RANGE', `The date range may span at most ${MAX_SLOT_RANGE_DAYS} days`);
 
     const { schema } = await this.publishedSchemaOfCode(code);
     const json = (schema.schemaJson ?? {}) as SchemaJson;
@@ -118,11 +136,18 @@ export class PublicFormsService {
     const grid = (slotField?.options ?? []).map((option) => String(option?.value)).filter((value) => value && value.length <= 50);
 
     const booked = new Map<string, number>();
-    for (const row of await this.repository.bookedSlots(schema.formId, startDate, endDate)) booked.set(`${row.date}|${row.time_slot}`, row.booked);
+    for (const row of await this.repository.bookedSlots(schema.formId, startDate, endDate))
+      booked.set(`${row.date}|${row.time_slot}`, row.booked);
     const slots = [];
     for (let day = 0; day < days; day++) {
       const date = new Date(Date.parse(`${startDate}T00:00:00Z`) + day * DAY_MS).toISOString().slice(0, 10);
-      const names = [...grid, ...[...booked.keys()].filter((key) => key.startsWith(`${date}|`)).map((key) => key.slice(11)).filter((slot) => !grid.includes(slot))];
+      const names = [
+        ...grid,
+        ...[...booked.keys()]
+          .filter((key) => key.startsWith(`${date}|`))
+          .map((key) => key.slice(11))
+          .filter((slot) => !grid.includes(slot)),
+      ];
       for (const timeSlot of names) {
         const count = booked.get(`${date}|${timeSlot}`) ?? 0;
         const available = Math.max(0, maxBookingsPerSlot - count);
@@ -150,9 +175,14 @@ export class PublicFormsService {
     return countVotes(this.repository.manager, schema.id, voteFieldOf(config));
   }
 
-  private async publishedSchemaOfToken(token: string, withTheme: boolean): Promise<{ schema: FormSchemaEntity; theme: FormThemeEntity | null }> {
+  private async publishedSchemaOfToken(
+    token: string,
+    withTheme: boolean,
+  ): Promise<{ schema: FormSchemaEntity; theme: FormThemeEntity | null }> {
     const { formSchemaId } = this.tokens.verify(token);
-    const found = withTheme ? await this.repository.schemaWithTheme(formSchemaId, false) : { schema: await this.repository.schemaById(formSchemaId), theme: null };
+    const found = withTheme
+      ? await this.repository.schemaWithTheme(formSchemaId, false)
+      : { schema: await this.repository.schemaById(formSchemaId), theme: null };
     const schema = found?.schema;
     if (!schema || !schema.isPublished) throw notFound();
     if (schema.expiresAt && schema.expiresAt.getTime() <= Date.now()) throw expired();
@@ -180,8 +210,16 @@ export class PublicFormsService {
 
   private async configOfType(json: SchemaJson, themeId: string | null, type: 'appointment' | 'poll'): Promise<BusinessLogicConfig> {
     const config = await this.businessLogicOf(settingsOf(json, themeId));
-    if (!config) throw new NotFoundError(type === 'poll' ? 'NO_POLL_CONFIG' : 'NO_APPOINTMENT_CONFIG', `Form is not configured with ${type === 'poll' ? 'a poll' : 'an appointment'} template`);
-    if (config.type !== type) throw new NotFoundError(type === 'poll' ? 'NOT_POLL_FORM' : 'NOT_APPOINTMENT_FORM', `Form is not ${type === 'poll' ? 'a poll' : 'an appointment'} form`);
+    if (!config)
+      throw new NotFoundError(
+        type === 'poll' ? 'NO_POLL_CONFIG' : 'NO_APPOINTMENT_CONFIG',
+        `Form is not configured with ${type === 'poll' ? 'a poll' : 'an appointment'} template`,
+      );
+    if (config.type !== type)
+      throw new NotFoundError(
+        type === 'poll' ? 'NOT_POLL_FORM' : 'NOT_APPOINTMENT_FORM',
+        `Form is not ${type === 'poll' ? 'a poll' : 'an appointment'} form`,
+      );
     return config;
   }
 }
@@ -194,7 +232,8 @@ function fieldsOf(json: SchemaJson): SchemaField[] {
 }
 
 function settingsOf(json: SchemaJson, themeId: string | null): Record<string, unknown> {
-  const settings = json.settings && typeof json.settings === 'object' && !Array.isArray(json.settings) ? (json.settings as Record<string, unknown>) : {};
+  const settings =
+    json.settings && typeof json.settings === 'object' && !Array.isArray(json.settings) ? (json.settings as Record<string, unknown>) : {};
   return { ...settings, themeId };
 }
 

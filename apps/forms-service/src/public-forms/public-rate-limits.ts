@@ -1,12 +1,13 @@
+import { REDIS_CLIENT } from '@nafs/cache';
+import { LegacyHttpException, TooManyRequestsError } from '@nafs/http';
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { REDIS_CLIENT } from '@nafs/cache';
-import { LegacyHttpException, TooManyRequestsError } from '@nafs/http';
-import { FORMS_CONFIG } from '../config/forms-config.module';
+
 import type { FormsConfig } from '../config/forms.config';
+import { FORMS_CONFIG } from '../config/forms-config.module';
 import { visitorOf } from './visitor';
 
 /** The limits of forms' public and short-link routes (legacy-api.md 1.6; forms-extras.md 2.5). */
@@ -35,11 +36,24 @@ export class PublicRateLimits {
     const factor = config.PUBLIC_RATE_LIMIT_FACTOR;
     const production = config.NODE_ENV === 'production';
     for (const [name, limit] of Object.entries(LIMITS) as [PublicLimit, (typeof LIMITS)[keyof typeof LIMITS]][]) {
-      this.limiters.set(name, new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.REDIS_KEY_PREFIX}rate:forms:${name}`, points: limit.points(production) * factor, duration: limit.seconds }));
+      this.limiters.set(
+        name,
+        new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: `${config.REDIS_KEY_PREFIX}rate:forms:${name}`,
+          points: limit.points(production) * factor,
+          duration: limit.seconds,
+        }),
+      );
     }
     this.limiters.set(
       'submissions',
-      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.REDIS_KEY_PREFIX}rate:forms:submissions`, points: config.PUBLIC_SUBMIT_LIMIT_PER_HOUR * factor, duration: 3600 }),
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.REDIS_KEY_PREFIX}rate:forms:submissions`,
+        points: config.PUBLIC_SUBMIT_LIMIT_PER_HOUR * factor,
+        duration: 3600,
+      }),
     );
   }
 
@@ -47,19 +61,28 @@ export class PublicRateLimits {
   async consumeApi(ip: string): Promise<void> {
     const retryAfter = await this.consume('api', ip);
     if (retryAfter !== null) {
-      throw new LegacyHttpException(429, { error: 'Too many requests from this IP, please try again later.', retryAfter: '15 minutes' }, { 'Retry-After': String(retryAfter) }, { timestamp: false });
+      throw new LegacyHttpException(
+        429,
+        { error: 'Too many requests from this IP, please try again later.', retryAfter: '15 minutes' },
+        { 'Retry-After': String(retryAfter) },
+        { timestamp: false },
+      );
     }
   }
 
   /** A route limiter answering in the route's family (E2 `RATE_LIMIT_EXCEEDED` for short links). */
   async consumeOrThrow(name: PublicLimit, ip: string, message = 'Too many requests, please try again later.'): Promise<void> {
     const retryAfter = await this.consume(name, ip);
-    if (retryAfter !== null) throw new TooManyRequestsError('RATE_LIMIT_EXCEEDED', message).withHeaders({ 'Retry-After': String(retryAfter) });
+    if (retryAfter !== null)
+      throw new TooManyRequestsError('RATE_LIMIT_EXCEEDED', message).withHeaders({ 'Retry-After': String(retryAfter) });
   }
 
   /** Gives a point back (a submission that was refused after its point was taken). */
   async refund(name: PublicLimit, ip: string): Promise<void> {
-    await this.limiters.get(name)?.reward(ip, 1).catch(() => undefined);
+    await this.limiters
+      .get(name)
+      ?.reward(ip, 1)
+      .catch(() => undefined);
   }
 
   /** null when allowed, otherwise the seconds until the window resets. */

@@ -24,7 +24,8 @@ const MAX_DEPTH = 16;
 
 export type ValidationResult = { ok: true; values: Record<string, unknown> } | { ok: false; errors: Record<string, string> };
 
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** `validator.normalizeEmail` with its defaults: lower case; Gmail without dots and +tags. */
 export function normalizeEmail(email: string): string {
@@ -39,13 +40,20 @@ export function normalizeEmail(email: string): string {
 }
 
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const ISO_DATETIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
+const ISO_DATETIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
 
 export function isIsoDate(value: string): boolean {
-  return (ISO_DATE.test(value) || ISO_DATETIME.test(value)) && !Number.isNaN(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value));
+  return (
+    (ISO_DATE.test(value) || ISO_DATETIME.test(value)) && !Number.isNaN(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value))
+  );
 }
 
-const isEmpty = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+const isEmpty = (value: unknown) =>
+  value === undefined ||
+  value === null ||
+  (typeof value === 'string' && value.trim() === '') ||
+  (Array.isArray(value) && value.length === 0);
 
 /** Why a JSON value cannot be stored (NUL bytes, oversized strings, too deep), or null. */
 export function unstorable(value: unknown, depth = 0): string | null {
@@ -73,7 +81,11 @@ export function unstorable(value: unknown, depth = 0): string | null {
 
 /** The values key of a field: `fieldName`, else `name`. */
 export const keyOf = (field: SchemaField): string | undefined =>
-  typeof field.fieldName === 'string' && field.fieldName ? field.fieldName : typeof field.name === 'string' && field.name ? field.name : undefined;
+  typeof field.fieldName === 'string' && field.fieldName
+    ? field.fieldName
+    : typeof field.name === 'string' && field.name
+      ? field.name
+      : undefined;
 
 /** Layout-only fields: never required (the legacy skipped only dividers, so a "required" heading blocked every submission). */
 const DISPLAY_ONLY = new Set(['heading', 'group', 'background-custom', 'text_block', 'image', 'step', 'spacer']);
@@ -119,7 +131,8 @@ function checkField(field: SchemaField, label: string, value: unknown): { value:
   const rules = field.validation ?? {};
   switch (field.type) {
     case 'email': {
-      if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value.trim())) return { error: `${label} must be a valid email address` };
+      if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value.trim()))
+        return { error: `${label} must be a valid email address` };
       return { value: normalizeEmail(value.trim()) };
     }
     case 'number': {
@@ -132,8 +145,10 @@ function checkField(field: SchemaField, label: string, value: unknown): { value:
     case 'text':
     case 'textarea': {
       if (typeof value !== 'string') return { error: `${label} must be a string` };
-      if (typeof rules.minLength === 'number' && value.length < rules.minLength) return { error: `${label} must be at least ${rules.minLength} characters` };
-      if (typeof rules.maxLength === 'number' && value.length > rules.maxLength) return { error: `${label} must be at most ${rules.maxLength} characters` };
+      if (typeof rules.minLength === 'number' && value.length < rules.minLength)
+        return { error: `${label} must be at least ${rules.minLength} characters` };
+      if (typeof rules.maxLength === 'number' && value.length > rules.maxLength)
+        return { error: `${label} must be at most ${rules.maxLength} characters` };
       if (typeof rules.pattern === 'string' && rules.pattern) {
         let pattern: RegExp | null = null;
         // Unicode mode first, so `\p{L}` means a letter; a pattern that does not compile is not enforced.
@@ -155,7 +170,8 @@ function checkField(field: SchemaField, label: string, value: unknown): { value:
         return { value };
       }
       const allowed = optionValues(field);
-      const chosen = typeof value === 'string' ? value.split(',').map((part) => part.trim()) : Array.isArray(value) ? value.map(String) : null;
+      const chosen =
+        typeof value === 'string' ? value.split(',').map((part) => part.trim()) : Array.isArray(value) ? value.map(String) : null;
       if (!chosen || chosen.some((item) => !allowed.includes(item))) return { error: `${label} contains an invalid option` };
       return { value };
     }

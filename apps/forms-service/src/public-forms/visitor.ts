@@ -1,5 +1,5 @@
-import type { Request } from 'express';
 import { clientIp, userAgent } from '@nafs/http';
+import type { Request } from 'express';
 
 export interface Visitor {
   /** The client as the trusted gateway hop reports it (X-Forwarded-For under TRUST_PROXY_HOPS). */

@@ -1,9 +1,10 @@
+import { isUuid } from '@nafs/contracts';
+import { GoneError, NotFoundError } from '@nafs/http';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { GoneError, NotFoundError } from '@nafs/http';
-import { isUuid } from '@nafs/contracts';
-import { FORMS_CONFIG } from '../config/forms-config.module';
+
 import type { FormsConfig } from '../config/forms.config';
+import { FORMS_CONFIG } from '../config/forms-config.module';
 
 /** What a verified render token says (legacy payload, legacy-api.md 5.4). */
 export interface RenderTokenClaims {
@@ -51,7 +52,8 @@ export class RenderTokenService {
     const formSchemaId = claims.formSchemaId;
     // A signed token whose id is not a uuid would otherwise reach PostgreSQL as a cast error.
     if (typeof formSchemaId !== 'string' || !isUuid(formSchemaId)) throw new NotFoundError('INVALID_TOKEN', RENDER_TOKEN_MESSAGES.invalid);
-    const expiresAt = typeof claims.expiresAt === 'string' && !Number.isNaN(Date.parse(claims.expiresAt)) ? new Date(claims.expiresAt) : null;
+    const expiresAt =
+      typeof claims.expiresAt === 'string' && !Number.isNaN(Date.parse(claims.expiresAt)) ? new Date(claims.expiresAt) : null;
     return { formSchemaId, expiresAt };
   }
 }

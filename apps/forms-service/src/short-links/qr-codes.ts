@@ -1,6 +1,6 @@
+import type { ObjectStorage } from '@nafs/storage';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import QRCode from 'qrcode';
-import type { ObjectStorage } from '@nafs/storage';
 
 export const QR_STORAGE = Symbol('QR_STORAGE');
 

@@ -7,8 +7,23 @@ export const CODE_ATTEMPTS = 10;
 
 /** Names a custom code may not take (legacy reserved list). */
 export const RESERVED_NAMES = new Set([
-  'admin', 'api', 'auth', 'health', 'static', 'public', 'assets', 'docs', 'swagger',
-  'login', 'logout', 'register', 'dashboard', 'profile', 'settings', 'tools', 's',
+  'admin',
+  'api',
+  'auth',
+  'health',
+  'static',
+  'public',
+  'assets',
+  'docs',
+  'swagger',
+  'login',
+  'logout',
+  'register',
+  'dashboard',
+  'profile',
+  'settings',
+  'tools',
+  's',
 ]);
 
 /** The DB CHECK of `short_links.code`: 3–30 of [A-Za-z0-9-], no `--`, no edge hyphen. */

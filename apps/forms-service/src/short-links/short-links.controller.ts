@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { BadRequestError, DomainError, e2Ok, LegacyFamily, LegacyHttpException } from '@nafs/http';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+
 import { RateLimit, RateLimitGuard } from '../public-forms/public-rate-limits';
 import { CreateShortLinkDto, ListShortLinksQueryDto, PreviewDto } from './dto/short-links.dto';
 import { isValidCode } from './short-link-codes';
@@ -50,7 +51,9 @@ export class ShortLinksController {
   @UseGuards(RateLimitGuard)
   async resolve(@Param('code') code: string) {
     if (!isValidCode(code)) {
-      throw new BadRequestError('VALIDATION_ERROR', 'Invalid input data', [{ type: 'field', value: code.slice(0, 200), msg: INVALID_CODE, path: 'code', location: 'params' }]);
+      throw new BadRequestError('VALIDATION_ERROR', 'Invalid input data', [
+        { type: 'field', value: code.slice(0, 200), msg: INVALID_CODE, path: 'code', location: 'params' },
+      ]);
     }
     try {
       const link = await this.links.resolve(code);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { ShortLinkEntity } from './short-link.entity';
 
 export interface NewShortLink {
@@ -43,7 +44,12 @@ export class ShortLinksRepository {
     return manager.getRepository(ShortLinkEntity).findOne({ where: { formSchemaId }, order: { createdAt: 'DESC' } });
   }
 
-  async updateTarget(id: string, originalUrl: string, expiresAt: Date | null, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async updateTarget(
+    id: string,
+    originalUrl: string,
+    expiresAt: Date | null,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await manager.getRepository(ShortLinkEntity).update({ id }, { originalUrl, expiresAt });
   }
 
@@ -52,7 +58,9 @@ export class ShortLinksRepository {
   }
 
   listByCreator(userId: string, limit: number, offset: number): Promise<ShortLinkEntity[]> {
-    return this.dataSource.getRepository(ShortLinkEntity).find({ where: { createdBy: userId }, order: { createdAt: 'DESC' }, take: limit, skip: offset });
+    return this.dataSource
+      .getRepository(ShortLinkEntity)
+      .find({ where: { createdBy: userId }, order: { createdAt: 'DESC' }, take: limit, skip: offset });
   }
 
   /**

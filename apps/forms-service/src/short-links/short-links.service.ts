@@ -1,14 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { isUuid } from '@nafs/contracts';
 import { BadRequestError, ForbiddenError, GoneError, NotFoundError } from '@nafs/http';
-import { ToolFlagsService } from '../tool-flags/tool-flags.service';
-import { FORMS_CONFIG } from '../config/forms-config.module';
+import { Inject, Injectable } from '@nestjs/common';
+
 import type { FormsConfig } from '../config/forms.config';
+import { FORMS_CONFIG } from '../config/forms-config.module';
+import { ToolFlagsService } from '../tool-flags/tool-flags.service';
 import { QrCodes } from './qr-codes';
 import type { ShortLinkEntity } from './short-link.entity';
 import { CODE_ATTEMPTS, customNameProblem, generateCode } from './short-link-codes';
-import { checkTargetUrl } from './url-rules';
 import { ShortLinksRepository } from './short-links.repository';
+import { checkTargetUrl } from './url-rules';
 
 export interface EnsureFormLinkInput {
   /** The published schema version (`form_schemas.id`, as in the render token); a `forms.id` resolves to its latest published version. */
@@ -78,7 +79,13 @@ export class ShortLinksService {
     if (input.customName !== undefined && input.customName !== '') {
       const problem = customNameProblem(input.customName);
       if (problem) throw new BadRequestError('CUSTOM_NAME_ERROR', problem);
-      const inserted = await this.links.insertIfCodeFree({ code: input.customName.toLowerCase(), originalUrl: target.url, expiresAt, createdBy: userId, formSchemaId: null });
+      const inserted = await this.links.insertIfCodeFree({
+        code: input.customName.toLowerCase(),
+        originalUrl: target.url,
+        expiresAt,
+        createdBy: userId,
+        formSchemaId: null,
+      });
       if (!inserted) throw new BadRequestError('CUSTOM_NAME_ERROR', 'Custom name is already taken');
       link = inserted;
     } else {

@@ -1,6 +1,7 @@
+import { ConflictError } from '@nafs/http';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ConflictError } from '@nafs/http';
+
 import { keyOf } from '../public-forms/submission-values';
 import { type BusinessLogicConfig, type ExecutionContext, int, str, type TemplateExecutor } from './template-executor';
 
@@ -35,7 +36,8 @@ export class AppointmentExecutor implements TemplateExecutor {
     const names = new Set(context.fields.map(keyOf));
     if (!names.has(dateField)) return [`Date field "${dateField}" not found in schema`];
     if (!names.has(timeSlotField)) return [`Time slot field "${timeSlotField}" not found in schema`];
-    if (maxBookingsPerSlot < 1 || maxBookingsPerSlot > 100) return [`Invalid maxBookingsPerSlot: ${maxBookingsPerSlot}. Must be between 1 and 100.`];
+    if (maxBookingsPerSlot < 1 || maxBookingsPerSlot > 100)
+      return [`Invalid maxBookingsPerSlot: ${maxBookingsPerSlot}. Must be between 1 and 100.`];
     const date = context.values[dateField];
     if (typeof date !== 'string' || !date.trim()) return ['Date is required'];
     const day = date.trim().slice(0, 10);
@@ -47,7 +49,12 @@ export class AppointmentExecutor implements TemplateExecutor {
     return [];
   }
 
-  async execute(config: BusinessLogicConfig, context: ExecutionContext, manager: EntityManager, submissionId: string): Promise<Record<string, unknown>> {
+  async execute(
+    config: BusinessLogicConfig,
+    context: ExecutionContext,
+    manager: EntityManager,
+    submissionId: string,
+  ): Promise<Record<string, unknown>> {
     const { dateField, timeSlotField, maxBookingsPerSlot } = appointmentSettings(config);
     const date = String(context.values[dateField]).trim().slice(0, 10);
     const slot = String(context.values[timeSlotField]).trim();
@@ -58,7 +65,10 @@ export class AppointmentExecutor implements TemplateExecutor {
       [context.formId, date, slot],
     )) as { booked: number }[];
     if (booked >= maxBookingsPerSlot) {
-      throw new ConflictError('SLOT_FULL', `Time slot is fully booked. ${maxBookingsPerSlot} bookings maximum, ${booked} already confirmed.`);
+      throw new ConflictError(
+        'SLOT_FULL',
+        `Time slot is fully booked. ${maxBookingsPerSlot} bookings maximum, ${booked} already confirmed.`,
+      );
     }
     const [row] = (await manager.query(
       `INSERT INTO appointment_bookings (form_id, "date", time_slot, status, submission_id) VALUES ($1, $2, $3, 'confirmed', $4)

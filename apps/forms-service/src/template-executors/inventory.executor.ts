@@ -1,6 +1,7 @@
+import { ConflictError } from '@nafs/http';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ConflictError } from '@nafs/http';
+
 import { keyOf, type SchemaField } from '../public-forms/submission-values';
 import { type BusinessLogicConfig, type ExecutionContext, int, str, type TemplateExecutor } from './template-executor';
 
@@ -22,7 +23,10 @@ export class InventoryExecutor implements TemplateExecutor {
     const names = new Set(context.fields.map(keyOf));
     if (!variantField || !names.has(variantField)) return [`Variant field "${variantField ?? ''}" not found in schema`];
     if (!quantityField || !names.has(quantityField)) return [`Quantity field "${quantityField ?? ''}" not found in schema`];
-    const sku = skuOf(context.values[variantField], context.fields.find((field) => keyOf(field) === variantField));
+    const sku = skuOf(
+      context.values[variantField],
+      context.fields.find((field) => keyOf(field) === variantField),
+    );
     if (!sku) return ['No SKU selected (variant selection required)'];
     if (!SKU.test(sku)) return [`Invalid SKU format: ${sku.slice(0, 100)}`];
     const quantity = int(context.values[quantityField]);
@@ -34,7 +38,11 @@ export class InventoryExecutor implements TemplateExecutor {
   async execute(config: BusinessLogicConfig, context: ExecutionContext, manager: EntityManager): Promise<Record<string, unknown>> {
     const { variantField = '', quantityField = '' } = fieldsOf(config);
     // validate() has accepted both (it runs first), so they are present here.
-    const sku = skuOf(context.values[variantField], context.fields.find((field) => keyOf(field) === variantField)) ?? '';
+    const sku =
+      skuOf(
+        context.values[variantField],
+        context.fields.find((field) => keyOf(field) === variantField),
+      ) ?? '';
     const quantity = int(context.values[quantityField]) ?? 0;
     // Raw SQL: the check and the decrement are one statement (no read-then-write window).
     const [updated] = (await manager.query(
@@ -45,7 +53,10 @@ export class InventoryExecutor implements TemplateExecutor {
     )) as [{ stock_quantity: number }[], number];
     const row = updated[0];
     if (!row) {
-      const [current] = (await manager.query('SELECT greatest(stock_quantity - reserved_quantity, 0)::int AS available FROM product_inventory WHERE sku = $1', [sku])) as { available: number }[];
+      const [current] = (await manager.query(
+        'SELECT greatest(stock_quantity - reserved_quantity, 0)::int AS available FROM product_inventory WHERE sku = $1',
+        [sku],
+      )) as { available: number }[];
       throw new ConflictError('INSUFFICIENT_STOCK', `Insufficient stock. Only ${current?.available ?? 0} unit(s) available.`);
     }
     return { sku, remaining_stock: row.stock_quantity, decremented_quantity: quantity };

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+
+import { BadRequestError } from '@nafs/http';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { BadRequestError } from '@nafs/http';
+
 import { type BusinessLogicConfig, type ExecutionContext, str, type TemplateExecutor } from './template-executor';
 
 export interface PollResults {
@@ -45,11 +47,17 @@ export class PollExecutor implements TemplateExecutor {
     if (typeof vote !== 'string' && typeof vote !== 'number') return [`Vote field '${voteFieldOf(config)}' is required`];
     if (String(vote).trim() === '') return [`Vote field '${voteFieldOf(config)}' is required`];
     const method = config.trackingMethod;
-    if (method !== undefined && !['session', 'ip', 'fingerprint', 'user'].includes(String(method))) return ['Invalid tracking method. Must be one of: session, ip, fingerprint'];
+    if (method !== undefined && !['session', 'ip', 'fingerprint', 'user'].includes(String(method)))
+      return ['Invalid tracking method. Must be one of: session, ip, fingerprint'];
     return [];
   }
 
-  async execute(config: BusinessLogicConfig, context: ExecutionContext, manager: EntityManager, submissionId: string): Promise<Record<string, unknown>> {
+  async execute(
+    config: BusinessLogicConfig,
+    context: ExecutionContext,
+    manager: EntityManager,
+    submissionId: string,
+  ): Promise<Record<string, unknown>> {
     const voteField = voteFieldOf(config);
     if (config.preventDuplicates === true) {
       const voter = createHash('sha256')
@@ -62,7 +70,8 @@ export class PollExecutor implements TemplateExecutor {
       if (!inserted.length) throw new BadRequestError('ALREADY_VOTED', 'You have already voted in this poll');
     }
     const result: Record<string, unknown> = { voted_at: new Date().toISOString(), vote_value: context.values[voteField] };
-    if (config.showResultsAfterVote === true) result.poll_results = { ...(await countVotes(manager, context.formSchemaId, voteField)), user_voted: true };
+    if (config.showResultsAfterVote === true)
+      result.poll_results = { ...(await countVotes(manager, context.formSchemaId, voteField)), user_voted: true };
     return result;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { keyOf, type SchemaField } from '../public-forms/submission-values';
 import { type BusinessLogicConfig, type ExecutionContext, type TemplateExecutor } from './template-executor';
 
@@ -25,7 +26,8 @@ export class QuizExecutor implements TemplateExecutor {
     const rules = rulesOf(config, context.fields);
     if (!rules.length) return ['Quiz must have at least one scoring rule'];
     const passing = config.passingScore;
-    if (passing !== undefined && passing !== null && (typeof passing !== 'number' || passing < 0 || passing > 100)) return ['Passing score must be between 0 and 100'];
+    if (passing !== undefined && passing !== null && (typeof passing !== 'number' || passing < 0 || passing > 100))
+      return ['Passing score must be between 0 and 100'];
     return rules.filter((rule) => isBlank(context.values[rule.fieldName])).map((rule) => `Question '${rule.fieldName}' is required`);
   }
 
@@ -43,7 +45,15 @@ export class QuizExecutor implements TemplateExecutor {
     }
     const score = max > 0 ? Math.round((earned / max) * 100) : 0;
     const passingScore = typeof config.passingScore === 'number' ? config.passingScore : DEFAULT_PASSING_SCORE;
-    return { score, correctAnswers: correct, totalQuestions: rules.length, passed: score >= passingScore, pointsEarned: earned, maxPoints: max, answeredAt: new Date().toISOString() };
+    return {
+      score,
+      correctAnswers: correct,
+      totalQuestions: rules.length,
+      passed: score >= passingScore,
+      pointsEarned: earned,
+      maxPoints: max,
+      answeredAt: new Date().toISOString(),
+    };
   }
 }
 
@@ -71,10 +81,19 @@ function rulesOf(config: BusinessLogicConfig, fields: SchemaField[]): Rule[] {
   });
 }
 
-const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && !value.length);
+const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && !value.length);
 
 const unescape = (text: string) =>
-  text.replace(/&#x2F;/g, '/').replace(/&#x5C;/g, '\\').replace(/&#96;/g, '`').replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  text
+    .replace(/&#x2F;/g, '/')
+    .replace(/&#x5C;/g, '\\')
+    .replace(/&#96;/g, '`')
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 const normal = (value: unknown) => unescape(String(value)).trim().toLowerCase();
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+
 import type { SchemaField } from '../public-forms/submission-values';
 
 /** A form's business-logic config (forms-extras.md 2.1): `type` picks the executor. */
@@ -28,7 +29,12 @@ export interface ExecutionContext {
 export interface TemplateExecutor {
   readonly type: string;
   validate(config: BusinessLogicConfig, context: ExecutionContext): string[];
-  execute(config: BusinessLogicConfig, context: ExecutionContext, manager: EntityManager, submissionId: string): Promise<Record<string, unknown>>;
+  execute(
+    config: BusinessLogicConfig,
+    context: ExecutionContext,
+    manager: EntityManager,
+    submissionId: string,
+  ): Promise<Record<string, unknown>>;
 }
 
 export const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

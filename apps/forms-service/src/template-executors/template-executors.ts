@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { AppointmentExecutor } from './appointment.executor';
 import { InventoryExecutor } from './inventory.executor';
 import { PollExecutor } from './poll.executor';

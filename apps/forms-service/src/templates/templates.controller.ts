@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { AuthGuard, Public, Roles } from '@nafs/auth-client';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+
 import { CreateTemplateDto, ListTemplatesQueryDto, TemplateIdParamsDto, toTemplateDto, UpdateTemplateDto } from './dto/template.dto';
 import { TemplatesService } from './templates.service';
 
@@ -15,7 +16,12 @@ export class TemplatesController {
   @Public()
   async list(@Query() { category, page, limit }: ListTemplatesQueryDto) {
     const { rows, total } = await this.templates.list(category, page, limit);
-    return { success: true, data: rows.map(toTemplateDto), pagination: { total, page, limit, totalPages: Math.ceil(total / limit) }, timestamp: now() };
+    return {
+      success: true,
+      data: rows.map(toTemplateDto),
+      pagination: { total, page, limit, totalPages: Math.ceil(total / limit) },
+      timestamp: now(),
+    };
   }
 
   @Get(':id')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TemplatesController } from './templates.controller';
 import { TemplatesRepository } from './templates.repository';
 import { TemplatesService } from './templates.service';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+
 import { FormTemplateEntity, type TemplateCategory } from './form-template.entity';
 
 /** SQL of `form_templates`. */
@@ -12,10 +14,20 @@ export class TemplatesRepository {
     return this.dataSource.getRepository(FormTemplateEntity);
   }
 
-  async listActive(category: TemplateCategory | undefined, page: number, limit: number): Promise<{ rows: FormTemplateEntity[]; total: number }> {
+  async listActive(
+    category: TemplateCategory | undefined,
+    page: number,
+    limit: number,
+  ): Promise<{ rows: FormTemplateEntity[]; total: number }> {
     const qb = this.repo.createQueryBuilder('t').where('t.is_active');
     if (category) qb.andWhere('t.category = :category', { category });
-    const [rows, total] = await qb.orderBy('t.usage_count', 'DESC').addOrderBy('t.created_at', 'DESC').addOrderBy('t.id').offset((page - 1) * limit).limit(limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('t.usage_count', 'DESC')
+      .addOrderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id')
+      .offset((page - 1) * limit)
+      .limit(limit)
+      .getManyAndCount();
     return { rows, total };
   }
 

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
 import { BadRequestError, ConflictError, NotFoundError } from '@nafs/http';
+import { Injectable } from '@nestjs/common';
+
 import type { FormTemplateEntity, TemplateCategory } from './form-template.entity';
 import { TemplatesRepository } from './templates.repository';
 
@@ -26,7 +27,12 @@ const ALLOWED_CONFIG_TYPES: Record<TemplateCategory, string[]> = {
 };
 
 /** Category inferred from a config type when a template is applied (forms-extras.md 2.1 X6). */
-const CATEGORY_OF_CONFIG: Record<string, TemplateCategory> = { poll: 'polls', quiz: 'quiz', inventory: 'ecommerce', appointment: 'services' };
+const CATEGORY_OF_CONFIG: Record<string, TemplateCategory> = {
+  poll: 'polls',
+  quiz: 'quiz',
+  inventory: 'ecommerce',
+  appointment: 'services',
+};
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== '';
 
@@ -41,31 +47,40 @@ function configProblems(config: Config): string[] {
       break;
     case 'quiz': {
       const rules = config.scoringRules;
-      if (!rules || (Array.isArray(rules) ? rules.length === 0 : typeof rules !== 'object' || Object.keys(rules).length === 0)) problems.push('scoringRules must have at least one rule');
-      if (config.passingScore !== undefined && !(typeof config.passingScore === 'number' && config.passingScore >= 0 && config.passingScore <= 100)) problems.push('passingScore must be 0-100');
+      if (!rules || (Array.isArray(rules) ? rules.length === 0 : typeof rules !== 'object' || Object.keys(rules).length === 0))
+        problems.push('scoringRules must have at least one rule');
+      if (
+        config.passingScore !== undefined &&
+        !(typeof config.passingScore === 'number' && config.passingScore >= 0 && config.passingScore <= 100)
+      )
+        problems.push('passingScore must be 0-100');
       break;
     }
     case 'appointment':
       need('timeSlotField', 'dateField', 'bookingsTable');
-      if (!(typeof config.maxBookingsPerSlot === 'number' && config.maxBookingsPerSlot >= 1)) problems.push('maxBookingsPerSlot must be at least 1');
+      if (!(typeof config.maxBookingsPerSlot === 'number' && config.maxBookingsPerSlot >= 1))
+        problems.push('maxBookingsPerSlot must be at least 1');
       break;
     case 'poll':
       need('voteField');
       if (config.preventDuplicates === undefined) problems.push('preventDuplicates is required');
       if (config.showResultsAfterVote === undefined) problems.push('showResultsAfterVote is required');
-      if (!['session', 'user', 'ip', 'fingerprint'].includes(config.trackingMethod as string)) problems.push('trackingMethod must be session, user, ip or fingerprint');
+      if (!['session', 'user', 'ip', 'fingerprint'].includes(config.trackingMethod as string))
+        problems.push('trackingMethod must be session, user, ip or fingerprint');
       break;
     case 'order':
       if (!Array.isArray(config.itemFields) || config.itemFields.length === 0) problems.push('itemFields must not be empty');
       if (config.calculateTotal === undefined) problems.push('calculateTotal is required');
-      if (config.taxRate !== undefined && !(typeof config.taxRate === 'number' && config.taxRate >= 0 && config.taxRate <= 1)) problems.push('taxRate must be 0-1');
+      if (config.taxRate !== undefined && !(typeof config.taxRate === 'number' && config.taxRate >= 0 && config.taxRate <= 1))
+        problems.push('taxRate must be 0-1');
       break;
   }
   return problems;
 }
 
 const fieldsOf = (schema: Record<string, unknown>): Field[] => (Array.isArray(schema.fields) ? (schema.fields as Field[]) : []);
-const has = (fields: Field[], name: string, types: string[]) => fields.some((field) => field.fieldName === name && types.includes(field.type as string));
+const has = (fields: Field[], name: string, types: string[]) =>
+  fields.some((field) => field.fieldName === name && types.includes(field.type as string));
 
 /** The category field rules (forms-extras.md 2.1, utils/category-field-validator.ts). */
 function categoryFieldsOk(category: TemplateCategory, fields: Field[]): boolean {
@@ -74,8 +89,13 @@ function categoryFieldsOk(category: TemplateCategory, fields: Field[]): boolean 
       return has(fields, 'poll_option', ['select', 'radio']);
     case 'quiz':
       return fields.some(
-        (field) => /^question_\d+$/.test(String(field.fieldName)) && ['select', 'radio', 'checkbox'].includes(field.type as string) &&
-          typeof field.metadata === 'object' && field.metadata !== null && (field.metadata as Field).correctAnswer !== undefined && (field.metadata as Field).correctAnswer !== null,
+        (field) =>
+          /^question_\d+$/.test(String(field.fieldName)) &&
+          ['select', 'radio', 'checkbox'].includes(field.type as string) &&
+          typeof field.metadata === 'object' &&
+          field.metadata !== null &&
+          (field.metadata as Field).correctAnswer !== undefined &&
+          (field.metadata as Field).correctAnswer !== null,
       );
     case 'ecommerce':
       return has(fields, 'product_id', ['select']) && has(fields, 'quantity', ['number']) && has(fields, 'price', ['number']);
@@ -103,9 +123,12 @@ export class TemplatesService {
     return template;
   }
 
-  async create(input: TemplateInput & { name: string; category: TemplateCategory; templateSchema: Record<string, unknown> }): Promise<FormTemplateEntity> {
+  async create(
+    input: TemplateInput & { name: string; category: TemplateCategory; templateSchema: Record<string, unknown> },
+  ): Promise<FormTemplateEntity> {
     this.check(input.category, input.templateSchema, input.businessLogicConfig);
-    if (await this.templates.nameTaken(input.name)) throw new ConflictError('DUPLICATE_NAME', `Template with name "${input.name}" already exists`);
+    if (await this.templates.nameTaken(input.name))
+      throw new ConflictError('DUPLICATE_NAME', `Template with name "${input.name}" already exists`);
     return this.templates.insert({
       name: input.name,
       description: input.description ?? null,
@@ -126,9 +149,15 @@ export class TemplatesService {
     if (!Object.keys(patch).length) throw new BadRequestError('VALIDATION_ERROR', 'No fields to update');
     const category = input.category ?? existing.category;
     if (input.templateSchema || input.businessLogicConfig || input.category) {
-      this.check(category, input.templateSchema ?? existing.templateSchema, input.businessLogicConfig ?? existing.businessLogicConfig ?? undefined, Boolean(input.templateSchema || input.category));
+      this.check(
+        category,
+        input.templateSchema ?? existing.templateSchema,
+        input.businessLogicConfig ?? existing.businessLogicConfig ?? undefined,
+        Boolean(input.templateSchema || input.category),
+      );
     }
-    if (input.name && (await this.templates.nameTaken(input.name, id))) throw new ConflictError('DUPLICATE_NAME', `Template with name "${input.name}" already exists`);
+    if (input.name && (await this.templates.nameTaken(input.name, id)))
+      throw new ConflictError('DUPLICATE_NAME', `Template with name "${input.name}" already exists`);
     return (await this.templates.update(id, patch)) as FormTemplateEntity;
   }
 
@@ -155,7 +184,13 @@ export class TemplatesService {
       if (config.type === 'quiz' && Array.isArray(config.scoringRules)) {
         for (const rule of config.scoringRules as Array<Record<string, unknown>>) {
           for (const field of fieldsOf(schema)) {
-            if (field.id === rule.fieldId) field.metadata = { ...((field.metadata as object) ?? {}), correctAnswer: rule.correctAnswer, points: rule.points ?? 1, excludeFromQuiz: false };
+            if (field.id === rule.fieldId)
+              field.metadata = {
+                ...((field.metadata as object) ?? {}),
+                correctAnswer: rule.correctAnswer,
+                points: rule.points ?? 1,
+                excludeFromQuiz: false,
+              };
           }
         }
       }
@@ -168,10 +203,14 @@ export class TemplatesService {
     if (config) {
       const allowed = ALLOWED_CONFIG_TYPES[category];
       if (!allowed.includes(config.type as string)) {
-        throw new BadRequestError('INVALID_CONFIG', `Invalid business logic config type "${String(config.type)}" for category "${category}". Allowed types: ${allowed.join(', ')}`);
+        throw new BadRequestError(
+          'INVALID_CONFIG',
+          `Invalid business logic config type "${String(config.type)}" for category "${category}". Allowed types: ${allowed.join(', ')}`,
+        );
       }
       const problems = configProblems(config);
-      if (problems.length) throw new BadRequestError('INVALID_CONFIG', `Invalid business logic config: ${problems.join(', ')}`, { errors: problems });
+      if (problems.length)
+        throw new BadRequestError('INVALID_CONFIG', `Invalid business logic config: ${problems.join(', ')}`, { errors: problems });
     }
     if (!checkFields) return;
     const fields = fieldsOf(schema);
@@ -183,6 +222,7 @@ export class TemplatesService {
       ids.add(field.id);
       names.add(field.fieldName);
     }
-    if (!categoryFieldsOk(category, fields)) throw new BadRequestError('TEMPLATE_VALIDATION_FAILED', `Template validation failed for category ${category}`);
+    if (!categoryFieldsOk(category, fields))
+      throw new BadRequestError('TEMPLATE_VALIDATION_FAILED', `Template validation failed for category ${category}`);
   }
 }

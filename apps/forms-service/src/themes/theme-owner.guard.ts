@@ -1,6 +1,7 @@
-import { type CanActivate, type ExecutionContext, createParamDecorator, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import type { AuthenticatedUser } from '@nafs/contracts';
+import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+
 import type { FormThemeEntity } from './form-theme.entity';
 import { ThemesService } from './themes.service';
 
@@ -25,5 +26,6 @@ export class ThemeOwnerGuard implements CanActivate {
 
 /** The theme ThemeOwnerGuard checked. */
 export const EditableTheme = createParamDecorator(
-  (_data: unknown, context: ExecutionContext) => (context.switchToHttp().getRequest() as Record<string, unknown>)[EDITABLE_THEME] as FormThemeEntity,
+  (_data: unknown, context: ExecutionContext) =>
+    (context.switchToHttp().getRequest() as Record<string, unknown>)[EDITABLE_THEME] as FormThemeEntity,
 );

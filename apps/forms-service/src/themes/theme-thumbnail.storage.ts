@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { BadRequestError, UnsupportedMediaTypeError } from '@nafs/http';
 import { checkImage, type ObjectStorage } from '@nafs/storage';
+import { Inject, Injectable } from '@nestjs/common';
 
 export const THEME_STORAGE = Symbol('THEME_STORAGE');
 
@@ -26,7 +26,8 @@ export class ThemeThumbnailStorage {
 
   async save(userId: string, file: UploadedThumbnail | undefined): Promise<string> {
     if (!file) throw new BadRequestError('NO_FILE', 'No thumbnail file provided');
-    if (!THUMBNAIL_TYPES.has(file.mimetype.toLowerCase())) throw new UnsupportedMediaTypeError('INVALID_FILE_TYPE', 'Only JPEG, PNG and WebP images are allowed');
+    if (!THUMBNAIL_TYPES.has(file.mimetype.toLowerCase()))
+      throw new UnsupportedMediaTypeError('INVALID_FILE_TYPE', 'Only JPEG, PNG and WebP images are allowed');
     const check = checkImage(file.buffer, file.mimetype);
     if (!check.ok) {
       if (check.reason === 'TOO_LARGE') throw new BadRequestError('FILE_TOO_LARGE', 'File size exceeds the 5MB limit');

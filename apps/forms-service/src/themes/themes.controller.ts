@@ -1,8 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { e2Ok, MaxBodyBytes } from '@nafs/http';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Put,
+  UploadedFile,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+
 import { CreateThemeDto, MAX_THEME_BODY_BYTES, ThemeIdParamsDto, toThemeDto, UpdateThemeDto } from './dto/theme.dto';
 import type { FormThemeEntity } from './form-theme.entity';
 import { EditableTheme, ThemeOwnerGuard } from './theme-owner.guard';

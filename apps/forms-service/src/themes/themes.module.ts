@@ -1,5 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { storageFromEnv } from '@nafs/storage';
+import { type DynamicModule, Module } from '@nestjs/common';
+
 import type { FormsConfig } from '../config/forms.config';
 import { ThemeOwnerGuard } from './theme-owner.guard';
 import { THEME_STORAGE, ThemeThumbnailStorage } from './theme-thumbnail.storage';
@@ -18,7 +19,10 @@ export class ThemesModule {
         ThemesRepository,
         ThemeOwnerGuard,
         ThemeThumbnailStorage,
-        { provide: THEME_STORAGE, useFactory: () => storageFromEnv(config, { dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }) },
+        {
+          provide: THEME_STORAGE,
+          useFactory: () => storageFromEnv(config, { dir: config.FORMS_UPLOADS_DIR, publicUrl: config.FORMS_UPLOADS_PUBLIC_URL }),
+        },
       ],
     };
   }

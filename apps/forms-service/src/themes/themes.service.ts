@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
 import { IdentityReferences } from '@nafs/auth-client';
 import { type AuthenticatedUser, isUuid } from '@nafs/contracts';
 import { ConflictError, LegacyHttpException, NotFoundError } from '@nafs/http';
+import { Injectable } from '@nestjs/common';
+
 import type { CreateThemeInput, UpdateThemeInput } from './dto/theme.dto';
 import type { FormThemeEntity } from './form-theme.entity';
 import { ThemesRepository } from './themes.repository';
@@ -55,7 +56,12 @@ export class ThemesService {
     if (!theme) throw new LegacyHttpException(404, { error: { code: 'NOT_FOUND', message: 'Theme not found' } });
     const owner = theme.createdBy ?? theme.creatorId;
     if (user.role !== 'admin' && owner !== user.id) {
-      throw new LegacyHttpException(403, { error: { code: 'FORBIDDEN', message: `You can only ${action} your own themes` } }, {}, { timestamp: false });
+      throw new LegacyHttpException(
+        403,
+        { error: { code: 'FORBIDDEN', message: `You can only ${action} your own themes` } },
+        {},
+        { timestamp: false },
+      );
     }
     return theme;
   }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type AuthEvent, type ToolChangedPayload, WEB_EVENTS } from '@nafs/contracts';
 import type { AuthEventHandler } from '@nafs/events';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { ToolFlagsRepository } from './tool-flags.repository';
 
 const TOOL_EVENTS: string[] = [WEB_EVENTS.toolCreated, WEB_EVENTS.toolUpdated, WEB_EVENTS.toolDeleted];

@@ -1,6 +1,7 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICES, WEB_EVENT_STREAM } from '@nafs/contracts';
 import { AuthEventsConsumerModule } from '@nafs/events';
+import { type DynamicModule, Module } from '@nestjs/common';
+
 import type { FormsConfig } from '../config/forms.config';
 import { ToolFlagsHandler } from './tool-flags.handler';
 import { ToolFlagsRepository } from './tool-flags.repository';

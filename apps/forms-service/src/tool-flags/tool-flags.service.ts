@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { ToolFlagsRepository } from './tool-flags.repository';
 
 /**

@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import { NotFoundError } from '@nafs/http';
 import { LocalDiskStorage, type ObjectStorage } from '@nafs/storage';
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
 
 export const UPLOADS_STORAGE = Symbol('UPLOADS_STORAGE');
 

@@ -1,5 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { storageFromEnv } from '@nafs/storage';
+import { type DynamicModule, Module } from '@nestjs/common';
+
 import type { FormsConfig } from '../config/forms.config';
 import { UPLOADS_STORAGE, UploadsController } from './uploads.controller';
 

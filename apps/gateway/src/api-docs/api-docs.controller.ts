@@ -1,7 +1,8 @@
+import { join } from 'node:path';
+
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { join } from 'node:path';
 // The package's index would load the whole browser bundle into the process; this only finds its folder.
 import getAbsoluteFSPath = require('swagger-ui-dist/absolute-path.js');
 import { ApiDocsService } from './api-docs.service';

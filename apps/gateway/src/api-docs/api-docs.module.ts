@@ -1,5 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import type { ServiceName } from '@nafs/contracts';
+import { type DynamicModule, Module } from '@nestjs/common';
+
 import { ApiDocsController } from './api-docs.controller';
 import { API_DOCS_UPSTREAMS, ApiDocsService } from './api-docs.service';
 

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ServiceName } from '@nafs/contracts';
-import { type OpenApiDocument, mergeOpenApiDocuments, type ServiceDocument } from './openapi-merge';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
+import { mergeOpenApiDocuments, type OpenApiDocument, type ServiceDocument } from './openapi-merge';
 
 export const API_DOCS_UPSTREAMS = Symbol('API_DOCS_UPSTREAMS');
 

@@ -89,7 +89,7 @@ export function mergeOpenApiDocuments(documents: ServiceDocument[], unavailable:
       components[kind] ??= {};
       for (const [name, definition] of Object.entries(entries ?? {})) {
         const renamed = renames.get(`#/components/${kind}/${name}`);
-        components[kind][renamed ? renamed.split('/').pop() ?? name : name] = definition;
+        components[kind][renamed ? (renamed.split('/').pop() ?? name) : name] = definition;
       }
     }
     const tag = source === 'gateway' ? 'gateway' : `${source}-service`;

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { commonEnvShape, loadConfig, port, positiveInt } from '@nafs/config';
 import { GATEWAY_DEFAULT_PORT, SERVICES } from '@nafs/contracts';
+import { z } from 'zod';
 
 const url = (fallback: string) =>
   z.preprocess((value) => (value === '' || value === undefined ? fallback : value), z.string().url('must be an http(s) URL'));
@@ -18,7 +18,12 @@ export const gatewayConfigSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .default('http://localhost:4200,http://localhost:4201')
-    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
   UPSTREAM_TIMEOUT_MS: positiveInt(30000),
 });
 

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpStatus, Inject, Logger, Res } from '@nestjs/common';
 import type { LegacyDetailedHealthResponse, LegacyLivenessResponse, LegacyReadinessResponse, ServiceName } from '@nafs/contracts';
+import { Controller, Get, HttpStatus, Inject, Logger, Res } from '@nestjs/common';
 import type { Response } from 'express';
+
 import { GATEWAY_UPSTREAMS } from '../proxy/tokens';
 
 type Upstreams = Record<ServiceName, string>;
@@ -12,7 +13,8 @@ async function getJson<T>(service: string, url: string, timeoutMs = 2000): Promi
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await res.json()) as T;
-    if (res.status !== 200) logger.warn(`${service}-service ${new URL(url).pathname} answered ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
+    if (res.status !== 200)
+      logger.warn(`${service}-service ${new URL(url).pathname} answered ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
     return { status: res.status, body };
   } catch (error) {
     logger.warn(`${service}-service ${new URL(url).pathname} did not answer: ${(error as Error).message}`);
@@ -56,7 +58,11 @@ export class GatewayHealthController {
     const checks = await this.probeAll<LegacyReadinessResponse>('/api/v1/health/readiness');
     const ready = Object.values(checks).every((check) => check.body?.status === 'ready');
     if (!ready) res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? 'ready' : 'not ready', timestamp: new Date().toISOString(), services: { database: ready ? 'ready' : 'not ready' } };
+    return {
+      status: ready ? 'ready' : 'not ready',
+      timestamp: new Date().toISOString(),
+      services: { database: ready ? 'ready' : 'not ready' },
+    };
   }
 
   @Get('api/v1/health')

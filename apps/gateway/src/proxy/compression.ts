@@ -18,7 +18,12 @@ const header = (headers: IncomingHttpHeaders, name: string) => {
  * length. Each chunk is flushed as it arrives (Z_SYNC_FLUSH), so compression never holds back a
  * streamed response.
  */
-export function gzipFor(acceptEncoding: string | undefined, method: string, status: number, headers: IncomingHttpHeaders): Gzip | undefined {
+export function gzipFor(
+  acceptEncoding: string | undefined,
+  method: string,
+  status: number,
+  headers: IncomingHttpHeaders,
+): Gzip | undefined {
   if (method === 'HEAD' || status === 204 || status === 304 || status === 206) return undefined;
   if (!acceptEncoding || !/\bgzip\b/i.test(acceptEncoding)) return undefined;
   if (header(headers, 'content-encoding')) return undefined;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { NextFunction, Request, Response } from 'express';
 
 export const REQUEST_ID_HEADER = 'x-request-id';

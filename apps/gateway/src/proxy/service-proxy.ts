@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, pipeline, type Writable } from 'node:stream';
-import { Logger } from '@nestjs/common';
+
 import { routeFor, type ServiceName } from '@nafs/contracts';
+import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Pool } from 'undici';
+
 import { gzipFor } from './compression';
 
 /** Per upstream: at most this many sockets, kept alive between requests. */
@@ -14,7 +16,19 @@ const IDLE_SOCKET_MS = 4000;
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 /** Connection-level headers (RFC 9110 7.6.1) are the hop's own; undici refuses some of them. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'http2-settings',
+]);
 
 const logger = new Logger('GatewayProxy');
 

@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import { identityClientEnvShape, requireJwtSecretInProduction } from '@nafs/auth-client';
 import { commonEnvShape, databaseEnvShape, loadConfig, port, positiveInt } from '@nafs/config';
 import { consumerEnvVars, relayEnvVars } from '@nafs/events';
+import { z } from 'zod';
+
 import { exportJobsEnvShape } from '../export-jobs/export-jobs.config';
 
 /** Every variable web-service reads, validated at start-up (README lists them). */

@@ -1,4 +1,5 @@
 import type { SchemaDefinition } from '@nafs/database';
+
 import { WEB_ENTITIES } from './entities';
 import { WEB_MIGRATIONS } from './migrations';
 

@@ -1,9 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { e7Ok } from '@nafs/http';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+
 import { DrawingProjectsService } from './drawing-projects.service';
-import { CreateDrawingProjectDto, DrawingProjectIdParamsDto, ListDrawingProjectsQueryDto, toDrawingProjectDto, UpdateDrawingProjectDto } from './dto/drawing-project.dto';
+import {
+  CreateDrawingProjectDto,
+  DrawingProjectIdParamsDto,
+  ListDrawingProjectsQueryDto,
+  toDrawingProjectDto,
+  UpdateDrawingProjectDto,
+} from './dto/drawing-project.dto';
 
 /** `/api/v1/drawing-projects` (W32-W36): all authenticated, owner-only, family E7, validation V1. */
 @Controller('api/v1/drawing-projects')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { DrawingProjectsController } from './drawing-projects.controller';
 import { DrawingProjectsRepository } from './drawing-projects.repository';
 import { DrawingProjectsService } from './drawing-projects.service';

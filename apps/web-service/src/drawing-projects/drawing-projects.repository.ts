@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { DrawingProjectEntity } from './drawing-project.entity';
 import type { CreateDrawingProjectInput, UpdateDrawingProjectInput } from './dto/drawing-project.dto';
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { IdentityReferences } from '@nafs/auth-client';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@nafs/http';
+import { Injectable } from '@nestjs/common';
+
 import type { DrawingProjectEntity } from './drawing-project.entity';
 import { DrawingProjectsRepository } from './drawing-projects.repository';
 import type { CreateDrawingProjectInput, UpdateDrawingProjectInput } from './dto/drawing-project.dto';

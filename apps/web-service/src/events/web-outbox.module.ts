@@ -1,6 +1,7 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { SERVICES, WEB_EVENT_STREAM } from '@nafs/contracts';
 import { OutboxRelayModule, WEB_EVENT_CONSUMER_GROUPS } from '@nafs/events';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+
 import type { WebConfig } from '../config/web.config';
 import { WebOutboxWriter } from './web-outbox.writer';
 
@@ -15,7 +16,14 @@ export class WebOutboxModule {
   static register(config: WebConfig): DynamicModule {
     return {
       module: WebOutboxModule,
-      imports: [OutboxRelayModule.forRoot({ service: SERVICES.web.app, env: config, consumerGroups: WEB_EVENT_CONSUMER_GROUPS, stream: WEB_EVENT_STREAM })],
+      imports: [
+        OutboxRelayModule.forRoot({
+          service: SERVICES.web.app,
+          env: config,
+          consumerGroups: WEB_EVENT_CONSUMER_GROUPS,
+          stream: WEB_EVENT_STREAM,
+        }),
+      ],
       providers: [WebOutboxWriter],
       exports: [WebOutboxWriter],
     };

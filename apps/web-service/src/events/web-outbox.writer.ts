@@ -1,6 +1,6 @@
+import { OUTBOX_TABLE, type WebEventPayloads, type WebEventType } from '@nafs/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { OUTBOX_TABLE, type WebEventPayloads, type WebEventType } from '@nafs/contracts';
 
 /**
  * Writes WEB_EVENTS rows into web's event_outbox through the caller's transaction, so an event
@@ -13,10 +13,10 @@ export class WebOutboxWriter {
       throw new Error(`WebOutboxWriter.write(${type}) needs the EntityManager of an open transaction`);
     }
     // clock_timestamp(), not now(): the events of one transaction keep their order.
-    const rows = (await manager.query(`INSERT INTO ${OUTBOX_TABLE} (type, payload, occurred_at) VALUES ($1, $2::jsonb, clock_timestamp()) RETURNING id`, [
-      type,
-      JSON.stringify(payload),
-    ])) as { id: string }[];
+    const rows = (await manager.query(
+      `INSERT INTO ${OUTBOX_TABLE} (type, payload, occurred_at) VALUES ($1, $2::jsonb, clock_timestamp()) RETURNING id`,
+      [type, JSON.stringify(payload)],
+    )) as { id: string }[];
     return rows[0].id;
   }
 }

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { UserDeletionHandler } from '@nafs/events';
+import { Injectable } from '@nestjs/common';
 
 /**
  * The legacy ON DELETE rules of web's former foreign keys to users: drawing_projects.user_id

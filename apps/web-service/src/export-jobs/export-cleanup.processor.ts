@@ -1,7 +1,8 @@
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { assertSafeKey, type ObjectStorage } from '@nafs/storage';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+
 import { EXPORT_JOBS_OPTIONS, EXPORT_MAINTENANCE_QUEUE, EXPORT_STORAGE, type ExportJobsOptions } from './export-jobs.config';
 import { ExportJobsRepository } from './export-jobs.repository';
 
@@ -26,7 +27,11 @@ export class ExportCleanupProcessor extends WorkerHost implements OnApplicationB
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(SCHEDULER_ID, { every: this.options.cleanupEveryMs }, { name: 'cleanup', opts: { removeOnComplete: 10, removeOnFail: 10 } });
+    await this.queue.upsertJobScheduler(
+      SCHEDULER_ID,
+      { every: this.options.cleanupEveryMs },
+      { name: 'cleanup', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+    );
   }
 
   @OnWorkerEvent('error')

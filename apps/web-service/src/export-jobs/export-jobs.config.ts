@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+
 import { booleanFlag, nonNegativeInt, optional, positiveInt } from '@nafs/config';
 import type { RpcPolicyOptions } from '@nafs/rpc';
+import { z } from 'zod';
 
 const url = optional(z.string().url('must be a URL'));
 

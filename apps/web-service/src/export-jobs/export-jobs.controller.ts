@@ -1,7 +1,8 @@
-import { Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
+import { Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+
 import { JobIdParamsDto, ToolIdParamsDto } from './dto/export-jobs.dto';
 import { ExportJobsService } from './export-jobs.service';
 
@@ -56,7 +57,12 @@ export class ExportJobsController {
   }
 
   @Get('export-jobs/:jobId/download')
-  async download(@CurrentUser() user: AuthenticatedUser, @Param() { jobId }: JobIdParamsDto, @Headers('range') range: string | undefined, @Res() res: Response) {
+  async download(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param() { jobId }: JobIdParamsDto,
+    @Headers('range') range: string | undefined,
+    @Res() res: Response,
+  ) {
     const file = await this.exports.download(user, jobId, range);
     res.status(file.status).set(file.headers);
     file.body.on('error', () => res.destroy());

@@ -1,10 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
+
 import type { ObjectStorage } from '@nafs/storage';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+
 import { EXPORT_JOBS_OPTIONS, EXPORT_QUEUE, EXPORT_STORAGE, type ExportJobsOptions } from './export-jobs.config';
 import { ExportJobsRepository } from './export-jobs.repository';
 import type { ExportQueueJob } from './export-jobs.service';
@@ -125,7 +127,9 @@ export class ExportJobsProcessor extends WorkerHost implements OnApplicationBoot
       } catch (error) {
         const permanent = error instanceof PermanentStepError || error instanceof FormsSourceError;
         if (permanent || attempt >= attempts) throw error;
-        this.logger.warn(`export job ${context.jobId}: step ${step.name} attempt ${attempt} failed (${(error as Error).message}); retrying`);
+        this.logger.warn(
+          `export job ${context.jobId}: step ${step.name} attempt ${attempt} failed (${(error as Error).message}); retrying`,
+        );
         await sleep(this.options.stepBackoffMs * 2 ** (attempt - 1));
       }
     }

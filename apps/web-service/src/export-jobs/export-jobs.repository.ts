@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, IsNull, LessThan, Not } from 'typeorm';
+
 import { ToolRegistryEntryEntity } from '../tool-registry/tool-registry-entry.entity';
 import { ExportJobEntity, type ExportJobStatus } from './export-job.entity';
 
@@ -60,7 +61,9 @@ export class ExportJobsRepository {
     if (filter.toolType) {
       query.andWhere(
         new Brackets((match) =>
-          match.where('tool.tool_id = :toolType', { toolType: filter.toolType }).orWhere("tool.manifest_json ->> 'toolType' = :toolType", { toolType: filter.toolType }),
+          match
+            .where('tool.tool_id = :toolType', { toolType: filter.toolType })
+            .orWhere("tool.manifest_json ->> 'toolType' = :toolType", { toolType: filter.toolType }),
         ),
       );
     }
@@ -85,10 +88,15 @@ export class ExportJobsRepository {
 
   /** pending (or a job a dead replica left in_progress) → in_progress, from step 0; false if it was cancelled or finished meanwhile. */
   async start(jobId: string, stepsTotal: number): Promise<boolean> {
-    const result = await this.jobs.update(
-      { jobId, status: In(ACTIVE) },
-      { status: 'in_progress', stepsTotal, stepsCompleted: 0, progressPercentage: 0, currentStep: null, errorMessage: null, startedAt: () => 'now()' } as never,
-    );
+    const result = await this.jobs.update({ jobId, status: In(ACTIVE) }, {
+      status: 'in_progress',
+      stepsTotal,
+      stepsCompleted: 0,
+      progressPercentage: 0,
+      currentStep: null,
+      errorMessage: null,
+      startedAt: () => 'now()',
+    } as never);
     return (result.affected ?? 0) > 0;
   }
 
@@ -111,10 +119,11 @@ export class ExportJobsRepository {
   }
 
   async finish(jobId: string, status: 'cancelled' | 'failed' | 'rolled_back', errorMessage: string | null): Promise<void> {
-    await this.jobs.update(
-      { jobId, status: In(['pending', 'in_progress', 'cancelling', 'failed']) },
-      { status, errorMessage: errorMessage?.slice(0, 2000) ?? null, completedAt: () => 'now()' } as never,
-    );
+    await this.jobs.update({ jobId, status: In(['pending', 'in_progress', 'cancelling', 'failed']) }, {
+      status,
+      errorMessage: errorMessage?.slice(0, 2000) ?? null,
+      completedAt: () => 'now()',
+    } as never);
   }
 
   /** in_progress → completed with the package; false when the job was cancelled meanwhile. */
@@ -135,7 +144,10 @@ export class ExportJobsRepository {
 
   /** Legacy 5.7 step 7: one atomic increment when a download stream ended. */
   async recordDownload(jobId: string): Promise<void> {
-    await this.dataSource.query('UPDATE export_jobs SET download_count = download_count + 1, last_downloaded_at = now() WHERE job_id = $1', [jobId]);
+    await this.dataSource.query(
+      'UPDATE export_jobs SET download_count = download_count + 1, last_downloaded_at = now() WHERE job_id = $1',
+      [jobId],
+    );
   }
 
   async delete(jobId: string): Promise<void> {

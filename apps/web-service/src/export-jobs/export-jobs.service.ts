@@ -1,18 +1,20 @@
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
+
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { BadRequestError, ConflictError, ForbiddenError, GoneError, NotFoundError, UnprocessableError } from '@nafs/http';
 import { assertSafeKey, type ObjectStorage } from '@nafs/storage';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+
+import { parseListQuery, toExportJobDto, toListedJobDto } from './dto/export-jobs.dto';
 import type { ExportJobEntity } from './export-job.entity';
 import { EXPORT_QUEUE, EXPORT_STORAGE } from './export-jobs.config';
-import { type ExportJobWithTool, ExportJobsRepository } from './export-jobs.repository';
+import { ExportJobsRepository, type ExportJobWithTool } from './export-jobs.repository';
 import { ExportPreflight, type ValidationResult } from './export-preflight';
-import { parseListQuery, toExportJobDto, toListedJobDto } from './dto/export-jobs.dto';
+import { toolTypeOf } from './strategies/export-strategy';
 import { HashingStream } from './strategies/package-archive';
 import { STRATEGIES } from './strategies/strategies';
-import { toolTypeOf } from './strategies/export-strategy';
 
 export interface ExportQueueJob {
   jobId: string;
@@ -141,7 +143,8 @@ export class ExportJobsService {
 
   async cancel(user: AuthenticatedUser, jobId: string) {
     await this.findVisible(user, jobId, 'UNAUTHORIZED_CANCELLATION');
-    if (!(await this.repository.requestCancel(jobId))) throw new ConflictError('INVALID_JOB_STATUS', 'Only pending or in-progress jobs can be cancelled');
+    if (!(await this.repository.requestCancel(jobId)))
+      throw new ConflictError('INVALID_JOB_STATUS', 'Only pending or in-progress jobs can be cancelled');
     // A job no worker has taken yet is cancelled right away; a running one stops before its next step.
     const queued = await this.queue.getJob(jobId);
     if (queued && ['waiting', 'delayed', 'prioritized'].includes(await queued.getState())) {
@@ -192,7 +195,9 @@ export class ExportJobsService {
     if (job.packageChecksum) {
       const actual = await this.hashOf(key);
       if (actual !== job.packageChecksum) {
-        this.logger.warn(`SECURITY: export package ${jobId} does not match its checksum (stored ${job.packageChecksum}, actual ${actual}); download refused`);
+        this.logger.warn(
+          `SECURITY: export package ${jobId} does not match its checksum (stored ${job.packageChecksum}, actual ${actual}); download refused`,
+        );
         throw new ForbiddenError('PACKAGE_TAMPERED', 'Export package failed its integrity check');
       }
       await this.repository.markVerified(jobId);
@@ -225,7 +230,12 @@ export class ExportJobsService {
     if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
     // A download counts once its last byte was sent (a ranged resume counts when it reaches the end).
     const completesFile = !range || range.end === size - 1;
-    return { status: range ? 206 : 200, headers, body, onComplete: () => (completesFile ? this.repository.recordDownload(jobId) : Promise.resolve()) };
+    return {
+      status: range ? 206 : 200,
+      headers,
+      body,
+      onComplete: () => (completesFile ? this.repository.recordDownload(jobId) : Promise.resolve()),
+    };
   }
 
   private async hashOf(key: string): Promise<string | null> {

@@ -1,8 +1,10 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+
 import { Inject, Injectable } from '@nestjs/common';
-import type { ToolRegistryEntryEntity } from '../tool-registry/tool-registry-entry.entity';
+
 import { ToolRegistryRepository } from '../tool-registry/tool-registry.repository';
+import type { ToolRegistryEntryEntity } from '../tool-registry/tool-registry-entry.entity';
 import { EXPORT_JOBS_OPTIONS, type ExportJobsOptions } from './export-jobs.config';
 import { FormsSourceClient, FormsSourceError, FormsUnavailableError } from './forms-source.client';
 import { metadataId, TOOL_TYPES, toolTypeOf } from './strategies/export-strategy';
@@ -56,7 +58,8 @@ export class ExportPreflight {
         return await call();
       } catch (failure) {
         if (failure instanceof FormsSourceError) error(failure.code === 'NOT_FOUND' ? `${what} not found` : failure.message, field);
-        else if (failure instanceof FormsUnavailableError) error(`Cannot check the ${what.toLowerCase()}: ${failure.message}`, 'formsService', true);
+        else if (failure instanceof FormsUnavailableError)
+          error(`Cannot check the ${what.toLowerCase()}: ${failure.message}`, 'formsService', true);
         else throw failure;
         return null;
       }
@@ -73,12 +76,17 @@ export class ExportPreflight {
         const formSchemaId = metadataId(tool, 'formSchemaId');
         if (!formSchemaId) error('Form schema ID is required for forms tools', 'toolMetadata.formSchemaId');
         else {
-          const source = await askForms('toolMetadata.formSchemaId', `Form schema ${formSchemaId}`, () => this.forms.formSource(formSchemaId));
+          const source = await askForms('toolMetadata.formSchemaId', `Form schema ${formSchemaId}`, () =>
+            this.forms.formSource(formSchemaId),
+          );
           if (source) {
             if (source.latestSchema.fieldCount === 0) error('Form schema has no fields', 'schema.fields');
             if (source.submissionCount === 0) warnings.push({ message: 'Form has no submissions', field: 'submissions' });
-            if (source.theme && !source.theme.isActive) warnings.push({ message: `Theme '${source.theme.name}' is not active`, field: 'theme' });
-            info.push(`Form '${source.form.title}': schema version ${source.latestSchema.schemaVersion}, ${source.latestSchema.fieldCount} fields, ${source.submissionCount} submissions`);
+            if (source.theme && !source.theme.isActive)
+              warnings.push({ message: `Theme '${source.theme.name}' is not active`, field: 'theme' });
+            info.push(
+              `Form '${source.form.title}': schema version ${source.latestSchema.schemaVersion}, ${source.latestSchema.fieldCount} fields, ${source.submissionCount} submissions`,
+            );
           }
         }
       }
@@ -88,10 +96,12 @@ export class ExportPreflight {
         else {
           const theme = await askForms('toolMetadata.themeId', `Theme ${themeId}`, () => this.forms.themeSource(themeId));
           if (theme && !theme.isActive) error(`Theme '${theme.name}' is not active`, 'theme');
-          if (theme && (theme.themeConfig === null || typeof theme.themeConfig !== 'object')) error(`Theme '${theme.name}' has no config`, 'theme.themeConfig');
+          if (theme && (theme.themeConfig === null || typeof theme.themeConfig !== 'object'))
+            error(`Theme '${theme.name}' has no config`, 'theme.themeConfig');
         }
       }
-      if (type === 'workflows' && !metadataId(tool, 'workflowId')) error('Workflow ID is required for workflows tools', 'toolMetadata.workflowId');
+      if (type === 'workflows' && !metadataId(tool, 'workflowId'))
+        error('Workflow ID is required for workflows tools', 'toolMetadata.workflowId');
     }
     try {
       await mkdir(this.options.tempDir, { recursive: true });

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { type FormExportSource, FORMS_PATTERNS, type FormsPingResponse, isRpcErrorEnvelope, type ThemeExportSource } from '@nafs/contracts';
 import { CircuitState, ResilientRpc, RpcUnavailableError } from '@nafs/rpc';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+
 import { EXPORT_JOBS_OPTIONS, type ExportJobsOptions, FORMS_RPC_CLIENT } from './export-jobs.config';
 
 /** forms answered that the thing does not exist or the request is malformed: never retried. */
@@ -24,7 +25,8 @@ export class FormsUnavailableError extends Error {
 }
 
 function toDefinitive(error: unknown): FormsSourceError | undefined {
-  if (isRpcErrorEnvelope(error) && (error.code === 'NOT_FOUND' || error.code === 'INVALID_ARGUMENT')) return new FormsSourceError(error.code, error.message);
+  if (isRpcErrorEnvelope(error) && (error.code === 'NOT_FOUND' || error.code === 'INVALID_ARGUMENT'))
+    return new FormsSourceError(error.code, error.message);
   return undefined;
 }
 

@@ -1,5 +1,5 @@
-import { All, Controller } from '@nestjs/common';
 import { GoneError } from '@nafs/http';
+import { All, Controller } from '@nestjs/common';
 
 const GONE = 'The generated test tool was a scaffolding artefact and is no longer served';
 

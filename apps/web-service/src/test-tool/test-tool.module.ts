@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TestToolController } from './test-tool.controller';
 
 /** The retired test tool (W37–W41): a documented 410. */

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { AuthGuard, Roles } from '@nafs/auth-client';
 import { e5Ok, LegacyFamily } from '@nafs/http';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, UseGuards } from '@nestjs/common';
+
 import { XssScreenGuard } from '../tools/admin-security';
-import { ConfigParamsDto, CreateToolConfigDto, ToolKeyParamsDto, UpdateToolConfigDto, toToolConfigDto } from './dto/tool-config.dto';
+import { ConfigParamsDto, CreateToolConfigDto, ToolKeyParamsDto, toToolConfigDto, UpdateToolConfigDto } from './dto/tool-config.dto';
 import { ToolConfigsService } from './tool-configs.service';
 
 /**

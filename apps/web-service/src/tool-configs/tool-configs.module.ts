@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ToolsRepository } from '../tools/tools.repository';
 import { ToolConfigsController } from './tool-configs.controller';
 import { ToolConfigsRepository } from './tool-configs.repository';

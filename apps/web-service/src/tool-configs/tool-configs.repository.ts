@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+
 import { ToolConfigEntity } from '../tools/tool-config.entity';
 
 export interface ConfigFields {
@@ -10,7 +11,11 @@ export interface ConfigFields {
   isActive?: boolean;
 }
 
-export const DEFAULT_CONFIG = { version: '1.0.0', displayMode: 'standard', layoutSettings: { maxWidth: '1200px', padding: '2rem' } } as const;
+export const DEFAULT_CONFIG = {
+  version: '1.0.0',
+  displayMode: 'standard',
+  layoutSettings: { maxWidth: '1200px', padding: '2rem' },
+} as const;
 
 /** SQL of `tool_configs`. One active config per tool: the partial unique index and the legacy trigger. */
 @Injectable()
@@ -51,7 +56,11 @@ export class ToolConfigsRepository {
     );
   }
 
-  async insert(toolId: string, fields: Required<Pick<ConfigFields, 'version' | 'displayMode'>> & ConfigFields, manager: EntityManager): Promise<ToolConfigEntity> {
+  async insert(
+    toolId: string,
+    fields: Required<Pick<ConfigFields, 'version' | 'displayMode'>> & ConfigFields,
+    manager: EntityManager,
+  ): Promise<ToolConfigEntity> {
     const rows = (await manager.query(
       `INSERT INTO tool_configs (tool_id, version, display_mode, layout_settings, is_active) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id`,
       [toolId, fields.version, fields.displayMode, JSON.stringify(fields.layoutSettings ?? {}), fields.isActive ?? false],

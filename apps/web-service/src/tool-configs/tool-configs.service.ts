@@ -1,8 +1,9 @@
+import { BadRequestError, NotFoundError } from '@nafs/http';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { BadRequestError, NotFoundError } from '@nafs/http';
-import type { ToolConfigEntity } from '../tools/tool-config.entity';
+
 import type { ToolEntity } from '../tools/tool.entity';
+import type { ToolConfigEntity } from '../tools/tool-config.entity';
 import { ToolsRepository } from '../tools/tools.repository';
 import { type ConfigFields, ToolConfigsRepository } from './tool-configs.repository';
 
@@ -99,7 +100,8 @@ export class ToolConfigsService {
     await this.configs.transaction(async (manager) => {
       const tool = await this.lockedTool(toolKey, manager);
       const config = await this.configOf(tool, configId, manager);
-      if (config.isActive) throw new BadRequestError('CONFIG_ACTIVE', 'Cannot delete the active configuration. Activate another config first.');
+      if (config.isActive)
+        throw new BadRequestError('CONFIG_ACTIVE', 'Cannot delete the active configuration. Activate another config first.');
       await this.configs.delete(configId, manager);
     });
   }

@@ -1,9 +1,9 @@
+import { REDIS_CLIENT } from '@nafs/cache';
+import { clientIp } from '@nafs/http';
 import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { REDIS_CLIENT } from '@nafs/cache';
-import { clientIp } from '@nafs/http';
 
 export const TOOL_REGISTRY_OPTIONS = Symbol('TOOL_REGISTRY_OPTIONS');
 
@@ -27,7 +27,12 @@ export class ToolRegistryRateLimitMiddleware implements NestMiddleware {
     @Inject(REDIS_CLIENT) redis: Redis,
     @Inject(TOOL_REGISTRY_OPTIONS) private readonly options: ToolRegistryOptions,
   ) {
-    this.limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${options.keyPrefix}rate:tool-registry`, points: options.rateLimitMax, duration: 60 });
+    this.limiter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${options.keyPrefix}rate:tool-registry`,
+      points: options.rateLimitMax,
+      duration: 60,
+    });
   }
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {

@@ -1,8 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { e6Ok, LegacyFamily } from '@nafs/http';
-import { RegisterToolDto, RegistryIdParamsDto, RegistrySearchQueryDto, RegistryToolIdParamsDto, UpdateRegistryDto, toRegistryRecord } from './dto/tool-registry.dto';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+
+import {
+  RegisterToolDto,
+  RegistryIdParamsDto,
+  RegistrySearchQueryDto,
+  RegistryToolIdParamsDto,
+  toRegistryRecord,
+  UpdateRegistryDto,
+} from './dto/tool-registry.dto';
 import { ToolRegistryService } from './tool-registry.service';
 
 /**

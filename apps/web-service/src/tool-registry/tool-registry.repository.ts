@@ -1,13 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+
 import { ToolRegistryEntryEntity } from './tool-registry-entry.entity';
 
 export type NewRegistryEntry = Pick<ToolRegistryEntryEntity, 'toolId' | 'name' | 'version' | 'route' | 'apiBase' | 'manifestJson'> &
   Partial<Pick<ToolRegistryEntryEntity, 'description' | 'icon' | 'permissions' | 'status' | 'createdBy'>>;
 
 export type RegistryChanges = Partial<
-  Pick<ToolRegistryEntryEntity, 'name' | 'description' | 'version' | 'icon' | 'status' | 'route' | 'apiBase' | 'permissions' | 'isExported' | 'exportedAt' | 'serviceUrl' | 'databaseName' | 'manifestJson'>
+  Pick<
+    ToolRegistryEntryEntity,
+    | 'name'
+    | 'description'
+    | 'version'
+    | 'icon'
+    | 'status'
+    | 'route'
+    | 'apiBase'
+    | 'permissions'
+    | 'isExported'
+    | 'exportedAt'
+    | 'serviceUrl'
+    | 'databaseName'
+    | 'manifestJson'
+  >
 >;
 
 /**

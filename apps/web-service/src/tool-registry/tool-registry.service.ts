@@ -1,17 +1,23 @@
-import { Injectable } from '@nestjs/common';
 import { BadRequestError, NotFoundError } from '@nafs/http';
+import { Injectable } from '@nestjs/common';
+
 import type { RegisterToolInput, RegistryStatus, UpdateRegistryInput } from './dto/tool-registry.dto';
-import type { ToolRegistryEntryEntity } from './tool-registry-entry.entity';
 import { ToolRegistryRepository } from './tool-registry.repository';
+import type { ToolRegistryEntryEntity } from './tool-registry-entry.entity';
 
 /** beta → active | deprecated; active → deprecated; deprecated is terminal (legacy-api.md 5.7). */
-const TRANSITIONS: Record<RegistryStatus, readonly RegistryStatus[]> = { beta: ['active', 'deprecated'], active: ['deprecated'], deprecated: [] };
+const TRANSITIONS: Record<RegistryStatus, readonly RegistryStatus[]> = {
+  beta: ['active', 'deprecated'],
+  active: ['deprecated'],
+  deprecated: [],
+};
 
 const notFound = (toolId: string) => new NotFoundError('TOOL_NOT_FOUND', `Tool '${toolId}' not found`);
 
 function checkPaths(toolId: string, route: string | undefined, apiBase: string | undefined): void {
   if (route !== undefined && route !== `/tools/${toolId}`) throw new BadRequestError('INVALID_ROUTE', `Route must be /tools/${toolId}`);
-  if (apiBase !== undefined && apiBase !== `/api/tools/${toolId}`) throw new BadRequestError('INVALID_API_BASE', `API base must be /api/tools/${toolId}`);
+  if (apiBase !== undefined && apiBase !== `/api/tools/${toolId}`)
+    throw new BadRequestError('INVALID_API_BASE', `API base must be /api/tools/${toolId}`);
 }
 
 /** The tool registry (W19–W24): any authenticated user, as in legacy. */

@@ -1,6 +1,6 @@
+import { LegacyHttpException } from '@nafs/http';
 import { type CanActivate, type ExecutionContext, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { LegacyHttpException } from '@nafs/http';
 
 /** The headers of every `/api/v1/admin/tools/**` answer, errors included (legacy-api.md 1.6). */
 @Injectable()
@@ -14,7 +14,16 @@ export class AdminSecurityHeadersMiddleware implements NestMiddleware {
 }
 
 /** What the legacy admin router refused anywhere in the stringified body. */
-const SUSPICIOUS = [/<\s*script/i, /<\/\s*script/i, /javascript\s*:/i, /vbscript\s*:/i, /\bon[a-z]+\s*=/i, /<\s*(iframe|object|embed|link|meta|style|base|form)\b/i, /data\s*:\s*text\/html/i, /expression\s*\(/i];
+const SUSPICIOUS = [
+  /<\s*script/i,
+  /<\/\s*script/i,
+  /javascript\s*:/i,
+  /vbscript\s*:/i,
+  /\bon[a-z]+\s*=/i,
+  /<\s*(iframe|object|embed|link|meta|style|base|form)\b/i,
+  /data\s*:\s*text\/html/i,
+  /expression\s*\(/i,
+];
 
 /** Whether a request body carries script-like content. */
 export function looksLikeXss(body: unknown): boolean {
@@ -34,7 +43,10 @@ export class XssScreenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     if (looksLikeXss(request.body)) {
-      throw new LegacyHttpException(400, { success: false, error: { code: 'SECURITY_VIOLATION', message: 'Request contains potentially malicious content' } });
+      throw new LegacyHttpException(400, {
+        success: false,
+        error: { code: 'SECURITY_VIOLATION', message: 'Request contains potentially malicious content' },
+      });
     }
     return true;
   }

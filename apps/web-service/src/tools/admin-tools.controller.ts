@@ -1,13 +1,27 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { AuthGuard, CurrentUser, Roles } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
 import { clientIp, e2Ok, userAgent } from '@nafs/http';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
 import { XssScreenGuard } from './admin-security';
-import { CreateToolDto, ExistingToolKeyParamsDto, ToolKeyParamsDto, ToolLookupParamsDto, ToolSlugParamsDto, UpdateToolStatusDto, toToolDto } from './dto/tool.dto';
+import {
+  CreateToolDto,
+  ExistingToolKeyParamsDto,
+  ToolKeyParamsDto,
+  ToolLookupParamsDto,
+  ToolSlugParamsDto,
+  toToolDto,
+  UpdateToolStatusDto,
+} from './dto/tool.dto';
 import { type AuditContext, ToolsService } from './tools.service';
 
-const auditContext = (user: AuthenticatedUser, req: Request): AuditContext => ({ userId: user.id, tenantId: user.tenantId, ipAddress: clientIp(req), userAgent: userAgent(req) });
+const auditContext = (user: AuthenticatedUser, req: Request): AuditContext => ({
+  userId: user.id,
+  tenantId: user.tenantId,
+  ipAddress: clientIp(req),
+  userAgent: userAgent(req),
+});
 
 /**
  * `/api/v1/admin/tools` (W1–W5, W12–W15): admins only, E2/V2, behind the XSS screen; the security
@@ -50,7 +64,12 @@ export class AdminToolsController {
   @Get('validate-key/:key')
   async validateKey(@Param() { key }: ToolKeyParamsDto) {
     const available = await this.tools.isKeyAvailable(key);
-    return { success: true, available, message: available ? 'Tool key is available' : 'Tool key is already taken', timestamp: new Date().toISOString() };
+    return {
+      success: true,
+      available,
+      message: available ? 'Tool key is available' : 'Tool key is already taken',
+      timestamp: new Date().toISOString(),
+    };
   }
 
   /**
@@ -88,7 +107,12 @@ export class AdminToolsController {
 
   /** W14. */
   @Patch(':key')
-  async setActive(@CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Param() { key }: ExistingToolKeyParamsDto, @Body() body: UpdateToolStatusDto) {
+  async setActive(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() req: Request,
+    @Param() { key }: ExistingToolKeyParamsDto,
+    @Body() body: UpdateToolStatusDto,
+  ) {
     const tool = await this.tools.setActive(key, body.active, auditContext(user, req));
     return e2Ok({ tool: toToolDto(tool) }, `Tool ${tool.active ? 'enabled' : 'disabled'} successfully`);
   }

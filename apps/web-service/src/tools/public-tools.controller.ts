@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
+
 import { ToolLookupParamsDto, ToolSlugParamsDto } from './dto/tool.dto';
 import { ToolsService } from './tools.service';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+
+import { REDIS_CLIENT } from '@nafs/cache';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS_CLIENT } from '@nafs/cache';
 
 export const TOOLS_CACHE_OPTIONS = Symbol('TOOLS_CACHE_OPTIONS');
 
@@ -77,7 +78,16 @@ export class ToolsListCache {
     const etag = makeEtag(createHash('md5').update(body).digest('hex'), Date.now());
     if (gen === '') return { etag, body };
     try {
-      const [storedEtag, storedBody] = (await this.redis.eval(STORE_SCRIPT, 1, this.key, gen, view, etag, body, String(this.ttlSeconds))) as [string, string];
+      const [storedEtag, storedBody] = (await this.redis.eval(
+        STORE_SCRIPT,
+        1,
+        this.key,
+        gen,
+        view,
+        etag,
+        body,
+        String(this.ttlSeconds),
+      )) as [string, string];
       return { etag: storedEtag, body: storedBody };
     } catch (error) {
       this.logger.warn(`tools cache not stored: ${(error as Error).message}`);

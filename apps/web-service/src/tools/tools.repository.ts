@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+
 import { ToolEntity } from './tool.entity';
 
 export interface NewTool {
@@ -66,7 +67,13 @@ export class ToolsRepository {
   }
 
   async setActive(key: string, active: boolean, manager: EntityManager): Promise<ToolEntity | null> {
-    const result = await this.repo(manager).createQueryBuilder().update(ToolEntity).set({ active }).where('key = :key', { key }).returning('id').execute();
+    const result = await this.repo(manager)
+      .createQueryBuilder()
+      .update(ToolEntity)
+      .set({ active })
+      .where('key = :key', { key })
+      .returning('id')
+      .execute();
     if (!result.affected) return null;
     return this.findByKey(key, manager);
   }

@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type AuditRecordedPayload, type ToolChangedPayload, WEB_EVENTS } from '@nafs/contracts';
 import { ConflictError, NotFoundError, RequestValidationError } from '@nafs/http';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import { WebOutboxWriter } from '../events/web-outbox.writer';
 import { type CreateToolInput, type PublicToolDto, toPublicToolDto, toToolDto } from './dto/tool.dto';
 import type { ToolEntity } from './tool.entity';
-import { type CachedList, ToolsListCache } from './tools-list.cache';
 import { ToolsRepository } from './tools.repository';
+import { type CachedList, ToolsListCache } from './tools-list.cache';
 
 /** Who made a change, for the audit record auth stores (legacy-api.md 2.11). */
 export interface AuditContext {
@@ -29,7 +30,11 @@ export class ToolsService {
 
   /** W1: `{ tools }` of every tool, by name, with an ETag shared by all replicas (legacy form `W/"<md5>-<epochMs>"`). */
   adminList(): Promise<CachedList> {
-    return this.cache.getOrLoad('admin', async () => ({ tools: (await this.tools.listAll()).map(toToolDto) }), (hash, ms) => `W/"${hash}-${ms}"`);
+    return this.cache.getOrLoad(
+      'admin',
+      async () => ({ tools: (await this.tools.listAll()).map(toToolDto) }),
+      (hash, ms) => `W/"${hash}-${ms}"`,
+    );
   }
 
   /** The admin list's current ETag without touching the database, or null when it must be rebuilt. */
@@ -39,7 +44,11 @@ export class ToolsService {
 
   /** W16: `{ tools }` of the active tools, public fields only; ETag `"tools-<epochMs>"`, stable until a tool changes. */
   publicList(): Promise<CachedList> {
-    return this.cache.getOrLoad('public', async () => ({ tools: (await this.tools.listActive()).map(toPublicToolDto) }), (_hash, ms) => `"tools-${ms}"`);
+    return this.cache.getOrLoad(
+      'public',
+      async () => ({ tools: (await this.tools.listActive()).map(toPublicToolDto) }),
+      (_hash, ms) => `"tools-${ms}"`,
+    );
   }
 
   async publicEtag(): Promise<string | null> {
@@ -82,14 +91,23 @@ export class ToolsService {
       throw new RequestValidationError([{ path: ['key'], message: 'Tool key already exists' }], 'body', { key: input.key });
     }
     const tool = await this.tools.transaction(async (manager) => {
-      const created = await this.tools.insert({ key: input.key, name: input.name, description: input.description, active: input.active, slug: input.slug ?? null }, manager);
+      const created = await this.tools.insert(
+        { key: input.key, name: input.name, description: input.description, active: input.active, slug: input.slug ?? null },
+        manager,
+      );
       if (!created) {
         // Lost a race for the key, or an explicit slug is taken.
-        if (await this.tools.findByKey(input.key, manager)) throw new ConflictError('TOOL_EXISTS', `Tool with key '${input.key}' already exists`);
+        if (await this.tools.findByKey(input.key, manager))
+          throw new ConflictError('TOOL_EXISTS', `Tool with key '${input.key}' already exists`);
         throw new ConflictError('SLUG_EXISTS', `Tool with slug '${input.slug}' already exists`);
       }
       await this.recordChange(manager, WEB_EVENTS.toolCreated, created, created.active);
-      await this.recordAudit(manager, audit, 'CREATE', created, { key: created.key, name: created.name, description: created.description, active: created.active });
+      await this.recordAudit(manager, audit, 'CREATE', created, {
+        key: created.key,
+        name: created.name,
+        description: created.description,
+        active: created.active,
+      });
       return created;
     });
     await this.cache.invalidate();
@@ -120,13 +138,24 @@ export class ToolsService {
     await this.cache.invalidate();
   }
 
-  private async recordChange(manager: EntityManager, type: (typeof WEB_EVENTS)['toolCreated' | 'toolUpdated' | 'toolDeleted'], tool: ToolEntity, active: boolean) {
+  private async recordChange(
+    manager: EntityManager,
+    type: (typeof WEB_EVENTS)['toolCreated' | 'toolUpdated' | 'toolDeleted'],
+    tool: ToolEntity,
+    active: boolean,
+  ) {
     const payload: ToolChangedPayload = { toolId: tool.id, key: tool.key, name: tool.name, active, schemaVersion: 1 };
     await this.outbox.write(manager, type, payload);
   }
 
   /** The legacy audit rows, with the tool's uuid as resource_id (legacy stored the key, which never fit). */
-  private async recordAudit(manager: EntityManager, audit: AuditContext, action: string, tool: ToolEntity, details: Record<string, unknown>) {
+  private async recordAudit(
+    manager: EntityManager,
+    audit: AuditContext,
+    action: string,
+    tool: ToolEntity,
+    details: Record<string, unknown>,
+  ) {
     const payload: AuditRecordedPayload = {
       schemaVersion: 1,
       userId: audit.userId,

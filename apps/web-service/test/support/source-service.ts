@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+
 import { freePort } from '@nafs/runtime/testing';
 
 const ROOT = resolve(__dirname, '../../../..');

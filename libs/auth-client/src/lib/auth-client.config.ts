@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { booleanFlag, nonNegativeInt, positiveInt, refuseKnownSecretsInProduction } from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
+import { z } from 'zod';
 
 /**
  * The variables web and forms read for the identity client; spread it into the service's zod
@@ -44,7 +44,11 @@ export const DEV_ONLY_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcd
 /** `schema.superRefine(requireJwtSecretInProduction)`: NODE_ENV=production needs a real JWT_SECRET, not a published one. */
 export function requireJwtSecretInProduction(config: { NODE_ENV?: string; JWT_SECRET?: string }, ctx: z.RefinementCtx): void {
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: `is required in production (at least ${JWT_SECRET_MIN_LENGTH} characters, the same as auth-service's)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JWT_SECRET'],
+      message: `is required in production (at least ${JWT_SECRET_MIN_LENGTH} characters, the same as auth-service's)`,
+    });
   }
   refuseKnownSecretsInProduction(['JWT_SECRET'])(config, ctx);
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
+
 import { AuthGuard } from './auth.guard';
+import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
 import { AuthRpcCaller } from './auth-rpc-caller';
 import { IdentityCacheInvalidator } from './identity-cache-invalidator';
 import { IdentityClient } from './identity-client';

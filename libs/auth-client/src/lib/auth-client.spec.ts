@@ -1,15 +1,9 @@
-import { Controller, Get, type INestApplication, type INestMicroservice, Post, UseGuards } from '@nestjs/common';
-import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
-import { JwtService } from '@nestjs/jwt';
-import request from 'supertest';
-import type Redis from 'ioredis';
 import { REDIS_CLIENT, RedisModule } from '@nafs/cache';
 import {
+  type ApiTokenIdentity,
   AUTH_EVENTS,
   AUTH_PATTERNS,
   type AuthenticatedUser,
-  type ApiTokenIdentity,
   JWT_AUDIENCE,
   JWT_ISSUER,
   type TenantIdentity,
@@ -18,9 +12,16 @@ import {
 import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { MetricsModule } from '@nafs/observability';
 import { AuthRpcModule, createRpcServer } from '@nafs/rpc';
+import { Controller, Get, type INestApplication, type INestMicroservice, Post, UseGuards } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import type Redis from 'ioredis';
+import request from 'supertest';
+
+import { AuthGuard } from './auth.guard';
 import { identityClientOptionsFromEnv } from './auth-client.config';
 import { AuthClientModule } from './auth-client.module';
-import { AuthGuard } from './auth.guard';
 import { CurrentUser, Public, Roles } from './decorators';
 import { IdentityCacheInvalidator } from './identity-cache-invalidator';
 import { sha256Hex } from './identity-client';
@@ -191,7 +192,10 @@ describe('auth-client against a fake auth-service over the real Redis transport'
     await http.get('/things').set('Authorization', `Bearer ${token}`).expect(200);
     expect(state.calls).toEqual([`auth:user:${u.id}`]);
     const redis = app.get<Redis>(REDIS_CLIENT);
-    expect(JSON.parse((await redis.get(`${env.REDIS_KEY_PREFIX}identity:user:${u.id}`)) ?? 'null')).toMatchObject({ ok: true, value: { id: u.id } });
+    expect(JSON.parse((await redis.get(`${env.REDIS_KEY_PREFIX}identity:user:${u.id}`)) ?? 'null')).toMatchObject({
+      ok: true,
+      value: { id: u.id },
+    });
     expect(await redis.ttl(`${env.REDIS_KEY_PREFIX}identity:user:${u.id}`)).toBeGreaterThan(290);
   });
 
@@ -201,7 +205,9 @@ describe('auth-client against a fake auth-service over the real Redis transport'
     state.delayMs = 50;
     const token = accessToken(u);
     const server = app.getHttpServer();
-    const responses = await Promise.all(Array.from({ length: 40 }, () => request(server).get('/things').set('Authorization', `Bearer ${token}`)));
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, () => request(server).get('/things').set('Authorization', `Bearer ${token}`)),
+    );
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(state.calls).toEqual([`auth:user:${u.id}`]);
   });
@@ -218,18 +224,39 @@ describe('auth-client against a fake auth-service over the real Redis transport'
       [{ Authorization: `Bearer ${accessToken(user(99))}` }, 401, 'Invalid or expired token'],
       [{ Authorization: `Bearer ${'a'.repeat(64)}` }, 401, 'Invalid or expired token'],
       // Signed with the right secret but without `exp` (issue 16.2): it would never expire.
-      [{ Authorization: `Bearer ${jwtService.sign({ userId: u.id, email: u.email, role: u.role, tenantId: u.tenantId, type: 'access' }, { secret: SECRET, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: 'HS256' })}` }, 401, 'Invalid or expired token'],
-      [{ Authorization: `Bearer ${accessToken(u, { tenant: { id: uuid(7), slug: 's', plan: 'free', features: [], limits: {}, status: 'suspended' } })}` }, 401, 'Invalid or expired token'],
+      [
+        {
+          Authorization: `Bearer ${jwtService.sign({ userId: u.id, email: u.email, role: u.role, tenantId: u.tenantId, type: 'access' }, { secret: SECRET, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: 'HS256' })}`,
+        },
+        401,
+        'Invalid or expired token',
+      ],
+      [
+        {
+          Authorization: `Bearer ${accessToken(u, { tenant: { id: uuid(7), slug: 's', plan: 'free', features: [], limits: {}, status: 'suspended' } })}`,
+        },
+        401,
+        'Invalid or expired token',
+      ],
     ];
     for (const [headers, status, message] of cases) {
       const res = await http.get('/things').set(headers).expect(status);
       expect(res.body).toEqual({ error: 'Unauthorized', message, timestamp: expect.any(String) });
     }
-    const expired = jwtService.sign({ userId: u.id, type: 'access' }, { secret: SECRET, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: -10 });
+    const expired = jwtService.sign(
+      { userId: u.id, type: 'access' },
+      { secret: SECRET, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: -10 },
+    );
     await http.get('/things').set('Authorization', `Bearer ${expired}`).expect(401);
-    const wrongAudience = jwtService.sign({ userId: u.id, type: 'access' }, { secret: SECRET, issuer: JWT_ISSUER, audience: 'other', expiresIn: 60 });
+    const wrongAudience = jwtService.sign(
+      { userId: u.id, type: 'access' },
+      { secret: SECRET, issuer: JWT_ISSUER, audience: 'other', expiresIn: 60 },
+    );
     await http.get('/things').set('Authorization', `Bearer ${wrongAudience}`).expect(401);
-    const forbiddenRes = await http.get('/things/admin').set('Authorization', `Bearer ${accessToken(u)}`).expect(403);
+    const forbiddenRes = await http
+      .get('/things/admin')
+      .set('Authorization', `Bearer ${accessToken(u)}`)
+      .expect(403);
     expect(forbiddenRes.body).toEqual({ error: 'Forbidden', message: 'Insufficient permissions', timestamp: expect.any(String) });
     const metrics = await http.get('/metrics').expect(200);
     expect(metricValue(metrics.text, 'identity_validation_failures_total', ['reason="invalid_jwt"'])).toBeGreaterThanOrEqual(5);
@@ -274,11 +301,22 @@ describe('auth-client against a fake auth-service over the real Redis transport'
     state.tokens.set(readToken, { tokenId: uuid(50), scopes: ['read'], tenantId: null, userId: u.id });
     state.tokens.set(writeToken, { tokenId: uuid(51), scopes: ['read', 'write'], tenantId: null, userId: u.id });
     const res = await http.get('/things').set('Authorization', `Bearer ${readToken}`).expect(200);
-    expect(res.body.user).toEqual({ id: u.id, email: u.email, role: 'user', tenantId: null, authType: 'api_token', scopes: ['read'], apiTokenId: uuid(50) });
+    expect(res.body.user).toEqual({
+      id: u.id,
+      email: u.email,
+      role: 'user',
+      tenantId: null,
+      authType: 'api_token',
+      scopes: ['read'],
+      apiTokenId: uuid(50),
+    });
     const refused = await http.post('/things').set('Authorization', `Bearer ${readToken}`).expect(403);
     expect(refused.body).toEqual({ error: 'Forbidden', message: expect.stringContaining('scope'), timestamp: expect.any(String) });
     await http.post('/things').set('Authorization', `Bearer ${writeToken}`).expect(201);
-    await http.post('/things').set('Authorization', `Bearer ${accessToken(u)}`).expect(201);
+    await http
+      .post('/things')
+      .set('Authorization', `Bearer ${accessToken(u)}`)
+      .expect(201);
     const redis = app.get<Redis>(REDIS_CLIENT);
     const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
     expect(keys).toContain(`${env.REDIS_KEY_PREFIX}identity:api-token:${sha256Hex(readToken)}`);
@@ -301,12 +339,26 @@ describe('auth-client against a fake auth-service over the real Redis transport'
     const u = user(6);
     state.users.set(u.id, u);
     expect((await http.get('/things/public').set('Authorization', 'Bearer garbage').expect(200)).body).toEqual({ user: null });
-    expect((await http.get('/things/public').set('Authorization', `Bearer ${accessToken(user(98))}`).expect(200)).body).toEqual({ user: null });
+    expect(
+      (
+        await http
+          .get('/things/public')
+          .set('Authorization', `Bearer ${accessToken(user(98))}`)
+          .expect(200)
+      ).body,
+    ).toEqual({ user: null });
     expect((await http.get('/things/public').expect(200)).body).toEqual({ user: null });
-    expect((await http.get('/things/public').set('Authorization', `Bearer ${accessToken(u)}`).expect(200)).body.user.id).toBe(u.id);
+    expect(
+      (
+        await http
+          .get('/things/public')
+          .set('Authorization', `Bearer ${accessToken(u)}`)
+          .expect(200)
+      ).body.user.id,
+    ).toBe(u.id);
   });
 
-  it('requires an active tenant that is the user\'s own', async () => {
+  it("requires an active tenant that is the user's own", async () => {
     const tenantId = uuid(70);
     const u = user(7, { tenantId, tenantActive: true });
     state.users.set(u.id, u);
@@ -320,7 +372,9 @@ describe('auth-client against a fake auth-service over the real Redis transport'
     const other = uuid(71);
     state.tenants.set(other, { id: other, slug: 'o', name: 'O', isActive: true, status: 'active', plan: 'free' });
     const mismatch = accessToken(u, { tenant: { id: other, slug: 'o', plan: 'free', features: [], limits: {}, status: 'active' } });
-    expect((await http.get('/things').set('Authorization', `Bearer ${mismatch}`).expect(403)).body.message).toBe('User no longer belongs to this tenant');
+    expect((await http.get('/things').set('Authorization', `Bearer ${mismatch}`).expect(403)).body.message).toBe(
+      'User no longer belongs to this tenant',
+    );
   });
 
   it('keeps cached users working while auth is down, answers 503 fast for others, and recovers by itself', async () => {
@@ -328,21 +382,34 @@ describe('auth-client against a fake auth-service over the real Redis transport'
     const uncached = user(9);
     state.users.set(cached.id, cached);
     state.users.set(uncached.id, uncached);
-    await http.get('/things').set('Authorization', `Bearer ${accessToken(cached)}`).expect(200);
+    await http
+      .get('/things')
+      .set('Authorization', `Bearer ${accessToken(cached)}`)
+      .expect(200);
     await auth?.close();
     auth = undefined;
 
-    await http.get('/things').set('Authorization', `Bearer ${accessToken(cached)}`).expect(200);
+    await http
+      .get('/things')
+      .set('Authorization', `Bearer ${accessToken(cached)}`)
+      .expect(200);
     for (let i = 0; i < 4; i++) {
       const started = Date.now();
       const res = await http.get('/things').set('Authorization', `Bearer ${accessToken(uncached)}`);
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ error: 'Service Unavailable', message: expect.stringContaining('unavailable'), timestamp: expect.any(String) });
+      expect(res.body).toEqual({
+        error: 'Service Unavailable',
+        message: expect.stringContaining('unavailable'),
+        timestamp: expect.any(String),
+      });
       expect(Date.now() - started).toBeLessThan(1200);
     }
     // The breaker is open now: refusals are immediate.
     const started = Date.now();
-    await http.get('/things').set('Authorization', `Bearer ${accessToken(uncached)}`).expect(503);
+    await http
+      .get('/things')
+      .set('Authorization', `Bearer ${accessToken(uncached)}`)
+      .expect(503);
     expect(Date.now() - started).toBeLessThan(100);
     expect(metricValue((await http.get('/metrics')).text, 'identity_rpc_breaker_state', [])).toBe(1);
 

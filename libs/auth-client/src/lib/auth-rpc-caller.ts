@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
 import { isRpcErrorEnvelope } from '@nafs/contracts';
 import { AUTH_RPC_CLIENT, CircuitState, ResilientRpc, RpcUnavailableError } from '@nafs/rpc';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+
 import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
 import { IdentityLookupError, IdentityUnavailableError } from './errors';
 import { IdentityMetrics } from './identity-metrics';

@@ -1,20 +1,29 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import {
   type AccessTokenClaims,
   type ApiTokenScope,
   type AuthenticatedUser,
+  isApiTokenFormat,
   JWT_ALGORITHM,
   JWT_AUDIENCE,
   JWT_ISSUER,
   type UserIdentity,
-  isApiTokenFormat,
   type UserRole,
 } from '@nafs/contracts';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+
 import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
 import { IS_PUBLIC, REQUIRED_ROLES, REQUIRED_SCOPES } from './decorators';
-import { AUTH_MESSAGES, AuthHttpException, authUnavailable, forbidden, IdentityLookupError, IdentityUnavailableError, unauthorized } from './errors';
+import {
+  AUTH_MESSAGES,
+  AuthHttpException,
+  authUnavailable,
+  forbidden,
+  IdentityLookupError,
+  IdentityUnavailableError,
+  unauthorized,
+} from './errors';
 import { IdentityClient } from './identity-client';
 import { IdentityMetrics } from './identity-metrics';
 
@@ -59,7 +68,9 @@ export class AuthGuard implements CanActivate {
     request.user = user;
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, targets);
     if (roles?.length && !roles.includes(user.role)) throw this.refuse('forbidden_role', forbidden(AUTH_MESSAGES.insufficientPermissions));
-    const scopes = this.reflector.getAllAndOverride<ApiTokenScope[] | undefined>(REQUIRED_SCOPES, targets) ?? [READ_METHODS.has(request.method) ? 'read' : 'write'];
+    const scopes = this.reflector.getAllAndOverride<ApiTokenScope[] | undefined>(REQUIRED_SCOPES, targets) ?? [
+      READ_METHODS.has(request.method) ? 'read' : 'write',
+    ];
     if (!scopes.every((scope) => user.scopes.includes(scope))) {
       throw this.refuse('insufficient_scope', forbidden(`${AUTH_MESSAGES.insufficientScope}: ${scopes.join(', ')}`));
     }
@@ -79,7 +90,8 @@ export class AuthGuard implements CanActivate {
     } catch (error) {
       if (error instanceof AuthHttpException) throw error;
       if (error instanceof IdentityUnavailableError) throw this.refuse('unavailable', authUnavailable());
-      if (error instanceof IdentityLookupError) throw this.refuse(`user_${error.code.toLowerCase()}`, unauthorized(AUTH_MESSAGES.invalidToken));
+      if (error instanceof IdentityLookupError)
+        throw this.refuse(`user_${error.code.toLowerCase()}`, unauthorized(AUTH_MESSAGES.invalidToken));
       throw error;
     }
   }
@@ -96,7 +108,8 @@ export class AuthGuard implements CanActivate {
     } catch {
       throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
     }
-    if (claims.type !== 'access' || typeof claims.userId !== 'string') throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
+    if (claims.type !== 'access' || typeof claims.userId !== 'string')
+      throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
     // jsonwebtoken treats a token without `exp` as never expiring; auth always sets one.
     if (typeof claims.exp !== 'number') throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));
     if (claims.tenant && claims.tenant.status !== 'active') throw this.refuse('invalid_jwt', unauthorized(AUTH_MESSAGES.invalidToken));

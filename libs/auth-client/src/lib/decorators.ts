@@ -1,5 +1,5 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { ApiTokenScope, AuthenticatedUser, UserRole } from '@nafs/contracts';
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 
 export const IS_PUBLIC = 'nafs:auth:public';
 export const REQUIRED_ROLES = 'nafs:auth:roles';

@@ -1,6 +1,6 @@
-import { HttpStatus } from '@nestjs/common';
-import { LegacyHttpException } from '@nafs/http';
 import type { LegacyE1Error, RpcErrorCode } from '@nafs/contracts';
+import { LegacyHttpException } from '@nafs/http';
+import { HttpStatus } from '@nestjs/common';
 
 /** auth could not be asked (timeout, transport down, circuit open): the caller answers 503. */
 export class IdentityUnavailableError extends Error {

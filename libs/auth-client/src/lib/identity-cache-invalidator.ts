@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { REDIS_CLIENT } from '@nafs/cache';
 import { AUTH_EVENTS, type AuthEvent, type AuthEventPayloads } from '@nafs/contracts';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
+
 import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
 import { IdentityClient } from './identity-client';
 

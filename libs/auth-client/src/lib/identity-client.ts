@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+
 import { REDIS_CLIENT } from '@nafs/cache';
 import {
-  AUTH_PATTERNS,
   type ApiTokenIdentity,
   type ApiTokenScope,
+  AUTH_PATTERNS,
+  isUuid,
   type TenantIdentity,
   type UserIdentity,
   type ValidateTenantRequest,
   type ValidateUserRequest,
   type VerifyApiTokenRequest,
-  isUuid,
 } from '@nafs/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+
 import { IDENTITY_CLIENT_OPTIONS, type IdentityClientOptions } from './auth-client.config';
 import { AuthRpcCaller } from './auth-rpc-caller';
 import { IdentityLookupError } from './errors';
@@ -28,7 +30,6 @@ export interface CachedApiToken {
 }
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
-
 
 /**
  * The cached view web and forms have of auth's users, tenants and API tokens. Each lookup is
@@ -48,10 +49,22 @@ export class IdentityClient {
     private readonly rpc: AuthRpcCaller,
     metrics: IdentityMetrics,
   ) {
-    const common = { localTtlMs: options.localTtlMs, localMaxEntries: options.localMaxEntries, negativeTtlSeconds: options.negativeTtlSeconds };
+    const common = {
+      localTtlMs: options.localTtlMs,
+      localMaxEntries: options.localMaxEntries,
+      negativeTtlSeconds: options.negativeTtlSeconds,
+    };
     const prefix = `${options.keyPrefix}identity:`;
-    this.users = new TwoLevelCache(redis, { ...common, kind: 'user', redisPrefix: `${prefix}user:`, ttlSeconds: options.userTtlSeconds }, metrics);
-    this.tenants = new TwoLevelCache(redis, { ...common, kind: 'tenant', redisPrefix: `${prefix}tenant:`, ttlSeconds: options.tenantTtlSeconds }, metrics);
+    this.users = new TwoLevelCache(
+      redis,
+      { ...common, kind: 'user', redisPrefix: `${prefix}user:`, ttlSeconds: options.userTtlSeconds },
+      metrics,
+    );
+    this.tenants = new TwoLevelCache(
+      redis,
+      { ...common, kind: 'tenant', redisPrefix: `${prefix}tenant:`, ttlSeconds: options.tenantTtlSeconds },
+      metrics,
+    );
     this.apiTokens = new TwoLevelCache(
       redis,
       { ...common, kind: 'api_token', redisPrefix: `${prefix}api-token:`, ttlSeconds: options.apiTokenTtlSeconds },
@@ -89,9 +102,15 @@ export class IdentityClient {
       if (!loaded.ok) return loaded;
       const identity = loaded.value;
       if (identity.user?.id) {
-        this.users.prime(identity.user.id.toLowerCase(), identity.user.isActive ? { ok: true, value: identity.user } : { ok: false, code: 'INACTIVE', message: 'User is inactive' });
+        this.users.prime(
+          identity.user.id.toLowerCase(),
+          identity.user.isActive ? { ok: true, value: identity.user } : { ok: false, code: 'INACTIVE', message: 'User is inactive' },
+        );
       }
-      return { ok: true, value: { tokenId: identity.tokenId, scopes: identity.scopes, tenantId: identity.tenantId, userId: identity.user.id } };
+      return {
+        ok: true,
+        value: { tokenId: identity.tokenId, scopes: identity.scopes, tenantId: identity.tenantId, userId: identity.user.id },
+      };
     });
     const cached = unwrap(entry);
     return { token: cached, user: await this.getUser(cached.userId) };

@@ -1,6 +1,6 @@
+import { counter, gauge, histogram, METRICS_REGISTRY } from '@nafs/observability';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { counter, gauge, histogram, METRICS_REGISTRY } from '@nafs/observability';
 
 export type CacheLevel = 'local' | 'redis';
 export type IdentityKind = 'user' | 'tenant' | 'api_token';

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { DomainError, type ErrorKind } from '@nafs/http';
 import type { TenantIdentity, UserIdentity } from '@nafs/contracts';
+import { DomainError, type ErrorKind } from '@nafs/http';
+import { Injectable } from '@nestjs/common';
+
 import { IdentityLookupError, IdentityUnavailableError } from './errors';
 import { IdentityClient } from './identity-client';
 import { IdentityMetrics } from './identity-metrics';
@@ -65,7 +66,12 @@ export class IdentityReferences {
     const label = kind === 'user' ? 'User' : 'Tenant';
     let failure: IdentityReferenceError;
     if (error instanceof IdentityUnavailableError) {
-      failure = new IdentityReferenceError(kind, field, 'unavailable', `${label} ${id} cannot be verified right now (auth-service unavailable)`);
+      failure = new IdentityReferenceError(
+        kind,
+        field,
+        'unavailable',
+        `${label} ${id} cannot be verified right now (auth-service unavailable)`,
+      );
     } else if (error instanceof IdentityLookupError && error.code === 'INACTIVE') {
       failure = new IdentityReferenceError(kind, field, 'inactive', `${label} ${id} referenced by ${field} is inactive`);
     } else if (error instanceof IdentityLookupError) {

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
 import type { IdentityKind, IdentityMetrics } from './identity-metrics';
 
 /** A cached answer: the identity, or auth's definitive "no" (remembered for a shorter time). */

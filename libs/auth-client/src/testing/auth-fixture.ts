@@ -3,11 +3,12 @@
 // the Redis prefixes and JWT_SECRET of the service under test. Identity rows are written into
 // auth's database with pg, the way auth stores them, so tests do not depend on auth's HTTP API.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
-import { Client } from 'pg';
+
 import { JWT_AUDIENCE, JWT_ISSUER, type UserRole } from '@nafs/contracts';
 import { testInfra } from '@nafs/database/testing';
 import { builtEntryPoint, ServiceProcess } from '@nafs/runtime/testing';
+import { JwtService } from '@nestjs/jwt';
+import { Client } from 'pg';
 
 export const AUTH_BUNDLE = builtEntryPoint('auth-service');
 export const TEST_JWT_SECRET = 'identity-test-secret-0123456789abcdefghijklmnop';
@@ -113,7 +114,14 @@ export class AuthFixture {
     await this.query(
       `INSERT INTO api_tokens (user_id, tenant_id, token_hash, token_sha256, name, scopes, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, now() + interval '1 day')`,
-      [user.id, user.tenantId, `sha256-only:${token.slice(0, 16)}`, createHash('sha256').update(token).digest('hex'), `t-${token.slice(0, 8)}`, scopes],
+      [
+        user.id,
+        user.tenantId,
+        `sha256-only:${token.slice(0, 16)}`,
+        createHash('sha256').update(token).digest('hex'),
+        `t-${token.slice(0, 8)}`,
+        scopes,
+      ],
     );
     return token;
   }

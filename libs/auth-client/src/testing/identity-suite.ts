@@ -1,7 +1,8 @@
-import { IdentityCacheInvalidator } from '../lib/identity-cache-invalidator';
 import { testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import type { BaseServiceConfig, ServiceDefinition } from '@nafs/runtime';
 import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+
+import { IdentityCacheInvalidator } from '../lib/identity-cache-invalidator';
 import { AuthFixture, TEST_JWT_SECRET, type TestUser } from './auth-fixture';
 
 export interface IdentitySuiteContext {
@@ -66,7 +67,10 @@ export function describeIdentityAgainstRealAuth<C extends BaseServiceConfig>(opt
       const user = await auth.createUser();
       expect((await get(user)).status).toBe(200);
       expect((await get(user)).status).toBe(200);
-      const removed = await fetch(`${auth.replicas[0].url}/api/v1/users/${user.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${auth.accessToken(admin)}` } });
+      const removed = await fetch(`${auth.replicas[0].url}/api/v1/users/${user.id}`, {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${auth.accessToken(admin)}` },
+      });
       expect(removed.status).toBe(204);
       const changedAt = Date.now();
       await waitFor(async () => (await get(user)).status === 401, 2000, 'the deactivation to take effect', 25);
@@ -97,7 +101,11 @@ export function describeIdentityAgainstRealAuth<C extends BaseServiceConfig>(opt
         for (let i = 0; i < 6; i++) {
           const res = await get(uncached);
           expect(res.status).toBe(503);
-          expect(res.body).toEqual({ error: 'Service Unavailable', message: expect.stringContaining('unavailable'), timestamp: expect.any(String) });
+          expect(res.body).toEqual({
+            error: 'Service Unavailable',
+            message: expect.stringContaining('unavailable'),
+            timestamp: expect.any(String),
+          });
           expect(res.ms).toBeLessThan(1500);
         }
         const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -135,7 +143,13 @@ export function describeIdentityAgainstRealAuth<C extends BaseServiceConfig>(opt
       const lookups = (text: string, result: string) =>
         text
           .split('\n')
-          .filter((line) => line.startsWith('identity_cache_lookups_total{') && line.includes('kind="user"') && line.includes('level="local"') && line.includes(`result="${result}"`))
+          .filter(
+            (line) =>
+              line.startsWith('identity_cache_lookups_total{') &&
+              line.includes('kind="user"') &&
+              line.includes('level="local"') &&
+              line.includes(`result="${result}"`),
+          )
           .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
       const hits = lookups(after, 'hit') - lookups(before, 'hit');
       const misses = lookups(after, 'miss') - lookups(before, 'miss');

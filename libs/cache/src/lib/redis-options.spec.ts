@@ -1,9 +1,17 @@
 import { testInfra } from '@nafs/database/testing';
+
 import { createRedisClient, redisOptionsFromEnv } from './redis-options';
 
 describe('Redis connection settings', () => {
   it('reads REDIS_URL (credentials, db, TLS) and falls back to REDIS_HOST/REDIS_PORT', () => {
-    expect(redisOptionsFromEnv({ REDIS_URL: 'rediss://u%40x:p%3Aw@cache.example:6380/3' })).toMatchObject({ host: 'cache.example', port: 6380, username: 'u@x', password: 'p:w', db: 3, tls: {} });
+    expect(redisOptionsFromEnv({ REDIS_URL: 'rediss://u%40x:p%3Aw@cache.example:6380/3' })).toMatchObject({
+      host: 'cache.example',
+      port: 6380,
+      username: 'u@x',
+      password: 'p:w',
+      db: 3,
+      tls: {},
+    });
     expect(redisOptionsFromEnv({ REDIS_HOST: 'r', REDIS_PORT: '7000' })).toEqual({ host: 'r', port: 7000 });
     expect(redisOptionsFromEnv({})).toEqual({ host: '127.0.0.1', port: 6379 });
   });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
+
 import { createRedisClient } from './redis-options';
 
 /** Injection token of the service's shared ioredis client. */

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
 /** Treats an empty string like an unset variable, as shells and compose files often produce. */
-export const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+export const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 export const port = (fallback: number) =>
   z.preprocess(
@@ -27,27 +26,33 @@ export const nonNegativeInt = (fallback: number) =>
   );
 
 export const booleanFlag = (fallback: boolean) =>
-  z.preprocess(
-    (value) => (value === '' || value === undefined ? String(fallback) : String(value).toLowerCase()),
-    z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }),
-  ).transform((value) => value === 'true' || value === '1' || value === 'yes');
+  z
+    .preprocess(
+      (value) => (value === '' || value === undefined ? String(fallback) : String(value).toLowerCase()),
+      z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }),
+    )
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-export const postgresUrl = optional(
-  z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
-);
+export const postgresUrl = optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'));
 
 export const redisUrl = optional(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'));
 
 /** Variables every service reads. */
 export const commonEnvShape = {
-  NODE_ENV: z.enum(['development', 'production', 'test'], {
-    message: 'must be development, production or test',
-  }).default('development'),
-  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose'], {
-    message: 'must be error, warn, log, debug or verbose',
-  }).default('log'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      message: 'must be development, production or test',
+    })
+    .default('development'),
+  LOG_LEVEL: z
+    .enum(['error', 'warn', 'log', 'debug', 'verbose'], {
+      message: 'must be error, warn, log, debug or verbose',
+    })
+    .default('log'),
   /** Pretty single-line logs; unset means pretty in development, JSON otherwise. */
-  LOG_PRETTY: optional(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((value) => value === 'true' || value === '1')),
+  LOG_PRETTY: optional(
+    z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((value) => value === 'true' || value === '1'),
+  ),
   REDIS_URL: redisUrl,
   REDIS_HOST: optional(z.string().min(1)),
   REDIS_PORT: port(6379),

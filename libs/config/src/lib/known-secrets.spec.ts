@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { isKnownDevSecret, refuseKnownSecretsInProduction } from './known-secrets';
 
 describe('known development secrets (issue 17.7)', () => {

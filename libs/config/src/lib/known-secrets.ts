@@ -29,7 +29,11 @@ export function refuseKnownSecretsInProduction<K extends string>(names: readonly
     for (const name of names) {
       const value = config[name];
       if (typeof value === 'string' && isKnownDevSecret(value)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'is a development secret published in the repository; set a secret of your own in production' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is a development secret published in the repository; set a secret of your own in production',
+        });
       }
     }
   };

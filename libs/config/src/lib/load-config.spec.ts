@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { commonEnvShape, databaseEnvShape, port } from './env-schemas';
 import { ConfigValidationError, loadConfig } from './load-config';
 

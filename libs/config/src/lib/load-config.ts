@@ -14,11 +14,7 @@ export class ConfigValidationError extends Error {
  * Validates `env` against `schema` and returns the parsed, typed config. Every problem is reported
  * at once, each naming its variable, so an operator fixes a deployment in one round.
  */
-export function loadConfig<S extends z.ZodType>(
-  service: string,
-  schema: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -1,4 +1,4 @@
-import { SERVICES, type ServiceName } from '@nafs/contracts';
+import { type ServiceName, SERVICES } from '@nafs/contracts';
 import type { ClientConfig } from 'pg';
 
 /** Where one service's database lives and how many connections it may hold. */

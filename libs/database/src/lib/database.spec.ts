@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { createEmptyDatabase, diffCatalogs, dropDatabase, readTableCatalogs, testInfra } from '../testing';
 import { databaseSettingsFromEnv, parsePostgresUrl } from './database-settings';
 import { ensureDatabaseExists } from './ensure-database';
@@ -28,14 +29,32 @@ async function query(url: string, sql: string) {
 describe('database settings from env', () => {
   it('uses <PREFIX>_DB_* with the documented defaults', () => {
     expect(databaseSettingsFromEnv('web', {})).toEqual({
-      host: '127.0.0.1', port: 5432, database: 'nodeangularfullstack_web', user: 'postgres', password: undefined, poolSize: 10, ssl: false, connectTimeoutMs: 3000,
+      host: '127.0.0.1',
+      port: 5432,
+      database: 'nodeangularfullstack_web',
+      user: 'postgres',
+      password: undefined,
+      poolSize: 10,
+      ssl: false,
+      connectTimeoutMs: 3000,
     });
-    expect(databaseSettingsFromEnv('forms', { FORMS_DB_HOST: 'db', FORMS_DB_PORT: '6543', FORMS_DB_USER: 'forms_service', FORMS_DB_PASSWORD: 'p', FORMS_DB_POOL_SIZE: '3' }))
-      .toMatchObject({ host: 'db', port: 6543, user: 'forms_service', password: 'p', poolSize: 3, database: 'nodeangularfullstack_forms' });
+    expect(
+      databaseSettingsFromEnv('forms', {
+        FORMS_DB_HOST: 'db',
+        FORMS_DB_PORT: '6543',
+        FORMS_DB_USER: 'forms_service',
+        FORMS_DB_PASSWORD: 'p',
+        FORMS_DB_POOL_SIZE: '3',
+      }),
+    ).toMatchObject({ host: 'db', port: 6543, user: 'forms_service', password: 'p', poolSize: 3, database: 'nodeangularfullstack_forms' });
   });
 
   it('lets <PREFIX>_DB_URL override the separate variables, keeping the pool size', () => {
-    const settings = databaseSettingsFromEnv('auth', { AUTH_DB_URL: 'postgres://a%40b:p%2Fw@pg.internal:5433/auth_db', AUTH_DB_HOST: 'ignored', AUTH_DB_POOL_SIZE: '4' });
+    const settings = databaseSettingsFromEnv('auth', {
+      AUTH_DB_URL: 'postgres://a%40b:p%2Fw@pg.internal:5433/auth_db',
+      AUTH_DB_HOST: 'ignored',
+      AUTH_DB_POOL_SIZE: '4',
+    });
     expect(settings).toMatchObject({ host: 'pg.internal', port: 5433, user: 'a@b', password: 'p/w', database: 'auth_db', poolSize: 4 });
   });
 });
@@ -67,8 +86,11 @@ describe('catalog comparison (what the schema-equality tests rely on)', () => {
       expect(same.differences).toEqual([]);
       expect(same.compared).toEqual({ tables: 1, columns: 3, constraints: 2, indexes: 2, triggers: 0 });
 
-      await query(b.url, `ALTER TABLE t ALTER COLUMN label SET DEFAULT 'y'; ALTER TABLE t DROP CONSTRAINT t_parent_fkey;
-                          CREATE INDEX idx_extra ON t (parent); ALTER TABLE t ADD COLUMN added int`);
+      await query(
+        b.url,
+        `ALTER TABLE t ALTER COLUMN label SET DEFAULT 'y'; ALTER TABLE t DROP CONSTRAINT t_parent_fkey;
+                          CREATE INDEX idx_extra ON t (parent); ALTER TABLE t ADD COLUMN added int`,
+      );
       const changed = diffCatalogs(await readTableCatalogs(a.url, ['t']), await readTableCatalogs(b.url, ['t']));
       expect(changed.differences).toEqual([
         expect.stringContaining('t: column 3'),

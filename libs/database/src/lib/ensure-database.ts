@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+
 import { type DatabaseSettings, pgClientConfig } from './database-settings';
 
 const DUPLICATE_DATABASE = '42P04';

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+
 import type { DatabaseSettings } from './database-settings';
 import { ensureDatabaseExists } from './ensure-database';
 import { type SchemaDefinition, typeOrmOptions } from './typeorm-options';

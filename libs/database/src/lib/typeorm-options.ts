@@ -1,4 +1,5 @@
-import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+
 import type { DatabaseSettings } from './database-settings';
 
 export interface SchemaDefinition {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { legacyFixtureDir, sharedLegacyReferenceDir } from './test-databases';
 
 const FILES = ['monolith-schema.sql', 'seed.mjs', 'hazards.sql'];

@@ -9,17 +9,18 @@ module.exports = async function globalTeardown() {
     const client = new Client({ connectionString: process.env.TEST_PG_URL });
     await client.connect();
     try {
-      const { rows } = await client.query(
-        "SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname DESC",
-        [`nafs_t_${runId}_%`],
-      );
+      const { rows } = await client.query('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname DESC', [
+        `nafs_t_${runId}_%`,
+      ]);
       for (const { datname } of rows) {
         await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       }
       // Login roles a test created (the migration tool's tests name them <tool>_t_<run id>_...).
-      const roles = await client.query("SELECT rolname FROM pg_roles WHERE rolname LIKE $1", [`%\\_t\\_${runId}\\_%`]);
+      const roles = await client.query('SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [`%\\_t\\_${runId}\\_%`]);
       for (const { rolname } of roles.rows) {
-        await client.query(`DROP ROLE IF EXISTS "${rolname}"`).catch((error) => console.warn(`could not drop role ${rolname}: ${error.message}`));
+        await client
+          .query(`DROP ROLE IF EXISTS "${rolname}"`)
+          .catch((error) => console.warn(`could not drop role ${rolname}: ${error.message}`));
       }
     } finally {
       await client.end();

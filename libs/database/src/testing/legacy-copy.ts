@@ -1,7 +1,8 @@
 import { pipeline } from 'node:stream/promises';
+
+import { type ServiceName, tablesOwnedBy } from '@nafs/contracts';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { type ServiceName, tablesOwnedBy } from '@nafs/contracts';
 
 async function connect(url: string): Promise<Client> {
   const client = new Client({ connectionString: url });
@@ -27,7 +28,10 @@ export async function copyLegacyTables(sourceUrl: string, targetUrl: string, ser
         [table],
       );
       const columns = rows.map((row: { attname: string }) => `"${row.attname}"`).join(', ');
-      await pipeline(source.query(copyTo(`COPY (SELECT ${columns} FROM ${table}) TO STDOUT`)), target.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
+      await pipeline(
+        source.query(copyTo(`COPY (SELECT ${columns} FROM ${table}) TO STDOUT`)),
+        target.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)),
+      );
     }
     await target.query('SET session_replication_role = DEFAULT');
   } finally {

@@ -62,7 +62,14 @@ export interface SchemaDiff {
   compared: { tables: number; columns: number; constraints: number; indexes: number; triggers: number };
 }
 
-function diffNamed(kind: string, table: string, legacy: Map<string, string>, target: Map<string, string>, skipMissing: Set<string>, skipExtra: Set<string>): string[] {
+function diffNamed(
+  kind: string,
+  table: string,
+  legacy: Map<string, string>,
+  target: Map<string, string>,
+  skipMissing: Set<string>,
+  skipExtra: Set<string>,
+): string[] {
   const out: string[] = [];
   for (const [name, def] of legacy) {
     if (skipMissing.has(`${table}.${name}`)) {
@@ -79,7 +86,11 @@ function diffNamed(kind: string, table: string, legacy: Map<string, string>, tar
 }
 
 /** Every difference between the legacy and target catalogs that is not a documented one. */
-export function diffCatalogs(legacy: Map<string, TableCatalog>, target: Map<string, TableCatalog>, options: SchemaDiffOptions = {}): SchemaDiff {
+export function diffCatalogs(
+  legacy: Map<string, TableCatalog>,
+  target: Map<string, TableCatalog>,
+  options: SchemaDiffOptions = {},
+): SchemaDiff {
   const dropped = new Set(options.droppedConstraints ?? []);
   const addedColumns = new Set(options.addedColumns ?? []);
   const addedIndexes = new Set(options.addedIndexes ?? []);

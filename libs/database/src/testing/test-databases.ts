@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+
+import { type ServiceName, SERVICES } from '@nafs/contracts';
 import { Client } from 'pg';
-import { SERVICES, type ServiceName } from '@nafs/contracts';
+
 import { type DatabaseSettings, parsePostgresUrl, toPostgresUrl } from '../lib/database-settings';
 import { quoteIdent } from '../lib/ensure-database';
 import { migrateDatabase } from '../lib/migrate';

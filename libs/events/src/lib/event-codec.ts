@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { AuthEvent } from '@nafs/contracts';
+import { z } from 'zod';
 
 /**
  * How an AuthEvent is laid out in a stream entry: one field per envelope property, the payload as
@@ -16,7 +16,11 @@ const envelope = z.object({
   type: z.string().min(1).max(100),
   occurredAt: z.string().min(1),
   // Only for logs: an odd value is dropped rather than making the event undecodable.
-  requestId: z.string().regex(/^[\w.:-]{1,128}$/).optional().catch(undefined),
+  requestId: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/)
+    .optional()
+    .catch(undefined),
   payload: z.string().transform((raw, ctx) => {
     try {
       const value: unknown = JSON.parse(raw);
@@ -49,7 +53,9 @@ export class UndecodableEventError extends Error {
 export function decodeAuthEvent(fields: readonly string[]): AuthEvent {
   const parsed = envelope.safeParse(fieldsToRecord(fields));
   if (!parsed.success) {
-    throw new UndecodableEventError(`not an auth event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ')}`);
+    throw new UndecodableEventError(
+      `not an auth event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const { requestId, ...event } = parsed.data;
   return (requestId ? { ...event, requestId } : event) as unknown as AuthEvent;

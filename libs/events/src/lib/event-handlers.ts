@@ -1,5 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthEvent } from '@nafs/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** The table each consuming service keeps the ids of the events it applied in (its own database). */
 export const PROCESSED_EVENTS_TABLE = 'processed_events';

@@ -95,10 +95,20 @@ export class EventsMetrics {
 
     this.relayPublished =
       existing<Counter<'stream'>>('nafs_events_relay_published_total') ??
-      new Counter({ name: 'nafs_events_relay_published_total', help: 'Outbox rows the relay appended to the stream.', labelNames: ['stream'], registers });
+      new Counter({
+        name: 'nafs_events_relay_published_total',
+        help: 'Outbox rows the relay appended to the stream.',
+        labelNames: ['stream'],
+        registers,
+      });
     this.relayErrors =
       existing<Counter<'stream'>>('nafs_events_relay_errors_total') ??
-      new Counter({ name: 'nafs_events_relay_errors_total', help: 'Relay polls that failed (database or Redis unavailable); the rows stay unpublished.', labelNames: ['stream'], registers });
+      new Counter({
+        name: 'nafs_events_relay_errors_total',
+        help: 'Relay polls that failed (database or Redis unavailable); the rows stay unpublished.',
+        labelNames: ['stream'],
+        registers,
+      });
     this.relayPublishDelay =
       existing<Histogram<'stream'>>('nafs_events_relay_publish_delay_seconds') ??
       new Histogram({
@@ -128,7 +138,15 @@ export class EventsMetrics {
 
     if (!existing('nafs_events_outbox_backlog')) {
       const byStream = (source: OutboxSource) => ({ stream: source.stream });
-      sampledGauge({ name: 'nafs_events_outbox_backlog', help: 'Outbox rows not published to the stream yet.', labelNames: ['stream'], registers, sources: outboxSources, labels: byStream, value: (sample) => sample.backlog });
+      sampledGauge({
+        name: 'nafs_events_outbox_backlog',
+        help: 'Outbox rows not published to the stream yet.',
+        labelNames: ['stream'],
+        registers,
+        sources: outboxSources,
+        labels: byStream,
+        value: (sample) => sample.backlog,
+      });
       sampledGauge({
         name: 'nafs_events_outbox_lag_seconds',
         help: 'Age of the oldest unpublished outbox row (0 when the relay is caught up).',

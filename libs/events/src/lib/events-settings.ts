@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { booleanFlag, loadConfig, nonNegativeInt, positiveInt } from '@nafs/config';
+import { z } from 'zod';
 
 type Env = Record<string, unknown>;
 

@@ -1,3 +1,6 @@
+import { REDIS_CLIENT, redisOptionsFromEnv } from '@nafs/cache';
+import { AUTH_EVENT_STREAM } from '@nafs/contracts';
+import { METRICS_REGISTRY } from '@nafs/observability';
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
@@ -17,13 +20,11 @@ import Redis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { REDIS_CLIENT, redisOptionsFromEnv } from '@nafs/cache';
-import { METRICS_REGISTRY } from '@nafs/observability';
+
 import { type AuthEventHandlers, IdempotentEventProcessor } from './event-handlers';
 import { type ConsumerSettings, consumerSettingsFromEnv, type RelaySettings, relaySettingsFromEnv } from './events-settings';
 import { OutboxRelay } from './outbox-relay';
 import { StreamConsumer, StreamTail } from './stream-consumer';
-import { AUTH_EVENT_STREAM } from '@nafs/contracts';
 import { AUTH_EVENT_CONSUMER_GROUPS } from './stream-keys';
 
 type Env = Record<string, unknown>;
@@ -67,7 +68,16 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       streamRetentionMs: settings.EVENTS_STREAM_RETENTION_HOURS * 3600_000,
       outboxRetentionMs: settings.EVENTS_OUTBOX_RETENTION_DAYS * 24 * 3600_000,
       listen: settings.EVENTS_RELAY_LISTEN
-        ? { connection: { host: db.host, port: db.port, user: db.username, password: typeof db.password === 'string' ? db.password : undefined, database: db.database, ssl: db.ssl as never } }
+        ? {
+            connection: {
+              host: db.host,
+              port: db.port,
+              user: db.username,
+              password: typeof db.password === 'string' ? db.password : undefined,
+              database: db.database,
+              ssl: db.ssl as never,
+            },
+          }
         : undefined,
       metricsRegistry: metricsRegistry ?? undefined,
       logger: new Logger(`${options.service}:OutboxRelay`),
@@ -139,8 +149,11 @@ export class AuthEventsConsumerService implements OnApplicationBootstrap, Before
     this.streamKey = `${settings.REDIS_KEY_PREFIX}${options.stream}`;
     this.processor = new IdempotentEventProcessor({ dataSource, handlers: handlers.handlers, listeners: handlers.listeners });
     if (!settings.EVENTS_CONSUMER_ENABLED) return;
-    const redisEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === undefined || value === null ? undefined : String(value)]));
-    const connect = (role: string) => new Redis({ ...redisOptionsFromEnv(redisEnv), connectionName: `${group}:events:${role}`, maxRetriesPerRequest: 1 });
+    const redisEnv = Object.fromEntries(
+      Object.entries(env).map(([key, value]) => [key, value === undefined || value === null ? undefined : String(value)]),
+    );
+    const connect = (role: string) =>
+      new Redis({ ...redisOptionsFromEnv(redisEnv), connectionName: `${group}:events:${role}`, maxRetriesPerRequest: 1 });
     this.consumer = new StreamConsumer({
       connect,
       streamKey: this.streamKey,

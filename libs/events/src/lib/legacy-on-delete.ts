@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import {
   CROSS_SERVICE_REFERENCES,
   type CrossServiceReference,
@@ -6,6 +5,7 @@ import {
   type ServiceName,
   TABLE_OWNERSHIP,
 } from '@nafs/contracts';
+import type { EntityManager } from 'typeorm';
 
 export type UserReference = CrossServiceReference & { references: 'users'; onDelete: LegacyOnDelete };
 

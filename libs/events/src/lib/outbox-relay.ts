@@ -1,9 +1,10 @@
+import { type AuthEvent, OUTBOX_TABLE } from '@nafs/contracts';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Client, type ClientConfig } from 'pg';
 import type { Registry } from 'prom-client';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type AuthEvent, OUTBOX_TABLE } from '@nafs/contracts';
+
 import { encodeAuthEvent } from './event-codec';
 import { EventsMetrics } from './events-metrics';
 import { ensureGroup, streamGroups } from './redis-streams';
@@ -153,7 +154,9 @@ export class OutboxRelay {
   }
 
   private async publishInTransaction(runner: QueryRunner): Promise<OutboxRow[]> {
-    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey])) as { locked: boolean }[];
+    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey])) as {
+      locked: boolean;
+    }[];
     if (!locked) return [];
     const rows = (await runner.query(
       // to_jsonb(o)->>'request_id': the column is optional, an outbox without it still publishes.

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+
+import type { AuthEvent } from '@nafs/contracts';
+import { withRequestId } from '@nafs/observability';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Registry } from 'prom-client';
-import type { AuthEvent } from '@nafs/contracts';
-import { withRequestId } from '@nafs/observability';
+
 import { decodeAuthEvent } from './event-codec';
 import type { ProcessOutcome } from './event-handlers';
 import { EventsMetrics } from './events-metrics';
@@ -164,10 +166,16 @@ export class StreamConsumer {
         }
         const block = Math.max(1, Math.min(this.blockMs, this.nextClaimAt - Date.now()));
         const reply = (await (this.blocking as Redis).xreadgroup(
-          'GROUP', this.options.group, this.consumerName,
-          'COUNT', this.batchSize,
-          'BLOCK', block,
-          'STREAMS', this.options.streamKey, '>',
+          'GROUP',
+          this.options.group,
+          this.consumerName,
+          'COUNT',
+          this.batchSize,
+          'BLOCK',
+          block,
+          'STREAMS',
+          this.options.streamKey,
+          '>',
         )) as [string, RawStreamEntry[]][] | null;
         for (const [, entries] of reply ?? []) {
           for (const entry of entries) await this.handle(entry, 1);
@@ -192,7 +200,13 @@ export class StreamConsumer {
     let cursor = '0-0';
     do {
       const [next, claimed, deleted] = (await commands.xautoclaim(
-        this.options.streamKey, this.options.group, this.consumerName, this.claimIdleMs, cursor, 'COUNT', 50,
+        this.options.streamKey,
+        this.options.group,
+        this.consumerName,
+        this.claimIdleMs,
+        cursor,
+        'COUNT',
+        50,
       )) as [string, (RawStreamEntry | null)[], string[] | undefined];
       // Entries trimmed from the stream while pending: nothing left to apply.
       if (deleted?.length) await commands.xack(this.options.streamKey, this.options.group, ...deleted);
@@ -211,7 +225,12 @@ export class StreamConsumer {
   private async deliveryCounts(entries: RawStreamEntry[]): Promise<Map<string, number>> {
     const ids = entries.map(([id]) => id);
     const pending = (await (this.commands as Redis).xpending(
-      this.options.streamKey, this.options.group, ids[0], ids[ids.length - 1], ids.length + 100, this.consumerName,
+      this.options.streamKey,
+      this.options.group,
+      ids[0],
+      ids[ids.length - 1],
+      ids.length + 100,
+      this.consumerName,
     )) as [string, string, number, number][];
     return new Map(pending.map(([id, , , count]) => [id, Number(count)]));
   }
@@ -242,7 +261,9 @@ export class StreamConsumer {
     } catch (error) {
       this.remember(entryId, (error as Error).message);
       this.metrics.consumerEvents.inc({ stream: streamKey, group, type: event.type, outcome: 'failed' });
-      this.logger.warn(`${group}: event ${event.id} (${event.type}, entry ${entryId}) failed on attempt ${deliveries}/${this.maxDeliveries}, left pending for a retry: ${(error as Error).message}`);
+      this.logger.warn(
+        `${group}: event ${event.id} (${event.type}, entry ${entryId}) failed on attempt ${deliveries}/${this.maxDeliveries}, left pending for a retry: ${(error as Error).message}`,
+      );
       return;
     }
     await (this.commands as Redis).xack(streamKey, group, entryId);
@@ -251,7 +272,8 @@ export class StreamConsumer {
     if (outcome !== 'duplicate') {
       this.logger.log(`${group}: ${event.type} ${event.id} ${outcome ?? 'applied'}`);
       const occurred = Date.parse(event.occurredAt);
-      if (!Number.isNaN(occurred)) this.metrics.consumerDelay.observe({ stream: streamKey, group }, Math.max(0, (Date.now() - occurred) / 1000));
+      if (!Number.isNaN(occurred))
+        this.metrics.consumerDelay.observe({ stream: streamKey, group }, Math.max(0, (Date.now() - occurred) / 1000));
     }
   }
 
@@ -260,13 +282,21 @@ export class StreamConsumer {
     const results = await (this.commands as Redis)
       .multi()
       .xadd(
-        this.deadLetterKey, '*', ...fields,
-        'deadLetter.entryId', entryId,
-        'deadLetter.stream', streamKey,
-        'deadLetter.group', group,
-        'deadLetter.attempts', String(attempts),
-        'deadLetter.reason', reason,
-        'deadLetter.at', new Date().toISOString(),
+        this.deadLetterKey,
+        '*',
+        ...fields,
+        'deadLetter.entryId',
+        entryId,
+        'deadLetter.stream',
+        streamKey,
+        'deadLetter.group',
+        group,
+        'deadLetter.attempts',
+        String(attempts),
+        'deadLetter.reason',
+        reason,
+        'deadLetter.at',
+        new Date().toISOString(),
       )
       .xack(streamKey, group, entryId)
       .exec();
@@ -336,9 +366,15 @@ export class StreamTail {
     }
     while (!this.stopping) {
       try {
-        const reply = (await redis.xread('COUNT', 100, 'BLOCK', this.options.blockMs ?? 2000, 'STREAMS', this.options.streamKey, this.lastId)) as
-          | [string, RawStreamEntry[]][]
-          | null;
+        const reply = (await redis.xread(
+          'COUNT',
+          100,
+          'BLOCK',
+          this.options.blockMs ?? 2000,
+          'STREAMS',
+          this.options.streamKey,
+          this.lastId,
+        )) as [string, RawStreamEntry[]][] | null;
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
             this.lastId = id;

@@ -1,6 +1,7 @@
+import { AUTH_EVENTS, type AuthEvent, type ServiceName, type UserDeletedPayload } from '@nafs/contracts';
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AUTH_EVENTS, type AuthEvent, type ServiceName, type UserDeletedPayload } from '@nafs/contracts';
+
 import type { AuthEventHandler } from './event-handlers';
 import { applyUserOnDeleteRules } from './legacy-on-delete';
 

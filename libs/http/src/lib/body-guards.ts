@@ -1,5 +1,6 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
+
 import { PayloadTooLargeError } from './errors';
 import { requireJson } from './request-info';
 
@@ -21,7 +22,10 @@ export const RequireJson = () => UseGuards(RequireJsonGuard);
  * A body-size cap for one route, below the service-wide JSON limit (issue 17.2): a request whose
  * Content-Length exceeds `bytes` is a 413 in the route's family, before validation.
  */
-export function MaxBodyBytes(bytes: number, message = `Request body must not exceed ${bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`}`) {
+export function MaxBodyBytes(
+  bytes: number,
+  message = `Request body must not exceed ${bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`}`,
+) {
   @Injectable()
   class MaxBodyBytesGuard implements CanActivate {
     canActivate(context: ExecutionContext): boolean {

@@ -3,7 +3,16 @@
  * bug: such errors are answered 503 in the route's family, and the pool reconnects by itself.
  * Looks through TypeORM's wrappers (`driverError`) and `cause` chains.
  */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 // SQLSTATE: 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections.
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const TYPEORM_NAMES = new Set(['ConnectionIsNotSetError', 'ConnectionNotFoundError', 'CannotExecuteNotConnectedError']);

@@ -9,7 +9,9 @@ export function e1Ok<T>(message: string, data?: T, extra: Record<string, unknown
 
 /** E2 success: `{ success: true, message?, data, timestamp }` (+ `meta` or `pagination` on some routes, via `extra`). */
 export function e2Ok<T>(data: T, message?: string, extra: Record<string, unknown> = {}) {
-  return message === undefined ? { success: true, data, ...extra, timestamp: now() } : { success: true, message, data, ...extra, timestamp: now() };
+  return message === undefined
+    ? { success: true, data, ...extra, timestamp: now() }
+    : { success: true, message, data, ...extra, timestamp: now() };
 }
 
 /** E5 success (tool configs): `{ success: true, data }` or `{ success: true, message }`, no timestamp. */

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+
 import type { RequestLocation, ValidationIssue } from './errors';
 
 /** The legacy error envelopes (legacy-api.md 1.3), and forms-api's "G" (forms-extras.md 0.1). */
@@ -188,18 +189,32 @@ export function renderValidation(
     .slice(0, MAX_DETAILS);
   const echo = echoBudget();
   const raw = (): RawValidationItem[] =>
-    firsts.map((issue) => ({ type: 'field', value: echo(valueAt(input, issue.path)), msg: boundedMessage(issue.message), path: fieldOf(issue), location }));
+    firsts.map((issue) => ({
+      type: 'field',
+      value: echo(valueAt(input, issue.path)),
+      msg: boundedMessage(issue.message),
+      path: fieldOf(issue),
+      location,
+    }));
   const timestamp = new Date().toISOString();
   switch (family) {
     case 'V1':
       return {
         error: 'Validation Error',
         message: options.message ?? 'Invalid input data provided',
-        details: firsts.map((issue) => ({ field: fieldOf(issue), message: boundedMessage(issue.message), value: echo(valueAt(input, issue.path)) })),
+        details: firsts.map((issue) => ({
+          field: fieldOf(issue),
+          message: boundedMessage(issue.message),
+          value: echo(valueAt(input, issue.path)),
+        })),
         timestamp,
       };
     case 'V2':
-      return { success: false, error: { code: 'VALIDATION_ERROR', message: options.message ?? 'Invalid input data', details: raw() }, timestamp };
+      return {
+        success: false,
+        error: { code: 'VALIDATION_ERROR', message: options.message ?? 'Invalid input data', details: raw() },
+        timestamp,
+      };
     case 'V3':
       return { success: false, errors: raw() };
     case 'VT':

@@ -2,9 +2,19 @@ import { type ArgumentsHost, Catch, HttpException, Inject, Logger } from '@nestj
 import { BaseExceptionFilter } from '@nestjs/core';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { Request, Response } from 'express';
-import { DomainError, LegacyHttpException, RequestValidationError } from './errors';
+
 import { isDatabaseUnavailable } from './database-unavailable';
-import { type ErrorFamily, type FamilyChoice, type RenderedError, reasonPhrase, renderError, renderInternalError, renderUnknownRoute, renderValidation } from './families';
+import { DomainError, LegacyHttpException, RequestValidationError } from './errors';
+import {
+  type ErrorFamily,
+  type FamilyChoice,
+  reasonPhrase,
+  type RenderedError,
+  renderError,
+  renderInternalError,
+  renderUnknownRoute,
+  renderValidation,
+} from './families';
 import { familyOverrideOf } from './legacy-family.decorator';
 
 export interface LegacyRoute extends FamilyChoice {
@@ -78,7 +88,8 @@ function bodyParserError(error: unknown): RenderedError | null {
 }
 
 const isNestRouteNotFound = (exception: HttpException) =>
-  exception.getStatus() === 404 && /^Cannot [A-Z]+ /.test(String((exception.getResponse() as { message?: unknown })?.message ?? exception.message));
+  exception.getStatus() === 404 &&
+  /^Cannot [A-Z]+ /.test(String((exception.getResponse() as { message?: unknown })?.message ?? exception.message));
 
 /**
  * The one HTTP exception filter. Every error of an HTTP route is answered in the legacy family of
@@ -114,7 +125,10 @@ export class LegacyExceptionFilter extends BaseExceptionFilter {
     }
 
     if (exception instanceof RequestValidationError) {
-      const body = renderValidation(family.validation, exception.issues, exception.location, exception.input, { ...render, message: family.validationMessage });
+      const body = renderValidation(family.validation, exception.issues, exception.location, exception.input, {
+        ...render,
+        message: family.validationMessage,
+      });
       return void response.status(400).json(body);
     }
     if (exception instanceof LegacyHttpException) {
@@ -124,7 +138,11 @@ export class LegacyExceptionFilter extends BaseExceptionFilter {
     }
     if (exception instanceof DomainError) {
       for (const [name, value] of Object.entries(exception.headers ?? {})) response.setHeader(name, value);
-      const body = renderError(family.errors, { status: exception.status, code: exception.code, message: exception.message, details: exception.details }, render);
+      const body = renderError(
+        family.errors,
+        { status: exception.status, code: exception.code, message: exception.message, details: exception.details },
+        render,
+      );
       return void response.status(exception.status).json(body);
     }
 

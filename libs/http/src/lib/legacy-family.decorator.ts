@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+
 import type { FamilyChoice } from './families';
 
 export const LEGACY_FAMILY = 'nafs:legacy-family';
@@ -11,7 +12,8 @@ export const LEGACY_FAMILY = 'nafs:legacy-family';
 export const LegacyFamily = (choice: Partial<FamilyChoice>) => SetMetadata(LEGACY_FAMILY, choice);
 
 /** Where the filter finds the handler's `@LegacyFamily`: Nest gives exception filters no handler for HTTP errors. */
-export const familyOverrideOf = (request: object): Partial<FamilyChoice> | undefined => (request as Record<string, Partial<FamilyChoice> | undefined>)[LEGACY_FAMILY];
+export const familyOverrideOf = (request: object): Partial<FamilyChoice> | undefined =>
+  (request as Record<string, Partial<FamilyChoice> | undefined>)[LEGACY_FAMILY];
 
 /**
  * A global guard that allows everything; it runs before the controller's guards and pipes and
@@ -23,7 +25,10 @@ export class LegacyFamilyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const choice = this.reflector.getAllAndOverride<Partial<FamilyChoice> | undefined>(LEGACY_FAMILY, [context.getHandler(), context.getClass()]);
+    const choice = this.reflector.getAllAndOverride<Partial<FamilyChoice> | undefined>(LEGACY_FAMILY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (choice) (context.switchToHttp().getRequest() as Record<string, unknown>)[LEGACY_FAMILY] = choice;
     return true;
   }

@@ -1,7 +1,8 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { LegacyFamilyGuard } from './legacy-family.decorator';
+
 import { LEGACY_HTTP_OPTIONS, LegacyExceptionFilter, type LegacyHttpOptions } from './legacy-exception.filter';
+import { LegacyFamilyGuard } from './legacy-family.decorator';
 import { legacySecurityHeaders } from './security-headers';
 import { LegacyValidationPipe } from './validation.pipe';
 

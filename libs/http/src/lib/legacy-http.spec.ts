@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, type INestApplication, Param, Post, Query } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createZodDto } from 'nestjs-zod';
 import request from 'supertest';
 import { z } from 'zod';
-import { createZodDto } from 'nestjs-zod';
+
 import {
   BadRequestError,
   ConflictError,
@@ -15,9 +17,9 @@ import {
   type LegacyRoute,
   LockedError,
   MaxBodyBytes,
-  RequireJson,
   NotFoundError,
   renderValidation,
+  RequireJson,
   TooManyRequestsError,
   zDateTime,
   zJson,
@@ -25,7 +27,6 @@ import {
   zText,
   zUuid,
 } from '../index';
-import { Module } from '@nestjs/common';
 
 const bodySchema = z.object({ name: zText(10, { min: 1, trim: true }), note: zText(2000).optional() });
 class BodyDto extends createZodDto(bodySchema) {}
@@ -70,7 +71,8 @@ function controllerAt(prefix: string) {
     @Get('fail/:what')
     fail(@Param('what') what: string) {
       if (what === 'crash') throw new Error('secret database detail');
-      if (what === 'raw') throw new LegacyHttpException(403, { error: { code: 'FORBIDDEN', message: 'Own only' } }, {}, { timestamp: false });
+      if (what === 'raw')
+        throw new LegacyHttpException(403, { error: { code: 'FORBIDDEN', message: 'Own only' } }, {}, { timestamp: false });
       throw errors[what]();
     }
 
@@ -142,7 +144,10 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
   });
 
   it('passes valid input through the schema (trimmed, defaults applied)', async () => {
-    await http().post('/e2').send({ name: '  Ann  ' }).expect(201, { ok: { name: 'Ann' } });
+    await http()
+      .post('/e2')
+      .send({ name: '  Ann  ' })
+      .expect(201, { ok: { name: 'Ann' } });
     const list = await http().get('/e2/list?from=2024-01-02T03:04:05Z').expect(200);
     expect(list.body).toEqual({ page: 1, limit: 20, from: '2024-01-02T03:04:05.000Z' });
   });
@@ -150,28 +155,55 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
   describe('validation families', () => {
     it('V1: error/message/details[{field,message,value}]', async () => {
       const res = await http().post('/e1').send({ name: '' }).expect(400);
-      expect(res.body).toEqual({ error: 'Validation Error', message: 'Invalid input data provided', details: [{ field: 'name', message: 'must not be empty', value: '' }], timestamp: ts });
+      expect(res.body).toEqual({
+        error: 'Validation Error',
+        message: 'Invalid input data provided',
+        details: [{ field: 'name', message: 'must not be empty', value: '' }],
+        timestamp: ts,
+      });
     });
 
     it('V2: E2 envelope with raw express-validator items, the route message, the location', async () => {
       const res = await http().get('/e2/items/not-a-uuid').expect(400);
       expect(res.body).toEqual({
         success: false,
-        error: { code: 'VALIDATION_ERROR', message: 'Validation failed', details: [{ type: 'field', value: 'not-a-uuid', msg: 'must be a valid UUID', path: 'id', location: 'params' }] },
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: 'Validation failed',
+          details: [{ type: 'field', value: 'not-a-uuid', msg: 'must be a valid UUID', path: 'id', location: 'params' }],
+        },
         timestamp: ts,
       });
       const query = await http().get('/e2/list?limit=500').expect(400);
-      expect(query.body.error.details).toEqual([{ type: 'field', value: '500', msg: 'limit must be between 1 and 50', path: 'limit', location: 'query' }]);
+      expect(query.body.error.details).toEqual([
+        { type: 'field', value: '500', msg: 'limit must be between 1 and 50', path: 'limit', location: 'query' },
+      ]);
     });
 
     it('V3, V4: tool configs and registry', async () => {
-      expect((await http().post('/e5').send({}).expect(400)).body).toEqual({ success: false, errors: [expect.objectContaining({ type: 'field', path: 'name', location: 'body' })] });
-      expect((await http().post('/e6').send({}).expect(400)).body).toEqual({ error: 'Validation failed', details: [expect.objectContaining({ type: 'field', path: 'name' })] });
+      expect((await http().post('/e5').send({}).expect(400)).body).toEqual({
+        success: false,
+        errors: [expect.objectContaining({ type: 'field', path: 'name', location: 'body' })],
+      });
+      expect((await http().post('/e6').send({}).expect(400)).body).toEqual({
+        error: 'Validation failed',
+        details: [expect.objectContaining({ type: 'field', path: 'name' })],
+      });
     });
 
     it('V5: the E3 body without details; production keeps the message (legacy defect 13 fixed)', async () => {
-      expect((await http().post('/e3').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'Invalid input data', timestamp: ts });
-      expect((await request(prod.getHttpServer()).post('/e3').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'Invalid input data', timestamp: ts });
+      expect((await http().post('/e3').send({}).expect(400)).body).toEqual({
+        success: false,
+        error: 'Bad Request',
+        message: 'Invalid input data',
+        timestamp: ts,
+      });
+      expect((await request(prod.getHttpServer()).post('/e3').send({}).expect(400)).body).toEqual({
+        success: false,
+        error: 'Bad Request',
+        message: 'Invalid input data',
+        timestamp: ts,
+      });
     });
 
     it('V6 and V7: schema messages and the field map', async () => {
@@ -180,31 +212,55 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
         error: { code: 'SCHEMA_VALIDATION_ERROR', message: 'Form schema validation failed', details: [expect.stringMatching(/^name: /)] },
         timestamp: ts,
       });
-      expect((await http().post('/v7').send({}).expect(400)).body).toEqual({ success: false, error: 'Bad Request', message: 'Validation failed', timestamp: ts, errors: { name: expect.any(String) } });
+      expect((await http().post('/v7').send({}).expect(400)).body).toEqual({
+        success: false,
+        error: 'Bad Request',
+        message: 'Validation failed',
+        timestamp: ts,
+        errors: { name: expect.any(String) },
+      });
     });
 
     it('refuses NUL bytes, 10,000-character ids, out-of-range dates and deep JSON as 400s', async () => {
       const nul = await http().post('/e1').send({ name: 'a\u0000b' }).expect(400);
       expect(nul.body.details[0]).toMatchObject({ field: 'name', message: 'must not contain NUL bytes' });
-      await http().get(`/e1/items/${'a'.repeat(10_000)}`).expect(400);
+      await http()
+        .get(`/e1/items/${'a'.repeat(10_000)}`)
+        .expect(400);
       const date = await http().get('/e1/list?from=-100000-01-01T00:00:00Z').expect(400);
       expect(date.body.details[0].field).toBe('from');
       await http().get('/e1/list?from=10000-01-01T00:00:00Z').expect(400);
       let deep: unknown = { leaf: true };
       for (let i = 0; i < 10; i++) deep = { nested: deep };
-      expect((await http().post('/e1/json').send({ config: deep }).expect(400)).body.details[0].message).toBe('must not be nested more than 5 levels');
-      expect((await http().post('/e1/json').send({ config: { 'k\u0000': 1 } }).expect(400)).body.details[0].message).toBe('must not contain NUL bytes');
+      expect((await http().post('/e1/json').send({ config: deep }).expect(400)).body.details[0].message).toBe(
+        'must not be nested more than 5 levels',
+      );
+      expect(
+        (
+          await http()
+            .post('/e1/json')
+            .send({ config: { 'k\u0000': 1 } })
+            .expect(400)
+        ).body.details[0].message,
+      ).toBe('must not contain NUL bytes');
     });
 
     it('refuses NUL bytes in untyped bodies and path values too', async () => {
-      const res = await http().post('/e2/raw').send({ a: { b: ['ok', 'x\u0000'] } }).expect(400);
-      expect(res.body.error.details).toEqual([{ type: 'field', value: 'x\u0000', msg: 'must not contain NUL bytes', path: 'a.b.1', location: 'body' }]);
+      const res = await http()
+        .post('/e2/raw')
+        .send({ a: { b: ['ok', 'x\u0000'] } })
+        .expect(400);
+      expect(res.body.error.details).toEqual([
+        { type: 'field', value: 'x\u0000', msg: 'must not contain NUL bytes', path: 'a.b.1', location: 'body' },
+      ]);
       const param = await http().get('/e1/fail/a%00b').expect(400);
       expect(param.body.details[0]).toMatchObject({ field: 'what', message: 'must not contain NUL bytes' });
     });
 
     it('echoes at most a bounded snippet of the input', async () => {
-      const res = await http().post('/e1').send({ name: 'x'.repeat(1900) });
+      const res = await http()
+        .post('/e1')
+        .send({ name: 'x'.repeat(1900) });
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body).length).toBeLessThan(1024);
       // Many bad fields, each with a long value: the values echoed together stay under 1 KB.
@@ -225,12 +281,25 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
 
   describe('error families', () => {
     it('E1: error is the HTTP reason, details add top-level fields', async () => {
-      expect((await http().get('/e1/fail/notFound').expect(404)).body).toEqual({ error: 'Not Found', message: 'Thing not found', timestamp: ts });
-      expect((await http().get('/e1/fail/locked').expect(423)).body).toEqual({ error: 'Locked', message: 'Account locked', lockedUntil: '2030-01-01T00:00:00.000Z', timestamp: ts });
+      expect((await http().get('/e1/fail/notFound').expect(404)).body).toEqual({
+        error: 'Not Found',
+        message: 'Thing not found',
+        timestamp: ts,
+      });
+      expect((await http().get('/e1/fail/locked').expect(423)).body).toEqual({
+        error: 'Locked',
+        message: 'Account locked',
+        lockedUntil: '2030-01-01T00:00:00.000Z',
+        timestamp: ts,
+      });
     });
 
     it('E2: code, message and details', async () => {
-      expect((await http().get('/e2/fail/conflict').expect(409)).body).toEqual({ success: false, error: { code: 'DUPLICATE', message: 'Already there', details: { field: 'name' } }, timestamp: ts });
+      expect((await http().get('/e2/fail/conflict').expect(409)).body).toEqual({
+        success: false,
+        error: { code: 'DUPLICATE', message: 'Already there', details: { field: 'name' } },
+        timestamp: ts,
+      });
     });
 
     it('E3: Bad Request for every 4xx; production keeps message and code (legacy defect 13 fixed)', async () => {
@@ -253,13 +322,32 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
     });
 
     it('G (forms-api): the code in `error`, message hidden in production; VT', async () => {
-      expect((await http().get('/g/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'THING_NOT_FOUND', message: 'Thing not found', timestamp: ts });
-      expect((await request(prod.getHttpServer()).get('/g/fail/notFound').expect(404)).body).toEqual({ success: false, error: 'THING_NOT_FOUND', message: 'Thing not found', timestamp: ts });
-      expect((await http().post('/g').send({}).expect(400)).body).toEqual({ success: false, errors: [expect.objectContaining({ path: 'name' })], timestamp: ts });
+      expect((await http().get('/g/fail/notFound').expect(404)).body).toEqual({
+        success: false,
+        error: 'THING_NOT_FOUND',
+        message: 'Thing not found',
+        timestamp: ts,
+      });
+      expect((await request(prod.getHttpServer()).get('/g/fail/notFound').expect(404)).body).toEqual({
+        success: false,
+        error: 'THING_NOT_FOUND',
+        message: 'Thing not found',
+        timestamp: ts,
+      });
+      expect((await http().post('/g').send({}).expect(400)).body).toEqual({
+        success: false,
+        errors: [expect.objectContaining({ path: 'name' })],
+        timestamp: ts,
+      });
     });
 
     it('matches `:name` segments in prefixes', async () => {
-      expect((await http().get('/e2/x/items/nothing').expect(404)).body).toEqual({ success: false, error: 'Not Found', message: 'The requested resource was not found', timestamp: ts });
+      expect((await http().get('/e2/x/items/nothing').expect(404)).body).toEqual({
+        success: false,
+        error: 'Not Found',
+        message: 'The requested resource was not found',
+        timestamp: ts,
+      });
       const matcher = await import('./legacy-exception.filter');
       expect(matcher.familyOfPath(ROUTES, '/e2/x/items/y')?.errors).toBe('E6');
       expect(matcher.familyOfPath(ROUTES, '/e2x/items')).toBeNull();
@@ -291,16 +379,33 @@ describe('@nafs/http: the legacy families, through a real Nest app', () => {
   describe('body parsing and unknown routes', () => {
     it('@RequireJson answers the legacy 415 and @MaxBodyBytes a 413 in the family, before validation', async () => {
       const form = await http().post('/e1/raw').type('form').send('a=1').expect(415);
-      expect(form.body).toEqual({ error: 'Unsupported Media Type', message: 'Content-Type must be one of: application/json', timestamp: ts });
-      const big = await http().post('/e2/raw').send({ a: 'x'.repeat(200) }).expect(413);
-      expect(big.body).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body must not exceed 100 bytes' }, timestamp: ts });
-      await http().post('/e2/raw').send({ a: 1 }).expect(201, { body: { a: 1 } });
+      expect(form.body).toEqual({
+        error: 'Unsupported Media Type',
+        message: 'Content-Type must be one of: application/json',
+        timestamp: ts,
+      });
+      const big = await http()
+        .post('/e2/raw')
+        .send({ a: 'x'.repeat(200) })
+        .expect(413);
+      expect(big.body).toEqual({
+        success: false,
+        error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body must not exceed 100 bytes' },
+        timestamp: ts,
+      });
+      await http()
+        .post('/e2/raw')
+        .send({ a: 1 })
+        .expect(201, { body: { a: 1 } });
     });
 
     it('malformed JSON is the family 400, oversize the family 413', async () => {
       const bad = await http().post('/e1').set('Content-Type', 'application/json').send('{"name":').expect(400);
       expect(bad.body).toEqual({ error: 'Bad Request', message: 'Malformed JSON in request body', timestamp: ts });
-      const big = await http().post('/e2').send({ name: 'a', note: 'x'.repeat(5000) }).expect(413);
+      const big = await http()
+        .post('/e2')
+        .send({ name: 'a', note: 'x'.repeat(5000) })
+        .expect(413);
       expect(big.body).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) }, timestamp: ts });
     });
 

@@ -1,5 +1,7 @@
-import type { Request } from 'express';
 import { isIP } from 'node:net';
+
+import type { Request } from 'express';
+
 import { UnsupportedMediaTypeError } from './errors';
 
 /**

@@ -1,11 +1,13 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { createZodValidationPipe } from 'nestjs-zod';
 import { ZodError } from 'zod';
-import { RequestValidationError, type RequestLocation } from './errors';
+
+import { type RequestLocation, RequestValidationError } from './errors';
 import { NUL_MESSAGE } from './zod';
 
 function createValidationException(error: unknown): Error {
-  if (error instanceof ZodError) return new RequestValidationError(error.issues.map((issue) => ({ path: issue.path, message: issue.message })));
+  if (error instanceof ZodError)
+    return new RequestValidationError(error.issues.map((issue) => ({ path: issue.path, message: issue.message })));
   return error instanceof Error ? error : new Error(String(error));
 }
 

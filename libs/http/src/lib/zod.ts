@@ -30,7 +30,10 @@ export interface TextOptions {
 /** A string of at most `max` characters (after trimming if asked), refusing NUL bytes. */
 export function zText(max: number, options: TextOptions = {}) {
   const { min, trim, message, invalidType, required } = options;
-  const typeError = invalidType || required ? (issue: { input?: unknown }) => (issue.input === undefined ? (required ?? invalidType) : (invalidType ?? message)) : message;
+  const typeError =
+    invalidType || required
+      ? (issue: { input?: unknown }) => (issue.input === undefined ? (required ?? invalidType) : (invalidType ?? message))
+      : message;
   let schema = z.string(typeError === undefined ? undefined : { error: typeError });
   if (trim) schema = schema.trim();
   if (min !== undefined) schema = schema.min(min, message ?? (min === 1 ? 'must not be empty' : `must be at least ${min} characters`));
@@ -42,7 +45,7 @@ export const zBooleanString = z.enum(['true', 'false'], 'must be true or false')
 
 // PostgreSQL timestamps reach 294276 AD, but JavaScript dates and ISO-8601 without a sign stop at
 // 9999; before year 1 the legacy never stored anything.
-const MIN_TIME = new Date("0001-01-01T00:00:00Z").getTime();
+const MIN_TIME = new Date('0001-01-01T00:00:00Z').getTime();
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** An ISO-8601 date or date-time in years 1–9999, as a Date. */
@@ -51,7 +54,10 @@ export const zDateTime = z
   .max(40, 'must be an ISO 8601 date')
   .refine((value) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value), 'must be an ISO 8601 date')
   .transform((value) => new Date(value))
-  .refine((date) => !Number.isNaN(date.getTime()) && date.getTime() >= MIN_TIME && date.getTime() <= MAX_TIME, 'must be a date between years 1 and 9999');
+  .refine(
+    (date) => !Number.isNaN(date.getTime()) && date.getTime() >= MIN_TIME && date.getTime() <= MAX_TIME,
+    'must be a date between years 1 and 9999',
+  );
 
 export interface PaginationOptions {
   defaultLimit?: number;
@@ -61,7 +67,12 @@ export interface PaginationOptions {
 /** `page` (≥1, default 1) and `limit` (1..maxLimit) from a query string; extend it with the route's filters. */
 export function zPagination({ defaultLimit = 20, maxLimit = 100 }: PaginationOptions = {}) {
   return z.object({
-    page: z.coerce.number('page must be a positive integer').int('page must be a positive integer').min(1, 'page must be a positive integer').max(1_000_000, 'page is too large').default(1),
+    page: z.coerce
+      .number('page must be a positive integer')
+      .int('page must be a positive integer')
+      .min(1, 'page must be a positive integer')
+      .max(1_000_000, 'page is too large')
+      .default(1),
     limit: z.coerce
       .number(`limit must be between 1 and ${maxLimit}`)
       .int(`limit must be between 1 and ${maxLimit}`)

@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
+
 import { Controller, Get, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Writable } from 'node:stream';
+
 import { createLogger } from './logger';
 import { currentRequestId, withRequestId } from './logging/request-context';
 import { requestLogging } from './logging/request-logging';

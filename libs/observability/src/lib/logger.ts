@@ -2,6 +2,7 @@ import type { LogLevel } from '@nestjs/common';
 import { Logger as PinoNestLogger, type Params, PinoLogger } from 'nestjs-pino';
 import { type DestinationStream, type Level, type Logger as Pino, pino } from 'pino';
 import pretty from 'pino-pretty';
+
 import { currentRequestContext } from './logging/request-context';
 
 /** Nest's levels (LOG_LEVEL) as pino's. */
@@ -47,7 +48,9 @@ function prettyStream(destination?: DestinationStream): DestinationStream {
 /** The pino instance of one service. */
 export function createPino(options: LoggingOptions): Pino {
   const level = PINO_LEVELS[options.level ?? 'log'];
-  const destination = options.pretty ? prettyStream(options.destination) : (options.destination ?? pino.destination({ fd: 1, sync: false }));
+  const destination = options.pretty
+    ? prettyStream(options.destination)
+    : (options.destination ?? pino.destination({ fd: 1, sync: false }));
   return pino({ level, base: { service: options.service }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
@@ -93,6 +96,10 @@ export class ServiceLogger extends PinoNestLogger {
 }
 
 /** The logger of one service (standalone: before its Nest app exists, or for the CLI). */
-export function createLogger(service: string, level: LogLevel = 'log', options: Omit<LoggingOptions, 'service' | 'level'> = {}): ServiceLogger {
+export function createLogger(
+  service: string,
+  level: LogLevel = 'log',
+  options: Omit<LoggingOptions, 'service' | 'level'> = {},
+): ServiceLogger {
   return new ServiceLogger(createPino({ service, level, ...options }));
 }

@@ -1,7 +1,8 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { AUTH_PATTERNS, type PingResponse } from '@nafs/contracts';
+import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { AUTH_PATTERNS, type PingResponse } from '@nafs/contracts';
+
 import { rpcCall } from './rpc-call';
 import { AUTH_RPC_CLIENT, createRpcClient } from './rpc-options';
 

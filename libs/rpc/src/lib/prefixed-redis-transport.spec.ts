@@ -1,9 +1,10 @@
+import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { Controller, INestMicroservice } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
-import { createRpcClient, createRpcServer } from './rpc-options';
+
 import { rpcCall } from './rpc-call';
+import { createRpcClient, createRpcServer } from './rpc-options';
 
 function echoController(label: string) {
   @Controller()

@@ -1,4 +1,4 @@
-import { ClientRedis, ServerRedis, type RedisOptions } from '@nestjs/microservices';
+import { ClientRedis, type RedisOptions, ServerRedis } from '@nestjs/microservices';
 
 type RedisTransportOptions = NonNullable<RedisOptions['options']>;
 

@@ -14,6 +14,7 @@ import {
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
+
 import { rpcCall } from './rpc-call';
 
 /** The one timeout/retry/breaker policy of every service-to-service RPC client. */

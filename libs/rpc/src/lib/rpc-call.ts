@@ -1,7 +1,7 @@
-import type { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
 import { RPC_META_KEY, type RpcMeta } from '@nafs/contracts';
 import { currentRequestId } from '@nafs/observability';
+import type { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout } from 'rxjs';
 
 /** The payload with the current request id in its metadata, so the handler logs under that id. */
 export function withRpcMeta<TInput>(data: TInput): TInput {

@@ -1,4 +1,5 @@
 import { redisOptionsFromEnv } from '@nafs/cache';
+
 import { PrefixedRedisClient, PrefixedRedisServer } from './prefixed-redis-transport';
 
 type Env = Record<string, string | undefined>;

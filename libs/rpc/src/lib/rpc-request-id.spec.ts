@@ -1,10 +1,12 @@
-import { Controller, Logger } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
 import { Writable } from 'node:stream';
+
 import { RPC_META_KEY } from '@nafs/contracts';
 import { testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
 import { createLogger, currentRequestId, RpcRequestContextInterceptor, withRequestId } from '@nafs/observability';
+import { Controller, Logger } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+
 import { rpcCall } from './rpc-call';
 import { createRpcClient, createRpcServer } from './rpc-options';
 
@@ -30,12 +32,17 @@ describe('request ids over the Redis transport (real Redis)', () => {
     });
     const env = { REDIS_URL: testInfra().redisUrl, RPC_CHANNEL_PREFIX: uniqueRedisPrefix('rpc-rid') };
     const moduleRef = await Test.createTestingModule({ controllers: [WhoController] }).compile();
-    const server = moduleRef.createNestMicroservice({ strategy: createRpcServer(env), logger: createLogger('auth-service', 'log', { destination }) });
+    const server = moduleRef.createNestMicroservice({
+      strategy: createRpcServer(env),
+      logger: createLogger('auth-service', 'log', { destination }),
+    });
     server.useGlobalInterceptors(new RpcRequestContextInterceptor());
     await server.listen();
     const client = createRpcClient(env);
     try {
-      const traced = await withRequestId('gw-trace-1', () => rpcCall<{ requestId: string; keys: string[] }>(client, 'who', { userId: 'u1' }));
+      const traced = await withRequestId('gw-trace-1', () =>
+        rpcCall<{ requestId: string; keys: string[] }>(client, 'who', { userId: 'u1' }),
+      );
       expect(traced).toEqual({ userId: 'u1', requestId: 'gw-trace-1', keys: [RPC_META_KEY, 'userId'] });
 
       // Outside a request nothing is added, and the handler still gets an id of its own.

@@ -1,8 +1,9 @@
+import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
+import { createEmptyDatabase, type TestDatabase } from '@nafs/database/testing';
 import { Body, Controller, type DynamicModule, Module, Post, ValidationPipe } from '@nestjs/common';
 import { IsInt, IsString } from 'class-validator';
 import { z } from 'zod';
-import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
-import { createEmptyDatabase, type TestDatabase } from '@nafs/database/testing';
+
 import { type BaseServiceConfig, createServiceApp, migrate, type ServiceDefinition } from './bootstrap';
 
 class CreateThingDto {
@@ -40,12 +41,16 @@ describe('service bootstrap', () => {
   });
   afterAll(() => database?.drop());
 
-  it('applies the service\'s own app configuration before serving (here: a whitelisting pipe)', async () => {
+  it("applies the service's own app configuration before serving (here: a whitelisting pipe)", async () => {
     const app = await createServiceApp(definition, definition.loadConfig({ LOG_LEVEL: 'error', ...database.env('web') }));
     await app.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/things`;
     try {
-      const ok = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'a', size: 2, admin: true }) });
+      const ok = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'a', size: 2, admin: true }),
+      });
       expect(ok.status).toBe(201);
       expect(await ok.json()).toEqual({ received: { name: 'a', size: 2 } });
       const bad = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 1 }) });

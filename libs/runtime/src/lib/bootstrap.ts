@@ -1,6 +1,3 @@
-import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { DestinationStream } from 'pino';
 import type { ServiceName } from '@nafs/contracts';
 import { databaseSettingsFromEnv, migrateDatabase, type SchemaDefinition } from '@nafs/database';
 import {
@@ -12,6 +9,9 @@ import {
   wantsPrettyLogs,
 } from '@nafs/observability';
 import { createRpcServer } from '@nafs/rpc';
+import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { DestinationStream } from 'pino';
 
 /** What every service's validated config carries (see @nafs/config commonEnvShape). */
 export interface BaseServiceConfig {
@@ -54,7 +54,11 @@ export interface CreateServiceAppOptions {
 }
 
 /** The service's logger as its config asks: LOG_LEVEL, pretty single lines in development. */
-export function serviceLogger(definition: Pick<ServiceDefinition<BaseServiceConfig>, 'app'>, config: BaseServiceConfig, destination?: DestinationStream): ServiceLogger {
+export function serviceLogger(
+  definition: Pick<ServiceDefinition<BaseServiceConfig>, 'app'>,
+  config: BaseServiceConfig,
+  destination?: DestinationStream,
+): ServiceLogger {
   return createLogger(definition.app, config.LOG_LEVEL, { pretty: wantsPrettyLogs(config), destination });
 }
 
@@ -84,7 +88,10 @@ export async function createServiceApp<C extends BaseServiceConfig>(
  * missing, applies the migrations and exits. Config errors end the process with exit code 2 and
  * a message naming each bad variable.
  */
-export async function runService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, argv = process.argv.slice(2)): Promise<void> {
+export async function runService<C extends BaseServiceConfig>(
+  definition: ServiceDefinition<C>,
+  argv = process.argv.slice(2),
+): Promise<void> {
   let config: C;
   try {
     config = definition.loadConfig(process.env);
@@ -95,7 +102,9 @@ export async function runService<C extends BaseServiceConfig>(definition: Servic
   const logger = serviceLogger(definition, config);
   if (argv[0] === 'migrate' || config.DB_MIGRATE_ON_START) {
     const report = await migrate(definition, config);
-    logger.log(`migrations on ${report.host}/${report.database}: ${report.applied.length ? report.applied.join(', ') : 'none pending'}${report.createdDatabase ? ' (database created)' : ''}`);
+    logger.log(
+      `migrations on ${report.host}/${report.database}: ${report.applied.length ? report.applied.join(', ') : 'none pending'}${report.createdDatabase ? ' (database created)' : ''}`,
+    );
     if (argv[0] === 'migrate') return;
   }
   const app = await createServiceApp(definition, config, { logger });

@@ -1,7 +1,8 @@
+import { LegacyHttpModule } from '@nafs/http';
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
-import { LegacyHttpModule } from '@nafs/http';
+
 import { assertJsonDepth, useLegacyJsonBody } from './legacy-json-body';
 
 @Controller('/api/v1/things')
@@ -12,7 +13,10 @@ class ThingsController {
   }
 }
 
-@Module({ imports: [LegacyHttpModule.forRoot({ routes: [{ prefix: '/api/v1/things', errors: 'E2', validation: 'V2' }] })], controllers: [ThingsController] })
+@Module({
+  imports: [LegacyHttpModule.forRoot({ routes: [{ prefix: '/api/v1/things', errors: 'E2', validation: 'V2' }] })],
+  controllers: [ThingsController],
+})
 class TestModule {}
 
 describe('useLegacyJsonBody', () => {
@@ -32,12 +36,22 @@ describe('useLegacyJsonBody', () => {
         expect(res.status).toBe(400);
         expect(res.body).toEqual({
           success: false,
-          error: { code: 'VALIDATION_ERROR', message: 'Invalid input data', details: [{ type: 'field', msg: 'JSON body must not be nested more than 64 levels', path: '', location: 'body' }] },
+          error: {
+            code: 'VALIDATION_ERROR',
+            message: 'Invalid input data',
+            details: [{ type: 'field', msg: 'JSON body must not be nested more than 64 levels', path: '', location: 'body' }],
+          },
           timestamp: expect.any(String),
         });
       }
-      await request(app.getHttpServer()).post('/api/v1/things').send({ a: { b: [1, 2] } }).expect(201, { received: 'object' });
-      const big = await request(app.getHttpServer()).post('/api/v1/things').set('Content-Type', 'application/json').send(`{"a":"${'x'.repeat(1_100_000)}"}`);
+      await request(app.getHttpServer())
+        .post('/api/v1/things')
+        .send({ a: { b: [1, 2] } })
+        .expect(201, { received: 'object' });
+      const big = await request(app.getHttpServer())
+        .post('/api/v1/things')
+        .set('Content-Type', 'application/json')
+        .send(`{"a":"${'x'.repeat(1_100_000)}"}`);
       expect(big.status).toBe(413);
     } finally {
       await app.close();

@@ -1,6 +1,7 @@
+import type { IncomingMessage } from 'node:http';
+
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { IncomingMessage } from 'node:http';
 
 /** Deepest nesting of arrays/objects a JSON body may have; deeper bodies are 400s before parsing. */
 export const MAX_JSON_DEPTH = 64;
@@ -28,7 +29,8 @@ export function assertJsonDepth(raw: Buffer, maxDepth = MAX_JSON_DEPTH): void {
   for (let i = 0; i < raw.length; i++) {
     const byte = raw[i];
     if (inString) {
-      if (byte === 0x5c) i++; // backslash: skip the escaped byte
+      if (byte === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) inString = true;
     else if (byte === 0x7b || byte === 0x5b) {

@@ -1,10 +1,11 @@
+import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
+import { createEmptyDatabase, type TestDatabase } from '@nafs/database/testing';
+import { OPENAPI_DOCUMENT_PATH } from '@nafs/observability';
 import { Body, Controller, type DynamicModule, Get, Module, Param, Post } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
-import { createEmptyDatabase, type TestDatabase } from '@nafs/database/testing';
+
 import { type BaseServiceConfig, createServiceApp, type ServiceDefinition } from './bootstrap';
-import { OPENAPI_DOCUMENT_PATH } from '@nafs/observability';
 
 class CreateGadgetDto extends createZodDto(z.object({ name: z.string().min(1).max(40), size: z.number().int().optional() })) {}
 class GadgetParamsDto extends createZodDto(z.object({ id: z.uuid() })) {}
@@ -52,7 +53,16 @@ describe('every service serves its OpenAPI document', () => {
       const doc = (await res.json()) as {
         openapi: string;
         info: { title: string };
-        paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; parameters?: { name: string; in: string; schema: { format?: string } }[] }>>;
+        paths: Record<
+          string,
+          Record<
+            string,
+            {
+              requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+              parameters?: { name: string; in: string; schema: { format?: string } }[];
+            }
+          >
+        >;
         components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
       };
       expect(doc.openapi).toMatch(/^3\./);

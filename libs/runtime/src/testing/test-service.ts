@@ -1,5 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
 import { createMigratedDatabase, type TestDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
+import type { INestApplication } from '@nestjs/common';
+
 import { type BaseServiceConfig, createServiceApp, type CreateServiceAppOptions, type ServiceDefinition } from '../lib/bootstrap';
 
 export interface RunningTestService {

@@ -19,7 +19,8 @@ export type ImageCheck =
 export function sniffImageType(body: Buffer): ImageMimeType | null {
   if (body.length >= 3 && body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff) return 'image/jpeg';
   if (body.length >= 4 && body.readUInt32BE(0) === 0x89504e47) return 'image/png';
-  if (body.length >= 6 && body.toString('latin1', 0, 4) === 'GIF8' && (body[4] === 0x37 || body[4] === 0x39) && body[5] === 0x61) return 'image/gif';
+  if (body.length >= 6 && body.toString('latin1', 0, 4) === 'GIF8' && (body[4] === 0x37 || body[4] === 0x39) && body[5] === 0x61)
+    return 'image/gif';
   if (body.length >= 12 && body.toString('latin1', 0, 4) === 'RIFF' && body.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
   return null;
 }
@@ -30,9 +31,15 @@ export function isImageMimeType(value: string): value is ImageMimeType {
 
 export function checkImage(body: Buffer, declaredMimeType: string, maxBytes = IMAGE_MAX_BYTES): ImageCheck {
   const declared = declaredMimeType.toLowerCase() === 'image/jpg' ? 'image/jpeg' : declaredMimeType.toLowerCase();
-  if (!isImageMimeType(declared)) return { ok: false, reason: 'UNSUPPORTED_TYPE', message: `Unsupported file type ${declaredMimeType}; allowed: ${IMAGE_MIME_TYPES.join(', ')}` };
+  if (!isImageMimeType(declared))
+    return {
+      ok: false,
+      reason: 'UNSUPPORTED_TYPE',
+      message: `Unsupported file type ${declaredMimeType}; allowed: ${IMAGE_MIME_TYPES.join(', ')}`,
+    };
   if (!body.length) return { ok: false, reason: 'EMPTY', message: 'The file is empty' };
-  if (body.length > maxBytes) return { ok: false, reason: 'TOO_LARGE', message: `File size exceeds the ${Math.round(maxBytes / 1024 / 1024)} MB limit` };
+  if (body.length > maxBytes)
+    return { ok: false, reason: 'TOO_LARGE', message: `File size exceeds the ${Math.round(maxBytes / 1024 / 1024)} MB limit` };
   const sniffed = sniffImageType(body);
   if (sniffed !== declared) return { ok: false, reason: 'CONTENT_MISMATCH', message: 'File content does not match its declared type' };
   return { ok: true, mimeType: declared, extension: IMAGE_TYPES[declared] };

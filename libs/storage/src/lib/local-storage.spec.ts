@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { LocalDiskStorage } from './local-storage';
 
 describe('LocalDiskStorage', () => {

@@ -1,10 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { assertSafeKey, type ByteRange, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
+
 import { mimeTypeOfExtension } from './image-validation';
+import { assertSafeKey, type ByteRange, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
 
 /**
  * Files under `rootDir`, published at `publicBaseUrl/<key>` by the service that owns them (the
@@ -49,7 +50,10 @@ export class LocalDiskStorage implements ObjectStorage {
 
   async openRead(key: string, range?: ByteRange): Promise<Readable | null> {
     if ((await this.size(key)) === null) return null;
-    return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end, highWaterMark: 64 * 1024 } : { highWaterMark: 64 * 1024 });
+    return createReadStream(
+      this.pathOf(key),
+      range ? { start: range.start, end: range.end, highWaterMark: 64 * 1024 } : { highWaterMark: 64 * 1024 },
+    );
   }
 
   async size(key: string): Promise<number | null> {

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
+
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { assertSafeKey, type ByteRange, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
 
 export interface S3StorageOptions {
@@ -26,7 +28,9 @@ export function defaultPublicUrl(options: Pick<S3StorageOptions, 'endpoint' | 'b
 
 function isMissing(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
-  return name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+  return (
+    name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404
+  );
 }
 
 /** An S3-compatible bucket (DigitalOcean Spaces in legacy, `DO_SPACES_*`). */
@@ -40,7 +44,10 @@ export class S3ObjectStorage implements ObjectStorage {
       endpoint: options.endpoint,
       region: options.region,
       forcePathStyle: options.forcePathStyle,
-      credentials: options.accessKeyId && options.secretAccessKey ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } : undefined,
+      credentials:
+        options.accessKeyId && options.secretAccessKey
+          ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+          : undefined,
     });
     this.base = (options.publicUrl ?? defaultPublicUrl(options)).replace(/\/+$/, '');
   }
@@ -68,7 +75,14 @@ export class S3ObjectStorage implements ObjectStorage {
   async putStream(key: string, body: Readable, contentLength: number, contentType: string): Promise<StoredObject> {
     assertSafeKey(key);
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: contentLength, ContentType: contentType, ACL: 'private' }),
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: key,
+        Body: body,
+        ContentLength: contentLength,
+        ContentType: contentType,
+        ACL: 'private',
+      }),
     );
     return { key, url: `${this.base}/${key}` };
   }

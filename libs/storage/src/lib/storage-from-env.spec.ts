@@ -10,7 +10,16 @@ describe('storageFromEnv', () => {
   });
 
   it('uses S3 with S3_* or the legacy DO_SPACES_* names, keeping the legacy public URL format', () => {
-    const spaces = storageFromEnv({ DO_SPACES_BUCKET: 'nafs', DO_SPACES_ENDPOINT: 'https://fra1.digitaloceanspaces.com', DO_SPACES_REGION: 'fra1', DO_SPACES_KEY: 'k', DO_SPACES_SECRET: 's' }, local);
+    const spaces = storageFromEnv(
+      {
+        DO_SPACES_BUCKET: 'nafs',
+        DO_SPACES_ENDPOINT: 'https://fra1.digitaloceanspaces.com',
+        DO_SPACES_REGION: 'fra1',
+        DO_SPACES_KEY: 'k',
+        DO_SPACES_SECRET: 's',
+      },
+      local,
+    );
     expect(spaces).toBeInstanceOf(S3ObjectStorage);
     expect(spaces.keyFromUrl('https://nafs.fra1.digitaloceanspaces.com/avatars/u/1-u.png')).toBe('avatars/u/1-u.png');
     expect(spaces.keyFromUrl('https://other.fra1.digitaloceanspaces.com/avatars/u/1-u.png')).toBeNull();

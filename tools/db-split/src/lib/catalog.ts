@@ -1,5 +1,6 @@
+import { LEGACY_TABLES, type LegacyTable, type ServiceName, TABLE_OWNERSHIP } from '@nafs/contracts';
 import type { Client } from 'pg';
-import { LEGACY_TABLES, TABLE_OWNERSHIP, type LegacyTable, type ServiceName } from '@nafs/contracts';
+
 import type { Endpoint } from './connections';
 
 /** The tool's own bookkeeping schema in each database it writes (see journal.ts). */
@@ -49,7 +50,13 @@ export async function readCatalog(client: Client, endpoint: Endpoint): Promise<D
        FROM pg_roles r WHERE r.rolname = current_user`,
   );
   const relations = await client.query<{
-    oid: number; schema: string; name: string; relkind: string; bytes: string; can_select: boolean; rls_applies: boolean;
+    oid: number;
+    schema: string;
+    name: string;
+    relkind: string;
+    bytes: string;
+    can_select: boolean;
+    rls_applies: boolean;
   }>(
     `SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind,
             pg_total_relation_size(c.oid)::bigint AS bytes,
@@ -67,7 +74,15 @@ export async function readCatalog(client: Client, endpoint: Endpoint): Promise<D
     [TOOL_SCHEMA],
   );
   const oids = relations.rows.map((row) => row.oid);
-  const columns = await client.query<{ oid: number; name: string; type: string; generated: boolean; not_null: boolean; has_default: boolean; binary_safe: boolean }>(
+  const columns = await client.query<{
+    oid: number;
+    name: string;
+    type: string;
+    generated: boolean;
+    not_null: boolean;
+    has_default: boolean;
+    binary_safe: boolean;
+  }>(
     `SELECT a.attrelid AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attgenerated <> '' AS generated,
             a.attnotnull AS not_null, a.atthasdef AS has_default,
             (t.typtype IN ('b', 'e', 'r', 'm') AND NOT (t.typelem <> 0 AND t.typelem >= 16384)) AS binary_safe
@@ -113,7 +128,12 @@ export async function readCatalog(client: Client, endpoint: Endpoint): Promise<D
   }
   for (const row of columns.rows) {
     byOid.get(row.oid)?.columns.push({
-      name: row.name, type: row.type, generated: row.generated, notNull: row.not_null, hasDefault: row.has_default, binarySafe: row.binary_safe,
+      name: row.name,
+      type: row.type,
+      generated: row.generated,
+      notNull: row.not_null,
+      hasDefault: row.has_default,
+      binarySafe: row.binary_safe,
     });
   }
   for (const row of keys.rows) {

@@ -7,13 +7,25 @@ describe('target settings from the services environment', () => {
   it('uses <PREFIX>_DB_* parts, with the default role from libs/contracts when no user is set', () => {
     const env = { WEB_DB_HOST: 'db.internal', WEB_DB_PORT: '6543', WEB_DB_NAME: 'web_prod', WEB_DB_PASSWORD: 's3cret' };
     expect(serviceRole('web', env)).toEqual({ role: 'web_service', password: 's3cret', fromEnv: false });
-    expect(serviceLoginSettings('web', env)).toMatchObject({ host: 'db.internal', port: 6543, database: 'web_prod', user: 'web_service', password: 's3cret' });
+    expect(serviceLoginSettings('web', env)).toMatchObject({
+      host: 'db.internal',
+      port: 6543,
+      database: 'web_prod',
+      user: 'web_service',
+      password: 's3cret',
+    });
     expect(serviceLoginSettings('auth', {})).toMatchObject({ database: 'nodeangularfullstack_auth', user: 'auth_service' });
   });
 
   it('lets <PREFIX>_DB_URL win, role and password included', () => {
     const env = { FORMS_DB_URL: 'postgres://forms_rw:p%40ss@pg:5433/forms_db', FORMS_DB_USER: 'ignored' };
-    expect(serviceLoginSettings('forms', env)).toMatchObject({ host: 'pg', port: 5433, database: 'forms_db', user: 'forms_rw', password: 'p@ss' });
+    expect(serviceLoginSettings('forms', env)).toMatchObject({
+      host: 'pg',
+      port: 5433,
+      database: 'forms_db',
+      user: 'forms_rw',
+      password: 'p@ss',
+    });
     expect(serviceRole('forms', env).fromEnv).toBe(true);
   });
 
@@ -31,7 +43,12 @@ describe('target settings from the services environment', () => {
   it('validates URLs and never prints passwords', () => {
     expect(() => settingsFromUrl('pg://x', '--source')).toThrow('--source must be a postgres:// URL');
     expect(redactUrl('postgres://u:secret@h/db')).toBe('postgres://u:***@h/db');
-    expect(settingsFromUrl('postgresql://u@h:1/db?sslmode=require', '--source')).toMatchObject({ host: 'h', port: 1, database: 'db', ssl: true });
+    expect(settingsFromUrl('postgresql://u@h:1/db?sslmode=require', '--source')).toMatchObject({
+      host: 'h',
+      port: 1,
+      database: 'db',
+      ssl: true,
+    });
   });
 });
 

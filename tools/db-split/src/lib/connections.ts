@@ -1,6 +1,7 @@
-import { Client } from 'pg';
-import { SERVICES, SERVICE_NAMES, type ServiceName } from '@nafs/contracts';
+import { SERVICE_NAMES, type ServiceName, SERVICES } from '@nafs/contracts';
 import { type DatabaseSettings, databaseSettingsFromEnv, parsePostgresUrl, pgClientConfig } from '@nafs/database';
+import { Client } from 'pg';
+
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
 
 export type Env = NodeJS.ProcessEnv;
@@ -75,7 +76,10 @@ export async function withClient<T>(endpoint: Endpoint, work: (client: Client) =
   try {
     return await work(client);
   } catch (error) {
-    throw classifyDatabaseError(error, `${endpoint.label} (${dbLabel({ ...endpoint.settings, database: database ?? endpoint.settings.database })})`);
+    throw classifyDatabaseError(
+      error,
+      `${endpoint.label} (${dbLabel({ ...endpoint.settings, database: database ?? endpoint.settings.database })})`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -1,6 +1,7 @@
+import { testInfra } from '@nafs/database/testing';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { testInfra } from '@nafs/database/testing';
+
 import { binaryRowCounter, type RowCounter, textRowCounter } from './copy-format';
 
 // Rows with NULLs, empty strings, embedded newlines and tabs, a 300 kB value and zero-column-like

@@ -1,13 +1,15 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
+import type { LegacyTable } from '@nafs/contracts';
 import type { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import type { LegacyTable } from '@nafs/contracts';
+
 import { isSplit } from './catalog';
 import { connect, dbLabel, type Endpoint } from './connections';
+import { binaryRowCounter, textRowCounter } from './copy-format';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
 import { ensureJournal, forget, type JournalEntry, readJournal, recordCompleted } from './journal';
-import { binaryRowCounter, textRowCounter } from './copy-format';
 import { MIGRATION_SEEDED_ROWS } from './legacy-columns';
 import { debugPhase, formatBytes, formatSeconds, formatTable, type Output, runPool } from './output';
 import { type Plan, qualified, quoteIdent, type TablePlan, tablesToCopy } from './plan';
@@ -124,7 +126,7 @@ async function decide(
     if (entry) {
       if (options.reloadJournaled) {
         job.clear = 'all';
-        job.reason = 'journaled by an earlier run: reloading in the replication slot\'s snapshot';
+        job.reason = "journaled by an earlier run: reloading in the replication slot's snapshot";
       } else if (entry.source === source && entry.rows === targetRows && targetRows === job.sourceRows) {
         job.action = 'skip';
         job.reason = `complete in the journal (${targetRows} rows)`;
@@ -147,7 +149,12 @@ async function decide(
       );
       const keys = inSource.rows.map((row) => row.k);
       const present = Number(
-        (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${targetRel} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`, [keys])).rows[0].n,
+        (
+          await target.query<{ n: string }>(
+            `SELECT count(*) AS n FROM ${targetRel} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
+            [keys],
+          )
+        ).rows[0].n,
       );
       if (present === targetRows) {
         job.clear = 'seeded';
@@ -170,7 +177,10 @@ async function resetSequences(client: Client, relation: string): Promise<void> {
     [relation],
   );
   for (const { column, seq } of rows) {
-    await client.query(`SELECT setval($1, COALESCE(max(${quoteIdent(column)})::bigint, 1), max(${quoteIdent(column)}) IS NOT NULL) FROM ${relation}`, [seq]);
+    await client.query(
+      `SELECT setval($1, COALESCE(max(${quoteIdent(column)})::bigint, 1), max(${quoteIdent(column)}) IS NOT NULL) FROM ${relation}`,
+      [seq],
+    );
   }
 }
 
@@ -252,7 +262,9 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     const jobs: TableJob[] = [];
     for (const t of planned) {
       const reader = snapshot.coordinators[t.sourceKey];
-      const { rows } = await reader.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(t.source as NonNullable<TablePlan['source']>)}`);
+      const { rows } = await reader.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${qualified(t.source as NonNullable<TablePlan['source']>)}`,
+      );
       const format = options.format === 'text' ? 'text' : t.format;
       jobs.push({ plan: t, sourceRows: Number(rows[0].n), action: 'load', clear: 'none', seededKeys: [], reason: '', format });
     }
@@ -267,7 +279,9 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
       );
     }
 
-    out.line(`${verb}: ${options.dryRun ? 'would copy' : 'copying'} ${jobs.filter((j) => j.action === 'load').length} table(s) with ${options.jobs} job(s), snapshot ${Object.values(snapshot.snapshots).join(', ')}`);
+    out.line(
+      `${verb}: ${options.dryRun ? 'would copy' : 'copying'} ${jobs.filter((j) => j.action === 'load').length} table(s) with ${options.jobs} job(s), snapshot ${Object.values(snapshot.snapshots).join(', ')}`,
+    );
     out.line(
       formatTable(
         ['table', 'from', 'to', 'rows', 'format', 'action'],
@@ -311,7 +325,10 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
         }
       }
       await client.query(`TRUNCATE ${[...relations, ...referencing.map((r) => r.rel)].join(', ')}`);
-      await forget(client, mine.map((j) => j.plan.table));
+      await forget(
+        client,
+        mine.map((j) => j.plan.table),
+      );
       await client.query('COMMIT');
     }
 
@@ -323,7 +340,10 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     const progress = createProgress(verb, options.progress, out.progressStream);
     const group = snapshot;
     const readers = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => group.reader(key)));
-    const writers = Array.from({ length: options.jobs }, () => new ConnectionCache(async (key) => allowWrites(await connect(plan.target.endpoints[key]))));
+    const writers = Array.from(
+      { length: options.jobs },
+      () => new ConnectionCache(async (key) => allowWrites(await connect(plan.target.endpoints[key]))),
+    );
     let committed = 0;
     try {
       await runPool(toLoad, options.jobs, async (job, worker) => {
@@ -332,7 +352,9 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
         const result = await loadTable(job, reader, writer, plan, progress, () => {
           if (options.failAfterTables !== undefined && committed >= options.failAfterTables) {
             progress.stop();
-            process.stderr.write(`DB_SPLIT_FAIL_AFTER_TABLES=${options.failAfterTables}: killing the copy before committing ${job.plan.table}\n`);
+            process.stderr.write(
+              `DB_SPLIT_FAIL_AFTER_TABLES=${options.failAfterTables}: killing the copy before committing ${job.plan.table}\n`,
+            );
             process.kill(process.pid, 'SIGKILL');
           }
         });
@@ -397,7 +419,10 @@ async function loadTable(
     }
     const busy = await writer.query<{ busy: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${targetRel}) AS busy`);
     if (busy.rows[0].busy) {
-      throw new DbSplitError(`${table}: rows appeared in the target since the check; is a service writing to it?`, ExitCode.TARGET_NOT_EMPTY);
+      throw new DbSplitError(
+        `${table}: rows appeared in the target since the check; is a service writing to it?`,
+        ExitCode.TARGET_NOT_EMPTY,
+      );
     }
     const format = job.format;
     const read =

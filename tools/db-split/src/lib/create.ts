@@ -1,5 +1,6 @@
+import { SERVICE_NAMES, type ServiceName, SERVICES } from '@nafs/contracts';
 import type { Client } from 'pg';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '@nafs/contracts';
+
 import { adminSettings, type Env, serviceRole, withClient } from './connections';
 import { DbSplitError, ExitCode } from './errors';
 import type { Output } from './output';
@@ -34,8 +35,11 @@ function targetsFromEnv(env: Env): ServiceTarget[] {
     for (const b of targets) {
       if (a.service >= b.service || a.server !== b.server) continue;
       if (a.role === b.role) {
-        throw new DbSplitError(`${a.service} and ${b.service} would share the role ${a.role}; each service needs its own`, ExitCode.USAGE,
-          `set ${SERVICES[a.service].dbEnvPrefix}_DB_USER and ${SERVICES[b.service].dbEnvPrefix}_DB_USER to different roles`);
+        throw new DbSplitError(
+          `${a.service} and ${b.service} would share the role ${a.role}; each service needs its own`,
+          ExitCode.USAGE,
+          `set ${SERVICES[a.service].dbEnvPrefix}_DB_USER and ${SERVICES[b.service].dbEnvPrefix}_DB_USER to different roles`,
+        );
       }
       if (a.database === b.database) {
         throw new DbSplitError(`${a.service} and ${b.service} would share the database ${a.database}`, ExitCode.USAGE);
@@ -47,17 +51,24 @@ function targetsFromEnv(env: Env): ServiceTarget[] {
 
 async function ensureRole(client: Client, t: ServiceTarget, adminUser: string, options: CreateOptions, say: (text: string) => void) {
   if (t.role === adminUser) {
-    throw new DbSplitError(`${t.service}: the service role ${t.role} is the admin login; a service must have its own role`, ExitCode.USAGE,
-      `set ${SERVICES[t.service].dbEnvPrefix}_DB_USER (or the user of ${SERVICES[t.service].dbEnvPrefix}_DB_URL) to a dedicated role`);
+    throw new DbSplitError(
+      `${t.service}: the service role ${t.role} is the admin login; a service must have its own role`,
+      ExitCode.USAGE,
+      `set ${SERVICES[t.service].dbEnvPrefix}_DB_USER (or the user of ${SERVICES[t.service].dbEnvPrefix}_DB_URL) to a dedicated role`,
+    );
   }
   const existing = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = $1', [t.role]);
   const password = t.password === undefined ? '' : ` PASSWORD ${client.escapeLiteral(t.password)}`;
-  const passwordNote = t.password === undefined
-    ? ` without a password (${SERVICES[t.service].dbEnvPrefix}_DB_PASSWORD is unset: it can log in only where pg_hba.conf trusts it)`
-    : ` with the password from ${SERVICES[t.service].dbEnvPrefix}_DB_PASSWORD`;
+  const passwordNote =
+    t.password === undefined
+      ? ` without a password (${SERVICES[t.service].dbEnvPrefix}_DB_PASSWORD is unset: it can log in only where pg_hba.conf trusts it)`
+      : ` with the password from ${SERVICES[t.service].dbEnvPrefix}_DB_PASSWORD`;
   if (existing.rows[0]?.rolsuper) {
-    throw new DbSplitError(`${t.service}: role ${t.role} exists and is a superuser; it would not be confined to its database`, ExitCode.PRIVILEGE,
-      'use a dedicated non-superuser role for the service');
+    throw new DbSplitError(
+      `${t.service}: role ${t.role} exists and is a superuser; it would not be confined to its database`,
+      ExitCode.PRIVILEGE,
+      'use a dedicated non-superuser role for the service',
+    );
   }
   if (!existing.rowCount) {
     say(`${options.dryRun ? 'would create' : 'create'} role ${t.role} (${CONFINED})${passwordNote}`);
@@ -75,10 +86,9 @@ async function ensureRole(client: Client, t: ServiceTarget, adminUser: string, o
 }
 
 async function ensureDatabase(client: Client, t: ServiceTarget, options: CreateOptions, say: (text: string) => void) {
-  const existing = await client.query<{ owner: string }>(
-    'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
-    [t.database],
-  );
+  const existing = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [
+    t.database,
+  ]);
   if (!existing.rowCount) {
     say(`${options.dryRun ? 'would create' : 'create'} database ${t.database} owned by ${t.role}`);
     if (!options.dryRun) {
@@ -95,7 +105,9 @@ async function ensureDatabase(client: Client, t: ServiceTarget, options: CreateO
   } else {
     say(`database ${t.database} exists, owned by ${t.role}`);
   }
-  say(`${options.dryRun ? 'would revoke' : 'revoke'} CONNECT and TEMPORARY on ${t.database} from PUBLIC (only its owner and superusers connect)`);
+  say(
+    `${options.dryRun ? 'would revoke' : 'revoke'} CONNECT and TEMPORARY on ${t.database} from PUBLIC (only its owner and superusers connect)`,
+  );
   if (!options.dryRun) await client.query(`REVOKE ALL ON DATABASE ${quoteIdent(t.database)} FROM PUBLIC`);
 }
 
@@ -106,7 +118,9 @@ async function ensureDatabase(client: Client, t: ServiceTarget, options: CreateO
  */
 export async function runCreate(env: Env, options: CreateOptions, out: Output): Promise<void> {
   const targets = targetsFromEnv(env);
-  out.line(`create: ${options.dryRun ? '(dry run) ' : ''}databases and login roles for ${targets.map((t) => `${t.service} (${t.database}, role ${t.role} on ${t.server})`).join(', ')}`);
+  out.line(
+    `create: ${options.dryRun ? '(dry run) ' : ''}databases and login roles for ${targets.map((t) => `${t.service} (${t.database}, role ${t.role} on ${t.server})`).join(', ')}`,
+  );
   for (const t of targets) {
     const admin = adminSettings(t.service, env);
     const endpoint = { label: `${t.service} server (admin ${admin.user})`, settings: admin };
@@ -120,7 +134,10 @@ export async function runCreate(env: Env, options: CreateOptions, out: Output): 
           'SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1) AND datname <> $2',
           [t.role, t.database],
         );
-        if (others.rowCount) out.warn(`warning: role ${t.role} also owns ${others.rows.map((r) => r.datname).join(', ')}; a service role should own only its database`);
+        if (others.rowCount)
+          out.warn(
+            `warning: role ${t.role} also owns ${others.rows.map((r) => r.datname).join(', ')}; a service role should own only its database`,
+          );
       },
       env.DB_SPLIT_ADMIN_DATABASE || 'postgres',
     );

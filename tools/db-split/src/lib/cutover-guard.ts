@@ -24,14 +24,20 @@ async function readOnlyInNewSession(endpoint: Endpoint): Promise<boolean> {
  * can still opt out with SET, so this guards against the application writing, not against an
  * operator. Returns whether the requested state is in effect.
  */
-export async function runCutoverGuard(endpoint: Endpoint, mode: 'on' | 'off' | 'status', options: GuardOptions, out: Output): Promise<void> {
+export async function runCutoverGuard(
+  endpoint: Endpoint,
+  mode: 'on' | 'off' | 'status',
+  options: GuardOptions,
+  out: Output,
+): Promise<void> {
   const database = endpoint.settings.database;
   const before = await readOnlyInNewSession(endpoint);
   out.line(`cutover-guard: ${dbLabel(endpoint.settings)} is ${before ? 'read-only' : 'writable'} for new sessions`);
   if (mode === 'status') return;
-  const statement = mode === 'on'
-    ? `ALTER DATABASE ${quoteIdent(database)} SET default_transaction_read_only = on`
-    : `ALTER DATABASE ${quoteIdent(database)} RESET default_transaction_read_only`;
+  const statement =
+    mode === 'on'
+      ? `ALTER DATABASE ${quoteIdent(database)} SET default_transaction_read_only = on`
+      : `ALTER DATABASE ${quoteIdent(database)} RESET default_transaction_read_only`;
   out.line(`cutover-guard: ${options.dryRun ? 'would run' : 'running'}: ${statement}`);
   await withClient(endpoint, async (client) => {
     const others = await client.query<{ pid: number; usename: string; application_name: string }>(

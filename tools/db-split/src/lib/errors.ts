@@ -46,7 +46,17 @@ interface PgLikeError {
 }
 
 // SQLSTATE classes and Node socket codes that mean "cannot reach this database".
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '3D000', '57P03', '53300']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  '3D000',
+  '57P03',
+  '53300',
+]);
 // 28000 invalid_authorization_specification, 28P01 invalid_password, 42501 insufficient_privilege.
 const PRIVILEGE_CODES = new Set(['28000', '28P01', '42501']);
 

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+
 import { TOOL_SCHEMA } from './catalog';
 
 /**
@@ -31,7 +32,9 @@ export async function ensureJournal(client: Client): Promise<void> {
 export async function readJournal(client: Client): Promise<Map<string, JournalEntry>> {
   const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [JOURNAL]);
   if (!exists.rows[0].found) return new Map();
-  const { rows } = await client.query<{ table_name: string; source: string; rows: string }>(`SELECT table_name, source, rows FROM ${JOURNAL}`);
+  const { rows } = await client.query<{ table_name: string; source: string; rows: string }>(
+    `SELECT table_name, source, rows FROM ${JOURNAL}`,
+  );
   return new Map(rows.map((row) => [row.table_name, { table: row.table_name, source: row.source, rows: Number(row.rows) }]));
 }
 

@@ -1,6 +1,7 @@
 import { LEGACY_TABLES } from '@nafs/contracts';
 import { createLegacyDatabase, type TestDatabase } from '@nafs/database/testing';
 import { Client } from 'pg';
+
 import { LEGACY_COLUMNS } from './legacy-columns';
 
 // plan compares a source with this list before the targets exist; it must be the fixture's schema.

@@ -39,7 +39,11 @@ export function formatSeconds(ms: number): string {
 
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i].length)));
-  const render = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [render(headers), render(widths.map((w) => '-'.repeat(w))), ...rows.map(render)].join('\n');
 }
 

@@ -1,4 +1,5 @@
-import { LEGACY_TABLES, LEGACY_VIEWS, isLegacyTable, type LegacyTable } from '@nafs/contracts';
+import { isLegacyTable, LEGACY_TABLES, LEGACY_VIEWS, type LegacyTable } from '@nafs/contracts';
+
 import { type DatabaseCatalog, isSplit, readCatalog, type RelationInfo, type Side } from './catalog';
 import { dbLabel, withClient } from './connections';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
@@ -140,9 +141,19 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
     const targetCatalog = targetCatalogs[targetKey];
     const targetInfo = targetCatalog?.relations.get(table);
     const plan: TablePlan = {
-      table, sourceKey, targetKey, source: sourceInfo, target: targetInfo,
-      targetColumnsFrom: 'none', columns: [], missingOnTarget: [], missingOnSource: [], typeDifferences: [],
-      primaryKey: sourceInfo?.primaryKey ?? [], format: 'text', status: 'copy',
+      table,
+      sourceKey,
+      targetKey,
+      source: sourceInfo,
+      target: targetInfo,
+      targetColumnsFrom: 'none',
+      columns: [],
+      missingOnTarget: [],
+      missingOnSource: [],
+      typeDifferences: [],
+      primaryKey: sourceInfo?.primaryKey ?? [],
+      format: 'text',
+      status: 'copy',
     };
     tables.push(plan);
     if (ignore.has(table)) {
@@ -153,16 +164,26 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
     if (!sourceInfo || (sourceInfo.kind !== 'table' && sourceInfo.kind !== 'partitioned')) {
       plan.status = 'missing-in-source';
       problems.push({
-        kind: 'missing-table', subject: table, override: `--ignore-table ${table}`, overridden: false,
+        kind: 'missing-table',
+        subject: table,
+        override: `--ignore-table ${table}`,
+        overridden: false,
         message: `${table}: not a table in the ${source.name} (${sourceCatalogs[sourceKey].endpoint.settings.database})`,
       });
       continue;
     }
     if (!sourceInfo.canSelect) {
-      problems.push({ kind: 'privilege', subject: table, overridden: false, message: `${table}: role ${sourceCatalogs[sourceKey].role} may not SELECT it on the ${source.name}` });
+      problems.push({
+        kind: 'privilege',
+        subject: table,
+        overridden: false,
+        message: `${table}: role ${sourceCatalogs[sourceKey].role} may not SELECT it on the ${source.name}`,
+      });
     } else if (sourceInfo.rlsApplies) {
       problems.push({
-        kind: 'rls', subject: table, overridden: false,
+        kind: 'rls',
+        subject: table,
+        overridden: false,
         message: `${table}: row-level security applies to role ${sourceCatalogs[sourceKey].role} on the ${source.name}, so rows would be hidden; connect as the table owner or a superuser`,
       });
     }
@@ -174,10 +195,15 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
     } else if (!options.requireTargets) {
       plan.targetColumnsFrom = 'expected';
       targetColumns = LEGACY_COLUMNS[table].map((name) => ({ name, generated: false }));
-      if (targetCatalog) notes.push(`${table}: not in ${target.endpoints[targetKey].settings.database} yet (run \`schema\`); compared with the legacy column list`);
+      if (targetCatalog)
+        notes.push(
+          `${table}: not in ${target.endpoints[targetKey].settings.database} yet (run \`schema\`); compared with the legacy column list`,
+        );
     } else {
       problems.push({
-        kind: 'no-target-table', subject: table, overridden: false,
+        kind: 'no-target-table',
+        subject: table,
+        overridden: false,
         message: `${table}: missing in the ${target.name} database ${target.endpoints[targetKey].settings.database}; run \`schema\` first`,
       });
       continue;
@@ -198,11 +224,17 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
     plan.format = plan.columns.every((name) => {
       const [a, b] = [sourceByName.get(name), targetByName.get(name)];
       return a?.binarySafe && b?.binarySafe && a.type === b.type;
-    }) ? 'binary' : 'text';
-    plan.missingOnSource = targetColumns.filter((column) => !sourceNames.has(column.name) && !column.generated).map((column) => column.name);
+    })
+      ? 'binary'
+      : 'text';
+    plan.missingOnSource = targetColumns
+      .filter((column) => !sourceNames.has(column.name) && !column.generated)
+      .map((column) => column.name);
     for (const column of plan.missingOnTarget) {
       problems.push({
-        kind: 'missing-column', subject: `${table}.${column}`, override: `--allow-missing-column ${table}.${column}`,
+        kind: 'missing-column',
+        subject: `${table}.${column}`,
+        override: `--allow-missing-column ${table}.${column}`,
         overridden: columnAllowed(options.allowMissingColumns, table, column),
         message: `${table}.${column}: exists in the ${source.name} but not in the ${target.name}; its values would be lost`,
       });
@@ -211,14 +243,18 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
       const column = targetByName.get(name) as (typeof targetColumns)[number];
       if (column.notNull && !column.hasDefault) {
         problems.push({
-          kind: 'missing-column', subject: `${table}.${name}`, overridden: false,
+          kind: 'missing-column',
+          subject: `${table}.${name}`,
+          overridden: false,
           message: `${table}.${name}: NOT NULL without a default in the ${target.name} and absent from the ${source.name}; no row could be loaded`,
         });
       } else if (LEGACY_COLUMNS[table].includes(name)) {
         // A legacy column the source lacks: the source is older than the final legacy schema
         // (a monolith whose migration 029 never ran), so the rows would silently get defaults.
         problems.push({
-          kind: 'missing-column', subject: `${table}.${name}`, override: `--allow-missing-column ${table}.${name}`,
+          kind: 'missing-column',
+          subject: `${table}.${name}`,
+          override: `--allow-missing-column ${table}.${name}`,
           overridden: columnAllowed(options.allowMissingColumns, table, name),
           message: `${table}.${name}: exists in the ${target.name} but not in the ${source.name}; loaded rows would get ${column.hasDefault ? "the column's default" : 'NULL'}`,
         });
@@ -228,7 +264,9 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
     }
     for (const difference of plan.typeDifferences) notes.push(`${table}: type differs: ${difference} (copied as text)`);
     for (const trigger of targetInfo?.replicaTriggers ?? []) {
-      notes.push(`${table}: trigger ${trigger} is ENABLE ALWAYS/REPLICA in the ${target.name}, so it fires even while loading in replica mode`);
+      notes.push(
+        `${table}: trigger ${trigger} is ENABLE ALWAYS/REPLICA in the ${target.name}, so it fires even while loading in replica mode`,
+      );
     }
     if (!plan.primaryKey.length) notes.push(`${table}: no primary key on the ${source.name}; verify orders by the whole row`);
   }
@@ -240,7 +278,8 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
     for (const info of catalog.relations.values()) {
       if (info.schema === 'public' && isLegacyTable(info.name)) continue;
       if (info.kind === 'view') {
-        if (!(LEGACY_VIEWS as readonly string[]).includes(info.qualifiedName)) notes.push(`view ${info.qualifiedName}: not data; not copied`);
+        if (!(LEGACY_VIEWS as readonly string[]).includes(info.qualifiedName))
+          notes.push(`view ${info.qualifiedName}: not data; not copied`);
         continue;
       }
       if (isSplit(source)) {
@@ -253,13 +292,17 @@ export async function buildPlan(source: Side, target: Side, options: PlanOptions
       unknownWithKeys.push({ key, info });
       const overridden = ignore.has(info.qualifiedName);
       problems.push({
-        kind: 'unknown-table', subject: info.qualifiedName, override: `--ignore-table ${info.qualifiedName}`, overridden,
+        kind: 'unknown-table',
+        subject: info.qualifiedName,
+        override: `--ignore-table ${info.qualifiedName}`,
+        overridden,
         message: `${info.qualifiedName}: ${info.kind} in the ${source.name} that is not one of the 17 legacy tables; no service owns it`,
       });
     }
   }
   for (const name of ignore) {
-    if (!isLegacyTable(name) && !unknownTables.some((info) => info.qualifiedName === name)) notes.push(`--ignore-table ${name}: no such table in the ${source.name}`);
+    if (!isLegacyTable(name) && !unknownTables.some((info) => info.qualifiedName === name))
+      notes.push(`--ignore-table ${name}: no such table in the ${source.name}`);
   }
 
   if (options.countRows) {
@@ -290,11 +333,17 @@ export function assertPlanAccepted(plan: Plan): void {
 export function printPlan(plan: Plan, out: Output): void {
   const { source, target } = plan;
   for (const [key, catalog] of Object.entries(plan.sourceCatalogs)) {
-    out.line(`${source.name}${isSplit(source) ? ` (${key})` : ''}: ${dbLabel(catalog.endpoint.settings)}${catalog.readOnlyDefault ? ' [read-only]' : ''}${catalog.superuser ? ' [superuser]' : ''}`);
+    out.line(
+      `${source.name}${isSplit(source) ? ` (${key})` : ''}: ${dbLabel(catalog.endpoint.settings)}${catalog.readOnlyDefault ? ' [read-only]' : ''}${catalog.superuser ? ' [superuser]' : ''}`,
+    );
   }
   for (const [key, endpoint] of Object.entries(target.endpoints)) {
     const catalog = plan.targetCatalogs[key];
-    const state = !catalog ? 'does not exist yet (run `create`)' : [...catalog.relations.keys()].some((name) => isLegacyTable(name)) ? 'migrated' : 'no tables yet (run `schema`)';
+    const state = !catalog
+      ? 'does not exist yet (run `create`)'
+      : [...catalog.relations.keys()].some((name) => isLegacyTable(name))
+        ? 'migrated'
+        : 'no tables yet (run `schema`)';
     out.line(`${target.name}${isSplit(target) ? ` (${key})` : ''}: ${dbLabel(endpoint.settings)}: ${state}`);
   }
   out.line('');
@@ -303,7 +352,9 @@ export function printPlan(plan: Plan, out: Output): void {
       ['table', 'target', 'rows', 'size', 'columns', 'action'],
       plan.tables.map((t) => [
         t.table,
-        isSplit(target) ? `${t.targetKey} (${target.endpoints[t.targetKey].settings.database})` : target.endpoints[t.targetKey].settings.database,
+        isSplit(target)
+          ? `${t.targetKey} (${target.endpoints[t.targetKey].settings.database})`
+          : target.endpoints[t.targetKey].settings.database,
         t.rows === undefined ? '-' : String(t.rows),
         t.source ? formatBytes(t.source.bytes) : '-',
         t.status === 'copy' ? `${t.columns.length}${t.targetColumnsFrom === 'expected' ? ' (vs legacy list)' : ''}` : '-',
@@ -315,7 +366,9 @@ export function printPlan(plan: Plan, out: Output): void {
     out.line('');
     out.line('unknown tables (no owner in libs/contracts TABLE_OWNERSHIP):');
     for (const info of plan.unknownTables) {
-      out.line(`  ${info.qualifiedName} (${info.kind}, ${info.rows ?? '?'} rows, ${formatBytes(info.bytes)})${plan.problems.some((p) => p.subject === info.qualifiedName && p.overridden) ? ': ignored' : ''}`);
+      out.line(
+        `  ${info.qualifiedName} (${info.kind}, ${info.rows ?? '?'} rows, ${formatBytes(info.bytes)})${plan.problems.some((p) => p.subject === info.qualifiedName && p.overridden) ? ': ignored' : ''}`,
+      );
     }
   }
   const columnProblems = plan.problems.filter((p) => p.kind === 'missing-column');
@@ -342,9 +395,17 @@ export function printPlan(plan: Plan, out: Output): void {
 export function planAsJson(plan: Plan) {
   return {
     tables: plan.tables.map((t) => ({
-      table: t.table, target: t.targetKey, database: plan.target.endpoints[t.targetKey].settings.database, status: t.status,
-      rows: t.rows, bytes: t.source?.bytes, columns: t.columns, missingOnTarget: t.missingOnTarget, missingOnSource: t.missingOnSource,
-      targetColumnsFrom: t.targetColumnsFrom, format: t.format,
+      table: t.table,
+      target: t.targetKey,
+      database: plan.target.endpoints[t.targetKey].settings.database,
+      status: t.status,
+      rows: t.rows,
+      bytes: t.source?.bytes,
+      columns: t.columns,
+      missingOnTarget: t.missingOnTarget,
+      missingOnSource: t.missingOnSource,
+      targetColumnsFrom: t.targetColumnsFrom,
+      format: t.format,
     })),
     unknownTables: plan.unknownTables.map((info) => ({ table: info.qualifiedName, kind: info.kind, rows: info.rows, bytes: info.bytes })),
     problems: plan.problems,

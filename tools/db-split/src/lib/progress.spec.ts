@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+
 import { createProgress } from './progress';
 
 function fakeStream(isTTY: boolean) {
@@ -9,7 +10,16 @@ function fakeStream(isTTY: boolean) {
       callback();
     },
   }) as unknown as NodeJS.WriteStream & { text: () => string };
-  Object.assign(stream, { isTTY, columns: 120, rows: 40, text: () => text, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
+  Object.assign(stream, {
+    isTTY,
+    columns: 120,
+    rows: 40,
+    text: () => text,
+    cursorTo: () => true,
+    moveCursor: () => true,
+    clearLine: () => true,
+    clearScreenDown: () => true,
+  });
   return stream;
 }
 

@@ -1,4 +1,5 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+
 import { formatBytes, formatSeconds } from './output';
 
 const ignore = () => undefined;

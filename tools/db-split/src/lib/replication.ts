@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Client } from 'pg';
+
 import { pgClientConfig } from '@nafs/database';
+import { Client } from 'pg';
+
 import { TOOL_SCHEMA } from './catalog';
 import { dbLabel, type Endpoint } from './connections';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
@@ -42,11 +44,19 @@ function shortHash(text: string): string {
 
 export function forwardNames(service: string, subscriber: Endpoint): Pick<Link, 'publication' | 'subscription' | 'slot'> {
   // A slot name is unique per publisher cluster; several split targets may follow one source.
-  return { publication: `db_split_${service}`, subscription: `db_split_${service}`, slot: `db_split_${service}_${shortHash(endpointId(subscriber))}` };
+  return {
+    publication: `db_split_${service}`,
+    subscription: `db_split_${service}`,
+    slot: `db_split_${service}_${shortHash(endpointId(subscriber))}`,
+  };
 }
 
 export function fallbackNames(service: string, monolith: Endpoint): Pick<Link, 'publication' | 'subscription' | 'slot'> {
-  return { publication: 'db_split_fallback', subscription: `db_split_fallback_${service}`, slot: `db_split_fb_${service}_${shortHash(endpointId(monolith))}` };
+  return {
+    publication: 'db_split_fallback',
+    subscription: `db_split_fallback_${service}`,
+    slot: `db_split_fb_${service}_${shortHash(endpointId(monolith))}`,
+  };
 }
 
 function conninfoValue(value: string): string {
@@ -57,10 +67,18 @@ function conninfoValue(value: string): string {
 export function conninfo(endpoint: Endpoint, applicationName: string): string {
   const s = endpoint.settings;
   const parts: [string, string | undefined][] = [
-    ['host', s.host], ['port', String(s.port)], ['dbname', s.database], ['user', s.user], ['password', s.password],
-    ['sslmode', s.ssl ? 'require' : undefined], ['application_name', applicationName],
+    ['host', s.host],
+    ['port', String(s.port)],
+    ['dbname', s.database],
+    ['user', s.user],
+    ['password', s.password],
+    ['sslmode', s.ssl ? 'require' : undefined],
+    ['application_name', applicationName],
   ];
-  return parts.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${conninfoValue(v as string)}`).join(' ');
+  return parts
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${conninfoValue(v as string)}`)
+    .join(' ');
 }
 
 /** Reads back a connection string written by `conninfo` (from pg_subscription.subconninfo). */
@@ -116,7 +134,9 @@ export async function createSlotWithSnapshot(endpoint: Endpoint, slot: string): 
 /** Drops a slot of ours on the publisher, waiting briefly for a walsender that still holds it to exit. */
 export async function dropSlot(client: Client, slot: string): Promise<boolean> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const { rows } = await client.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    const { rows } = await client.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [
+      slot,
+    ]);
     if (!rows.length) return false;
     if (rows[0].active_pid === null) {
       try {
@@ -130,7 +150,10 @@ export async function dropSlot(client: Client, slot: string): Promise<boolean> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new DbSplitError(`replication slot ${slot} is still in use; drop it with SELECT pg_drop_replication_slot('${slot}')`, ExitCode.FAILED);
+  throw new DbSplitError(
+    `replication slot ${slot} is still in use; drop it with SELECT pg_drop_replication_slot('${slot}')`,
+    ExitCode.FAILED,
+  );
 }
 
 export async function ensureToolTables(client: Client): Promise<void> {
@@ -206,7 +229,14 @@ export interface PublisherFacts {
 }
 
 export async function publisherFacts(client: Client, tables: TablePlan[]): Promise<PublisherFacts> {
-  const who = await client.query<{ wal_level: string; rolsuper: boolean; rolreplication: boolean; role: string; can_create: boolean; free_slots: number }>(
+  const who = await client.query<{
+    wal_level: string;
+    rolsuper: boolean;
+    rolreplication: boolean;
+    role: string;
+    can_create: boolean;
+    free_slots: number;
+  }>(
     `SELECT current_setting('wal_level') AS wal_level, r.rolsuper, r.rolreplication, current_user AS role,
             has_database_privilege(current_database(), 'CREATE') AS can_create,
             current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS free_slots
@@ -290,7 +320,9 @@ function assertServerFacts(facts: PublisherFacts, where: string): void {
 
 /** CREATE SUBSCRIPTION needs a superuser on PostgreSQL 15; checked before anything is created. */
 export async function assertSubscriberReady(client: Client, endpoint: Endpoint): Promise<void> {
-  const { rows } = await client.query<{ rolsuper: boolean; role: string }>('SELECT rolsuper, current_user AS role FROM pg_roles WHERE rolname = current_user');
+  const { rows } = await client.query<{ rolsuper: boolean; role: string }>(
+    'SELECT rolsuper, current_user AS role FROM pg_roles WHERE rolname = current_user',
+  );
   if (!rows[0].rolsuper) {
     throw new DbSplitError(
       `${endpoint.label} (${dbLabel(endpoint.settings)}): role ${rows[0].role} is not a superuser; CREATE SUBSCRIPTION needs one`,
@@ -303,12 +335,17 @@ export async function assertSubscriberReady(client: Client, endpoint: Endpoint):
 /** The publication's table list: exactly the copied columns, so columns one side lacks never travel. */
 export function publicationTables(link: Link): string {
   // The plan's source side is always the publisher (the monolith forward, a service database back).
-  const tables = link.tables.map((t) => `${qualified(t.source as NonNullable<TablePlan['source']>)} (${t.columns.map(quoteIdent).join(', ')})`);
+  const tables = link.tables.map(
+    (t) => `${qualified(t.source as NonNullable<TablePlan['source']>)} (${t.columns.map(quoteIdent).join(', ')})`,
+  );
   return [...tables, MARKER].join(', ');
 }
 
 export async function dropSubscription(client: Client, name: string): Promise<boolean> {
-  const { rows } = await client.query<{ slot: string | null }>('SELECT subslotname AS slot FROM pg_subscription WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())', [name]);
+  const { rows } = await client.query<{ slot: string | null }>(
+    'SELECT subslotname AS slot FROM pg_subscription WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())',
+    [name],
+  );
   if (!rows.length) return false;
   // Detach the slot first: DROP SUBSCRIPTION would otherwise need the publisher to be reachable;
   // the tool drops the slot itself, on the publisher, right after.
@@ -325,7 +362,11 @@ export async function waitForMarker(client: Client, id: string, timeoutMs: numbe
     const { rowCount } = await client.query(`SELECT 1 FROM ${MARKER} WHERE id = $1`, [id]);
     if (rowCount) return Date.now() - started;
     if (Date.now() - started > timeoutMs) {
-      throw new DbSplitError(`${describe}: the final changes were not applied within ${Math.round(timeoutMs / 1000)} s`, ExitCode.FAILED, 'check `sync status` and the subscriber server log');
+      throw new DbSplitError(
+        `${describe}: the final changes were not applied within ${Math.round(timeoutMs / 1000)} s`,
+        ExitCode.FAILED,
+        'check `sync status` and the subscriber server log',
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

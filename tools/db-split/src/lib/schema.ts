@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '@nafs/contracts';
+
+import { SERVICE_NAMES, type ServiceName, SERVICES } from '@nafs/contracts';
 import { toPostgresUrl } from '@nafs/database';
+
 import { adminSettings, dbLabel, type Env, serviceLoginSettings, withClient } from './connections';
 import { DbSplitError, ExitCode } from './errors';
 import type { Output } from './output';
@@ -60,20 +62,29 @@ export async function runSchema(env: Env, options: SchemaOptions, out: Output): 
   });
   out.line(`schema: ${options.dryRun ? '(dry run) ' : ''}run each service's migrations on its database`);
   for (const p of plans) {
-    out.line(`  ${p.service}: ${SERVICES[p.service].dbEnvPrefix}_DB_URL=${toPostgresUrl({ ...p.login, password: p.login.password ? '***' : undefined })} node ${p.entry} migrate`);
+    out.line(
+      `  ${p.service}: ${SERVICES[p.service].dbEnvPrefix}_DB_URL=${toPostgresUrl({ ...p.login, password: p.login.password ? '***' : undefined })} node ${p.entry} migrate`,
+    );
   }
   const missing = plans.filter((p) => !existsSync(p.entry));
   if (missing.length) {
-    throw new DbSplitError(`built service not found: ${missing.map((p) => p.entry).join(', ')}`, ExitCode.FAILED,
-      `build them first: npx nx run-many -t build -p ${missing.map((p) => SERVICES[p.service].app).join(',')}`);
+    throw new DbSplitError(
+      `built service not found: ${missing.map((p) => p.entry).join(', ')}`,
+      ExitCode.FAILED,
+      `build them first: npx nx run-many -t build -p ${missing.map((p) => SERVICES[p.service].app).join(',')}`,
+    );
   }
   // The service would create a missing database itself, but without the ownership and the
   // CONNECT revocation that `create` sets up; insist on `create` first.
   for (const p of plans) {
     const admin = adminSettings(p.service, env);
-    const exists = await withClient({ label: `${p.service} server`, settings: admin }, async (client) =>
-      (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [admin.database])).rowCount === 1, env.DB_SPLIT_ADMIN_DATABASE || 'postgres');
-    if (!exists) throw new DbSplitError(`${p.service}: database ${dbLabel(admin)} does not exist`, ExitCode.UNREACHABLE, 'run `create` first');
+    const exists = await withClient(
+      { label: `${p.service} server`, settings: admin },
+      async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [admin.database])).rowCount === 1,
+      env.DB_SPLIT_ADMIN_DATABASE || 'postgres',
+    );
+    if (!exists)
+      throw new DbSplitError(`${p.service}: database ${dbLabel(admin)} does not exist`, ExitCode.UNREACHABLE, 'run `create` first');
   }
   if (options.dryRun) {
     out.line('schema: dry run, nothing changed');
@@ -87,7 +98,10 @@ export async function runSchema(env: Env, options: SchemaOptions, out: Output): 
   const failed = results.filter((r) => r.code !== 0);
   if (failed.length) {
     const privilege = failed.some((r) => /permission denied|password authentication failed|no pg_hba/i.test(r.output));
-    throw new DbSplitError(`schema: migrations failed for ${failed.map((r) => r.p.service).join(', ')}`, privilege ? ExitCode.PRIVILEGE : ExitCode.FAILED);
+    throw new DbSplitError(
+      `schema: migrations failed for ${failed.map((r) => r.p.service).join(', ')}`,
+      privilege ? ExitCode.PRIVILEGE : ExitCode.FAILED,
+    );
   }
   out.line('schema: done');
 }

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+
 import type { Side } from './catalog';
 import { connect } from './connections';
 import { classifyDatabaseError } from './errors';

@@ -1,5 +1,6 @@
+import { type ServiceName, TABLE_OWNERSHIP, tablesOwnedBy } from '@nafs/contracts';
 import type { Client } from 'pg';
-import { TABLE_OWNERSHIP, tablesOwnedBy, type ServiceName } from '@nafs/contracts';
+
 import { type Side } from './catalog';
 import { dbLabel, type Endpoint, withClient } from './connections';
 import { runCopy } from './copy';
@@ -9,9 +10,27 @@ import { formatBytes, formatSeconds, formatTable, type Output } from './output';
 import { type Plan, qualified, quoteIdent, tablesToCopy } from './plan';
 import type { ProgressMode } from './progress';
 import {
-  assertPublisherReady, assertSubscriberReady, conninfo, type CreatedSlot, createSlotWithSnapshot, dropSlot, dropSubscription, endpointId,
-  ensureStateTable, ensureToolTables, fallbackNames, forwardNames, type Link, MARKER, publicationTables, publisherFacts, readStates,
-  parseConninfo, rowsChanged, SYNC_STATE, waitForMarker,
+  assertPublisherReady,
+  assertSubscriberReady,
+  conninfo,
+  type CreatedSlot,
+  createSlotWithSnapshot,
+  dropSlot,
+  dropSubscription,
+  endpointId,
+  ensureStateTable,
+  ensureToolTables,
+  fallbackNames,
+  forwardNames,
+  type Link,
+  MARKER,
+  parseConninfo,
+  publicationTables,
+  publisherFacts,
+  readStates,
+  rowsChanged,
+  SYNC_STATE,
+  waitForMarker,
 } from './replication';
 import { runVerify } from './verify';
 
@@ -70,7 +89,10 @@ function copyPlanFor(plan: Plan, links: Link[], direction: Link['direction']): P
 }
 
 async function subscriptionExists(client: Client, name: string): Promise<boolean> {
-  const { rowCount } = await client.query('SELECT 1 FROM pg_subscription WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())', [name]);
+  const { rowCount } = await client.query(
+    'SELECT 1 FROM pg_subscription WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())',
+    [name],
+  );
   return Boolean(rowCount);
 }
 
@@ -81,7 +103,8 @@ async function slotExists(client: Client, slot: string): Promise<boolean> {
 /** Drops what one link made (subscription, slot, publication, state row); each step tolerates absence. */
 async function dropLink(link: LinkRef, out: Output, publisherReachable = true): Promise<void> {
   await writable(link.subscriber, async (client) => {
-    if (await dropSubscription(client, link.subscription)) out.line(`${link.direction} ${link.service}: dropped subscription ${link.subscription} in ${link.subscriber.settings.database}`);
+    if (await dropSubscription(client, link.subscription))
+      out.line(`${link.direction} ${link.service}: dropped subscription ${link.subscription} in ${link.subscriber.settings.database}`);
     if ((await client.query('SELECT to_regclass($1) IS NOT NULL AS found', [SYNC_STATE])).rows[0].found) {
       await client.query(`DELETE FROM ${SYNC_STATE} WHERE subscription = $1`, [link.subscription]);
     }
@@ -89,7 +112,8 @@ async function dropLink(link: LinkRef, out: Output, publisherReachable = true): 
   if (!publisherReachable || !link.publisher) return;
   const publisher = link.publisher;
   await writable(publisher, async (client) => {
-    if (await dropSlot(client, link.slot)) out.line(`${link.direction} ${link.service}: dropped replication slot ${link.slot} on ${dbLabel(publisher.settings)}`);
+    if (await dropSlot(client, link.slot))
+      out.line(`${link.direction} ${link.service}: dropped replication slot ${link.slot} on ${dbLabel(publisher.settings)}`);
     const { rowCount } = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [link.publication]);
     if (rowCount) {
       await client.query(`DROP PUBLICATION ${quoteIdent(link.publication)}`);
@@ -146,21 +170,27 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   for (const subscriber of subscribers) await withClient(subscriber, (client) => assertSubscriberReady(client, subscriber));
   if (!pending.length) return links;
 
-  out.line(`${verb}: ${pending.map((l) => `${l.service} (${l.tables.length} tables: ${dbLabel(l.publisher.settings)} -> ${dbLabel(l.subscriber.settings)})`).join(', ')}`);
+  out.line(
+    `${verb}: ${pending.map((l) => `${l.service} (${l.tables.length} tables: ${dbLabel(l.publisher.settings)} -> ${dbLabel(l.subscriber.settings)})`).join(', ')}`,
+  );
   const slots: CreatedSlot[] = [];
   const created = new Set<Link>();
   try {
     for (const link of pending) {
       // Leftovers of a run killed half way: its subscription never streamed, its slot's snapshot is gone.
       await writable(link.subscriber, async (client) => {
-        if (await dropSubscription(client, link.subscription)) out.line(`${verb}: ${link.service}: dropped the subscription an interrupted run left`);
+        if (await dropSubscription(client, link.subscription))
+          out.line(`${verb}: ${link.service}: dropped the subscription an interrupted run left`);
         await ensureStateTable(client);
       });
       await writable(link.publisher, async (client) => {
-        if (await dropSlot(client, link.slot)) out.line(`${verb}: ${link.service}: dropped the slot an interrupted run left; its tables are reloaded`);
+        if (await dropSlot(client, link.slot))
+          out.line(`${verb}: ${link.service}: dropped the slot an interrupted run left; its tables are reloaded`);
         await ensureToolTables(client);
         const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [link.publication])).rowCount;
-        await client.query(`${exists ? 'ALTER' : 'CREATE'} PUBLICATION ${quoteIdent(link.publication)} ${exists ? 'SET' : 'FOR'} TABLE ${publicationTables(link)}`);
+        await client.query(
+          `${exists ? 'ALTER' : 'CREATE'} PUBLICATION ${quoteIdent(link.publication)} ${exists ? 'SET' : 'FOR'} TABLE ${publicationTables(link)}`,
+        );
       });
       created.add(link);
       await writable(link.subscriber, (client) =>
@@ -181,10 +211,22 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     if (failed) throw (failed as PromiseRejectedResult).reason;
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
-    await runCopy(copyPlanFor(plan, pending, direction), {
-      jobs: options.jobs, truncate: options.truncate, dryRun: false, progress: options.progress, format: 'auto',
-      snapshots, reloadJournaled: true, liveSource: true, failAfterTables: options.failAfterTables,
-    }, out, `${verb} copy`);
+    await runCopy(
+      copyPlanFor(plan, pending, direction),
+      {
+        jobs: options.jobs,
+        truncate: options.truncate,
+        dryRun: false,
+        progress: options.progress,
+        format: 'auto',
+        snapshots,
+        reloadJournaled: true,
+        liveSource: true,
+        failAfterTables: options.failAfterTables,
+      },
+      out,
+      `${verb} copy`,
+    );
     // The slot's walsender must let go of it before a subscription can stream from it.
     await Promise.all(slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)));
     for (const link of pending) {
@@ -193,9 +235,10 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
           `CREATE SUBSCRIPTION ${quoteIdent(link.subscription)} CONNECTION '${conninfo(link.publisher, link.subscription).replace(/'/g, "''")}'
              PUBLICATION ${quoteIdent(link.publication)} WITH (create_slot = false, slot_name = '${link.slot}', copy_data = false, enabled = true)`,
         );
-        await client.query(`UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`, [
-          link.subscription, await rowsChanged(client, link),
-        ]);
+        await client.query(
+          `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
+          [link.subscription, await rowsChanged(client, link)],
+        );
       });
       out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
     }
@@ -222,7 +265,11 @@ async function waitUntilStreaming(links: Link[], timeoutMs: number): Promise<voi
         );
         if (rows[0]?.pid) return;
         if (Date.now() - started > timeoutMs) {
-          throw new DbSplitError(`${link.subscription}: no apply worker after ${timeoutMs / 1000} s`, ExitCode.FAILED, 'check max_logical_replication_workers / max_worker_processes on the subscriber and its log');
+          throw new DbSplitError(
+            `${link.subscription}: no apply worker after ${timeoutMs / 1000} s`,
+            ExitCode.FAILED,
+            'check max_logical_replication_workers / max_worker_processes on the subscriber and its log',
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -248,8 +295,16 @@ export type LinkRef = Omit<Link, 'publisher'> & { publisher?: Endpoint };
 
 export async function linkStatus(link: LinkRef): Promise<LinkStatus> {
   const status: LinkStatus = {
-    service: link.service, direction: link.direction, subscription: link.subscription, slot: link.slot, state: 'not started',
-    lagBytes: null, lagSeconds: null, retainedBytes: null, rowsApplied: null, applyErrors: null,
+    service: link.service,
+    direction: link.direction,
+    subscription: link.subscription,
+    slot: link.slot,
+    state: 'not started',
+    lagBytes: null,
+    lagSeconds: null,
+    retainedBytes: null,
+    rowsApplied: null,
+    applyErrors: null,
   };
   const sub = await withClient(link.subscriber, async (client) => {
     const state = (await readStates(client, link.direction)).find((s) => s.subscription === link.subscription);
@@ -300,14 +355,23 @@ export function printStatus(statuses: LinkStatus[], warnRetainedBytes: number, o
     formatTable(
       ['service', 'direction', 'state', 'lag', 'lag s', 'retained WAL', 'rows applied', 'errors'],
       statuses.map((s) => [
-        s.service, s.direction, s.state, dash(s.lagBytes, formatBytes), dash(s.lagSeconds, (n) => n.toFixed(3)),
-        dash(s.retainedBytes, formatBytes), dash(s.rowsApplied, String), dash(s.applyErrors, String),
+        s.service,
+        s.direction,
+        s.state,
+        dash(s.lagBytes, formatBytes),
+        dash(s.lagSeconds, (n) => n.toFixed(3)),
+        dash(s.retainedBytes, formatBytes),
+        dash(s.rowsApplied, String),
+        dash(s.applyErrors, String),
       ]),
     ),
   );
   const warnings = statuses
     .filter((s) => s.retainedBytes !== null && s.retainedBytes > warnRetainedBytes)
-    .map((s) => `warning: slot ${s.slot} retains ${formatBytes(s.retainedBytes as number)} of WAL (threshold ${formatBytes(warnRetainedBytes)}); a stopped subscriber fills the publisher's disk: fix it or run \`${s.direction === 'forward' ? 'sync' : 'fallback'} stop\``);
+    .map(
+      (s) =>
+        `warning: slot ${s.slot} retains ${formatBytes(s.retainedBytes as number)} of WAL (threshold ${formatBytes(warnRetainedBytes)}); a stopped subscriber fills the publisher's disk: fix it or run \`${s.direction === 'forward' ? 'sync' : 'fallback'} stop\``,
+    );
   for (const w of warnings) out.warn(w);
   return warnings;
 }
@@ -315,16 +379,24 @@ export function printStatus(statuses: LinkStatus[], warnRetainedBytes: number, o
 export async function stopLinks(links: LinkRef[], out: Output): Promise<void> {
   for (const link of links) {
     if (!link.publisher) {
-      out.warn(`warning: ${link.service}: the publisher is unknown (no subscription left to read it from): pass --source to drop slot ${link.slot} and publication ${link.publication} there`);
+      out.warn(
+        `warning: ${link.service}: the publisher is unknown (no subscription left to read it from): pass --source to drop slot ${link.slot} and publication ${link.publication} there`,
+      );
     }
     const publisher = link.publisher;
-    const reachable = !publisher ? false : await withClient(publisher, async () => true).catch((error) => {
-      out.warn(`warning: ${publisher?.label} unreachable (${(error as Error).message}): its slot ${link.slot} and publication ${link.publication} stay; rerun stop when it is back`);
-      return false;
-    });
+    const reachable = !publisher
+      ? false
+      : await withClient(publisher, async () => true).catch((error) => {
+          out.warn(
+            `warning: ${publisher?.label} unreachable (${(error as Error).message}): its slot ${link.slot} and publication ${link.publication} stay; rerun stop when it is back`,
+          );
+          return false;
+        });
     await dropLink(link, out, reachable);
   }
-  const endpoints = [...new Map(links.flatMap((l) => (l.publisher ? [l.publisher, l.subscriber] : [l.subscriber])).map((e) => [endpointId(e), e])).values()];
+  const endpoints = [
+    ...new Map(links.flatMap((l) => (l.publisher ? [l.publisher, l.subscriber] : [l.subscriber])).map((e) => [endpointId(e), e])).values(),
+  ];
   for (const endpoint of endpoints) await dropToolTablesIfUnused(endpoint).catch(() => undefined);
 }
 
@@ -337,7 +409,15 @@ export async function forwardLinks(targets: Record<string, Endpoint>, source: En
     Object.entries(targets).map(async ([service, subscriber]) => {
       const names = forwardNames(service, subscriber);
       const publisher = source ?? (await publisherFromSubscription(subscriber, names.subscription));
-      return { service, direction: 'forward' as const, publisher, subscriber, tables: [], subscriberRelations: tablesOwnedBy(service as ServiceName).map((t) => `public.${t}`), ...names };
+      return {
+        service,
+        direction: 'forward' as const,
+        publisher,
+        subscriber,
+        tables: [],
+        subscriberRelations: tablesOwnedBy(service as ServiceName).map((t) => `public.${t}`),
+        ...names,
+      };
     }),
   );
 }
@@ -345,8 +425,13 @@ export async function forwardLinks(targets: Record<string, Endpoint>, source: En
 /** The fallback links into `monolith`: each service database publishes its own tables. */
 export function fallbackLinks(targets: Record<string, Endpoint>, monolith: Endpoint): LinkRef[] {
   return Object.entries(targets).map(([service, publisher]) => ({
-    service, direction: 'fallback' as const, publisher, subscriber: monolith, tables: [],
-    subscriberRelations: tablesOwnedBy(service as ServiceName).map((t) => `public.${t}`), ...fallbackNames(service, monolith),
+    service,
+    direction: 'fallback' as const,
+    publisher,
+    subscriber: monolith,
+    tables: [],
+    subscriberRelations: tablesOwnedBy(service as ServiceName).map((t) => `public.${t}`),
+    ...fallbackNames(service, monolith),
   }));
 }
 
@@ -362,7 +447,15 @@ async function publisherFromSubscription(subscriber: Endpoint, subscription: str
   const c = parseConninfo(info);
   return {
     label: 'source',
-    settings: { host: c.host, port: Number(c.port ?? 5432), database: c.dbname, user: c.user, password: c.password, poolSize: 1, ssl: c.sslmode === 'require' },
+    settings: {
+      host: c.host,
+      port: Number(c.port ?? 5432),
+      database: c.dbname,
+      user: c.user,
+      password: c.password,
+      poolSize: 1,
+      ssl: c.sslmode === 'require',
+    },
   };
 }
 
@@ -386,7 +479,8 @@ async function otherWriters(endpoint: Endpoint, since: Date, terminate: boolean)
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND backend_start < $1`,
       [since],
     );
-    if (terminate && rows.length) await client.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [rows.map((r) => r.pid)]);
+    if (terminate && rows.length)
+      await client.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [rows.map((r) => r.pid)]);
     return rows.map((r) => r.who);
   });
 }
@@ -401,7 +495,9 @@ async function moveSequences(links: Link[], out: Output): Promise<void> {
       );
       const values = new Map<string, string | null>();
       for (const { name } of rows) {
-        const v = await client.query<{ v: string | null }>(`SELECT CASE WHEN is_called THEN last_value::text END AS v FROM ${name.split('.').map(quoteIdent).join('.')}`);
+        const v = await client.query<{ v: string | null }>(
+          `SELECT CASE WHEN is_called THEN last_value::text END AS v FROM ${name.split('.').map(quoteIdent).join('.')}`,
+        );
         values.set(name, v.rows[0].v);
       }
       return values;
@@ -419,7 +515,8 @@ async function moveSequences(links: Link[], out: Output): Promise<void> {
         const candidates: string[] = [];
         const fromPublisher = published.get(row.name);
         if (fromPublisher) candidates.push(`${fromPublisher}::bigint`);
-        if (row.owner_table && row.owner_column) candidates.push(`(SELECT max(${quoteIdent(row.owner_column)})::bigint FROM ${row.owner_table})`);
+        if (row.owner_table && row.owner_column)
+          candidates.push(`(SELECT max(${quoteIdent(row.owner_column)})::bigint FROM ${row.owner_table})`);
         if (!candidates.length) continue;
         const seq = row.name.split('.').map(quoteIdent).join('.');
         const { rows: moved } = await client.query<{ before: string | null; after: string | null }>(
@@ -429,7 +526,8 @@ async function moveSequences(links: Link[], out: Output): Promise<void> {
                   CASE WHEN (SELECT v FROM want) > COALESCE((SELECT v FROM cur), (SELECT v FROM want) - 1) THEN setval($1, (SELECT v FROM want), true)::text END AS after`,
           [row.name],
         );
-        if (moved[0].after) out.line(`sequence ${row.name} in ${link.subscriber.settings.database}: ${moved[0].before ?? 'unused'} -> ${moved[0].after}`);
+        if (moved[0].after)
+          out.line(`sequence ${row.name} in ${link.subscriber.settings.database}: ${moved[0].before ?? 'unused'} -> ${moved[0].after}`);
       }
     });
   }
@@ -446,12 +544,20 @@ export async function switchOver(plan: Plan, links: Link[], options: SwitchOptio
   for (const link of links) {
     const status = await linkStatus(link);
     if (status.state !== 'streaming') {
-      throw new DbSplitError(`${verb}: ${link.service} is not streaming (${status.state}); nothing was changed`, ExitCode.FAILED, `run \`${link.direction === 'forward' ? 'sync start' : 'fallback start'}\` and check \`sync status\``);
+      throw new DbSplitError(
+        `${verb}: ${link.service} is not streaming (${status.state}); nothing was changed`,
+        ExitCode.FAILED,
+        `run \`${link.direction === 'forward' ? 'sync start' : 'fallback start'}\` and check \`sync status\``,
+      );
     }
   }
   const guarded: Endpoint[] = [];
   const wasReadOnly = new Map<string, boolean>();
-  for (const p of publishers) wasReadOnly.set(endpointId(p), await withClient(p, async (c) => (await c.query("SELECT current_setting('default_transaction_read_only') = 'on' AS ro")).rows[0].ro));
+  for (const p of publishers)
+    wasReadOnly.set(
+      endpointId(p),
+      await withClient(p, async (c) => (await c.query("SELECT current_setting('default_transaction_read_only') = 'on' AS ro")).rows[0].ro),
+    );
   const phases: [string, number][] = [];
   let mark = Date.now();
   const phase = (name: string) => {
@@ -466,7 +572,10 @@ export async function switchOver(plan: Plan, links: Link[], options: SwitchOptio
     for (const publisher of publishers) {
       if (!wasReadOnly.get(endpointId(publisher))) guarded.push(publisher);
       await runCutoverGuard(publisher, 'on', { dryRun: false, terminateOthers: options.terminateOthers }, out);
-      guardedAt.set(endpointId(publisher), await withClient(publisher, async (c) => (await c.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0].t));
+      guardedAt.set(
+        endpointId(publisher),
+        await withClient(publisher, async (c) => (await c.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0].t),
+      );
     }
     phase('read-only guard');
     for (const publisher of publishers) {
@@ -479,35 +588,59 @@ export async function switchOver(plan: Plan, links: Link[], options: SwitchOptio
         writers = await otherWriters(publisher, since, options.terminateOthers);
       }
       if (writers.length) {
-        throw new DbSplitError(`${verb}: ${writers.length} session(s) opened before the guard are still connected to ${dbLabel(publisher.settings)} and may write: ${writers.join(', ')}`, ExitCode.FAILED, 'stop the application, or pass --terminate-others');
+        throw new DbSplitError(
+          `${verb}: ${writers.length} session(s) opened before the guard are still connected to ${dbLabel(publisher.settings)} and may write: ${writers.join(', ')}`,
+          ExitCode.FAILED,
+          'stop the application, or pass --terminate-others',
+        );
       }
     }
     phase('writers gone');
     const markers = new Map<string, { id: string; lsn: string }>();
     for (const publisher of publishers) {
-      markers.set(endpointId(publisher), await writable(publisher, async (client) => {
-        const { rows } = await client.query<{ id: string; lsn: string }>(`INSERT INTO ${MARKER} (link) VALUES ($1) RETURNING id::text, pg_current_wal_lsn()::text AS lsn`, [verb]);
-        return rows[0];
-      }));
+      markers.set(
+        endpointId(publisher),
+        await writable(publisher, async (client) => {
+          const { rows } = await client.query<{ id: string; lsn: string }>(
+            `INSERT INTO ${MARKER} (link) VALUES ($1) RETURNING id::text, pg_current_wal_lsn()::text AS lsn`,
+            [verb],
+          );
+          return rows[0];
+        }),
+      );
     }
-    out.line(`${verb}: final LSN ${[...markers.values()].map((m) => m.lsn).join(', ')}; waiting for ${links.length} subscription(s) to apply it`);
+    out.line(
+      `${verb}: final LSN ${[...markers.values()].map((m) => m.lsn).join(', ')}; waiting for ${links.length} subscription(s) to apply it`,
+    );
     await Promise.all(
       links.map((link) =>
         withClient(link.subscriber, async (client) => {
-          const ms = await waitForMarker(client, (markers.get(endpointId(link.publisher)) as { id: string }).id, options.timeoutMs, `${verb} ${link.service}`);
+          const ms = await waitForMarker(
+            client,
+            (markers.get(endpointId(link.publisher)) as { id: string }).id,
+            options.timeoutMs,
+            `${verb} ${link.service}`,
+          );
           out.line(`${verb}: ${link.service}: caught up (${ms} ms)`);
         }),
       ),
     );
     phase('final changes applied');
-    const verified = await runVerify(plan, { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress }, out, `${verb} verify`);
+    const verified = await runVerify(
+      plan,
+      { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress },
+      out,
+      `${verb} verify`,
+    );
     if (!verified.ok) throw new DbSplitError(`${verb}: verify found differences`, ExitCode.MISMATCH);
     phase('verify');
     await moveSequences(links, out);
     phase('sequences');
   } catch (error) {
     for (const publisher of guarded) {
-      await runCutoverGuard(publisher, 'off', { dryRun: false, terminateOthers: false }, { ...out, line: () => undefined }).catch(() => undefined);
+      await runCutoverGuard(publisher, 'off', { dryRun: false, terminateOthers: false }, { ...out, line: () => undefined }).catch(
+        () => undefined,
+      );
     }
     const wrapped = classifyDatabaseError(error, verb);
     out.warn(
@@ -517,11 +650,13 @@ export async function switchOver(plan: Plan, links: Link[], options: SwitchOptio
   }
   // The switch: from here on the publishers stay read-only.
   for (const link of links) await dropLink(link, out);
-  for (const endpoint of [...new Map(links.flatMap((l) => [l.publisher, l.subscriber]).map((e) => [endpointId(e), e])).values()]) await dropToolTablesIfUnused(endpoint).catch(() => undefined);
+  for (const endpoint of [...new Map(links.flatMap((l) => [l.publisher, l.subscriber]).map((e) => [endpointId(e), e])).values()])
+    await dropToolTablesIfUnused(endpoint).catch(() => undefined);
   phase('links dropped');
   const window = Date.now() - started;
   out.line(`${verb}: ${phases.map(([name, ms]) => `${name} ${formatSeconds(ms)}`).join(', ')}`);
-  out.line(`${verb} done: write-unavailability window ${formatSeconds(window)} (read-only from ${windowStart.toISOString()}); ${publishers.map((p) => p.settings.database).join(', ')} stay${publishers.length === 1 ? 's' : ''} read-only`);
+  out.line(
+    `${verb} done: write-unavailability window ${formatSeconds(window)} (read-only from ${windowStart.toISOString()}); ${publishers.map((p) => p.settings.database).join(', ')} stay${publishers.length === 1 ? 's' : ''} read-only`,
+  );
   return window;
 }
-

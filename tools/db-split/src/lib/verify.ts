@@ -1,5 +1,6 @@
-import type { Client } from 'pg';
 import { CROSS_SERVICE_REFERENCES, type CrossServiceReference, type LegacyTable } from '@nafs/contracts';
+import type { Client } from 'pg';
+
 import type { RelationInfo, Side } from './catalog';
 import { classifyDatabaseError } from './errors';
 import { formatSeconds, formatTable, type Output, runPool } from './output';
@@ -142,7 +143,14 @@ async function rowHashes(client: Client, sql: TableSql, lo: string[] | null, hi:
 }
 
 /** Which columns of one row differ: per-column md5 on both sides (NULL kept apart from ''). */
-async function differingColumns(source: Client, target: Client, s: TableSql, t: TableSql, key: string[], names: string[]): Promise<string[]> {
+async function differingColumns(
+  source: Client,
+  target: Client,
+  s: TableSql,
+  t: TableSql,
+  key: string[],
+  names: string[],
+): Promise<string[]> {
   const probe = async (client: Client, sql: TableSql) => {
     const { rows } = await client.query<{ v: (string | null)[] }>(
       `SELECT ARRAY[${sql.columns.map((c) => `md5(${c}::text)`).join(', ')}] AS v FROM ${sql.relation} WHERE ${keyEquals(sql)}`,
@@ -157,12 +165,26 @@ async function differingColumns(source: Client, target: Client, s: TableSql, t: 
 
 const formatKey = (names: string[], values: string[]) => names.map((name, i) => `${name}=${values[i]}`).join(', ');
 
-async function verifyTable(plan: TablePlan, source: Client, target: Client, options: VerifyOptions, onRows: (rows: number) => void): Promise<TableVerdict> {
+async function verifyTable(
+  plan: TablePlan,
+  source: Client,
+  target: Client,
+  options: VerifyOptions,
+  onRows: (rows: number) => void,
+): Promise<TableVerdict> {
   const started = Date.now();
   const s = tableSql(plan.source as RelationInfo, plan);
   const t = tableSql(plan.target as RelationInfo, plan);
   const verdict: TableVerdict = {
-    table: plan.table, ok: true, sourceRows: 0, targetRows: 0, chunks: 0, differingChunks: 0, differences: [], columns: plan.columns.length, ms: 0,
+    table: plan.table,
+    ok: true,
+    sourceRows: 0,
+    targetRows: 0,
+    chunks: 0,
+    differingChunks: 0,
+    differences: [],
+    columns: plan.columns.length,
+    ms: 0,
   };
   const record = async (lo: string[] | null, hi: string[] | null) => {
     verdict.differingChunks++;
@@ -191,7 +213,11 @@ async function verifyTable(plan: TablePlan, source: Client, target: Client, opti
   if (!s.keys.length) {
     // No primary key: one ordered aggregate of row hashes (32 bytes a row) per side.
     const whole = async (client: Client, sql: TableSql) =>
-      (await client.query<Chunk>(`SELECT count(*)::int AS n, md5(string_agg(h, '' ORDER BY h)) AS digest, NULL AS last FROM (SELECT ${rowHash(sql)} AS h FROM ${sql.relation}) c`)).rows[0];
+      (
+        await client.query<Chunk>(
+          `SELECT count(*)::int AS n, md5(string_agg(h, '' ORDER BY h)) AS digest, NULL AS last FROM (SELECT ${rowHash(sql)} AS h FROM ${sql.relation}) c`,
+        )
+      ).rows[0];
     const [a, b] = await Promise.all([whole(source, s), whole(target, t)]);
     verdict.chunks = 1;
     verdict.sourceRows = a.n;
@@ -228,7 +254,13 @@ interface OrphanIds {
   rows: Map<string, number>;
 }
 
-async function orphansOn(side: Side, readers: ConnectionCache, plan: Plan, ref: CrossServiceReference, which: 'source' | 'target'): Promise<OrphanIds> {
+async function orphansOn(
+  side: Side,
+  readers: ConnectionCache,
+  plan: Plan,
+  ref: CrossServiceReference,
+  which: 'source' | 'target',
+): Promise<OrphanIds> {
   const info = (t: TablePlan) => (which === 'source' ? t.source : t.target) as RelationInfo;
   const referencing = plan.tables.find((t) => t.table === ref.table) as TablePlan;
   const referenced = plan.tables.find((t) => t.table === ref.references) as TablePlan;
@@ -272,7 +304,9 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
   const tables = tablesToCopy(plan);
   const sourceKeys = [...new Set(tables.map((t) => t.sourceKey))];
   const targetKeys = [...new Set(tables.map((t) => t.targetKey))];
-  out.line(`${verb}: ${tables.length} table(s), row counts and md5 checksums over the same columns in primary-key order, chunks of ${options.chunkRows} rows, ${options.jobs} job(s)`);
+  out.line(
+    `${verb}: ${tables.length} table(s), row counts and md5 checksums over the same columns in primary-key order, chunks of ${options.chunkRows} rows, ${options.jobs} job(s)`,
+  );
   const sourceGroup = await SnapshotGroup.open(plan.source, sourceKeys);
   let targetGroup: SnapshotGroup | undefined;
   const verdicts: TableVerdict[] = [];
@@ -288,11 +322,18 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
       await runPool(ordered, options.jobs, async (table, worker) => {
         const source = await sourceReaders[worker].get(table.sourceKey);
         const target = await targetReaders[worker].get(table.targetKey);
-        progress.start(table.table, table.rows ?? Number((await source.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(table.source as RelationInfo)}`)).rows[0].n));
+        progress.start(
+          table.table,
+          table.rows ??
+            Number((await source.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(table.source as RelationInfo)}`)).rows[0].n),
+        );
         try {
           const verdict = await verifyTable(table, source, target, options, (rows) => progress.update(table.table, rows, 0));
           verdicts.push(verdict);
-          progress.finish(table.table, verdict.ok ? `OK (${verdict.sourceRows} rows, ${verdict.chunks} chunk(s), ${formatSeconds(verdict.ms)})` : `MISMATCH`);
+          progress.finish(
+            table.table,
+            verdict.ok ? `OK (${verdict.sourceRows} rows, ${verdict.chunks} chunk(s), ${formatSeconds(verdict.ms)})` : `MISMATCH`,
+          );
         } catch (error) {
           throw classifyDatabaseError(error, `${verb} ${table.table}`);
         }
@@ -314,7 +355,12 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
       const sum = (m: Map<string, number>) => [...m.values()].reduce((n, v) => n + v, 0);
       orphans.push({
         reference: `${ref.table}.${ref.column} -> ${ref.references}.id`,
-        sourceIds: a.rows.size, sourceRows: sum(a.rows), targetIds: b.rows.size, targetRows: sum(b.rows), newOnTarget, ok: newOnTarget.length === 0,
+        sourceIds: a.rows.size,
+        sourceRows: sum(a.rows),
+        targetIds: b.rows.size,
+        targetRows: sum(b.rows),
+        newOnTarget,
+        ok: newOnTarget.length === 0,
       });
     }
     await Promise.all([...sourceReaders, ...targetReaders].map((cache) => cache.closeAll()));
@@ -324,7 +370,12 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
   }
 
   verdicts.sort((a, b) => tables.findIndex((t) => t.table === a.table) - tables.findIndex((t) => t.table === b.table));
-  const result: VerifyResult = { ok: verdicts.every((v) => v.ok) && orphans.every((o) => o.ok), tables: verdicts, orphans, ms: Date.now() - started };
+  const result: VerifyResult = {
+    ok: verdicts.every((v) => v.ok) && orphans.every((o) => o.ok),
+    tables: verdicts,
+    orphans,
+    ms: Date.now() - started,
+  };
   printVerify(result, plan, out, verb);
   return result;
 }
@@ -333,21 +384,35 @@ function printVerify(result: VerifyResult, plan: Plan, out: Output, verb: string
   out.line(
     formatTable(
       ['table', `rows (${plan.source.name})`, `rows (${plan.target.name})`, 'columns', 'chunks', 'result'],
-      result.tables.map((v) => [v.table, String(v.sourceRows), String(v.targetRows), String(v.columns), String(v.chunks), v.ok ? 'OK' : 'MISMATCH']),
+      result.tables.map((v) => [
+        v.table,
+        String(v.sourceRows),
+        String(v.targetRows),
+        String(v.columns),
+        String(v.chunks),
+        v.ok ? 'OK' : 'MISMATCH',
+      ]),
     ),
   );
   for (const v of result.tables.filter((t) => !t.ok)) {
-    out.line(`${v.table}: ${v.sourceRows} rows in the ${plan.source.name}, ${v.targetRows} in the ${plan.target.name}; ${v.differingChunks} differing chunk(s); first differences:`);
+    out.line(
+      `${v.table}: ${v.sourceRows} rows in the ${plan.source.name}, ${v.targetRows} in the ${plan.target.name}; ${v.differingChunks} differing chunk(s); first differences:`,
+    );
     for (const d of v.differences) out.line(`  ${v.table} ${d.key}: ${d.kind}${d.columns?.length ? ` (${d.columns.join(', ')})` : ''}`);
   }
   const skippedColumns = plan.tables.filter((t) => t.status === 'copy' && (t.missingOnSource.length || t.missingOnTarget.length));
-  for (const t of skippedColumns) out.line(`note: ${t.table}: columns on one side only, not compared: ${[...t.missingOnTarget, ...t.missingOnSource].join(', ')}`);
+  for (const t of skippedColumns)
+    out.line(`note: ${t.table}: columns on one side only, not compared: ${[...t.missingOnTarget, ...t.missingOnSource].join(', ')}`);
   for (const t of plan.tables.filter((t) => t.status === 'ignored')) out.line(`note: ${t.table}: ignored (--ignore-table), not verified`);
   if (result.orphans.length) {
     out.line('cross-service references (rows pointing at no user / tenant; reported, only orphans the source did not have fail):');
     for (const o of result.orphans) {
       const state = o.targetIds === 0 ? 'none' : `${o.targetRows} row(s), ${o.targetIds} id(s) point at nothing`;
-      const verdict = o.ok ? (o.targetIds ? `already orphaned in the ${plan.source.name} (${o.sourceRows} rows): not a failure` : 'OK') : `NEW orphans: ${o.newOnTarget.slice(0, 5).join(', ')}`;
+      const verdict = o.ok
+        ? o.targetIds
+          ? `already orphaned in the ${plan.source.name} (${o.sourceRows} rows): not a failure`
+          : 'OK'
+        : `NEW orphans: ${o.newOnTarget.slice(0, 5).join(', ')}`;
       out.line(`  ${o.reference}: ${state}; ${verdict}`);
     }
   }

@@ -3,6 +3,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { Client } from 'pg';
 
 const run = promisify(execFile);
@@ -41,10 +42,18 @@ export async function startPrivateCluster(port: number, settings: Record<string,
   }
   const data = join(dir, 'data');
   await pg([`${BIN}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const options = Object.entries({ port, listen_addresses: '127.0.0.1', unix_socket_directories: dir, fsync: 'off', shared_buffers: '32MB', ...settings })
+  const options = Object.entries({
+    port,
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: dir,
+    fsync: 'off',
+    shared_buffers: '32MB',
+    ...settings,
+  })
     .map(([k, v]) => `-c ${k}=${v}`)
     .join(' ');
-  const start = () => pg([`${BIN}/pg_ctl`, '-D', data, '-l', join(dir, 'log'), '-o', options, '-w', '-t', '60', 'start']).then(() => undefined);
+  const start = () =>
+    pg([`${BIN}/pg_ctl`, '-D', data, '-l', join(dir, 'log'), '-o', options, '-w', '-t', '60', 'start']).then(() => undefined);
   await start();
   const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { LEGACY_TABLES, SERVICE_NAMES, SERVICES, TABLE_OWNERSHIP, type LegacyTable, type ServiceName } from '@nafs/contracts';
+
+import { LEGACY_TABLES, type LegacyTable, SERVICE_NAMES, type ServiceName, SERVICES, TABLE_OWNERSHIP } from '@nafs/contracts';
 import { parsePostgresUrl, quoteIdent, toPostgresUrl } from '@nafs/database';
 import { legacyFixtureDir, randomSuffix, testInfra } from '@nafs/database/testing';
+import { Client } from 'pg';
+
 import { workspaceRoot } from '../../src/lib/schema';
 
 export const ROOT = workspaceRoot(__dirname);
@@ -83,7 +85,10 @@ export function splitTargets(label: string): SplitTargets {
   const { runId } = testInfra();
   const admin = parsePostgresUrl(testInfra().pgUrl);
   const suffix = randomSuffix();
-  const databases = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `nafs_t_${runId}_${label}_${suffix}_${s}`])) as Record<ServiceName, string>;
+  const databases = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `nafs_t_${runId}_${label}_${suffix}_${s}`])) as Record<
+    ServiceName,
+    string
+  >;
   const roles = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `dbsplit_t_${runId}_${suffix}_${s}`])) as Record<ServiceName, string>;
   const env: Record<string, string> = { DB_SPLIT_ADMIN_USER: admin.user };
   if (admin.password) env.DB_SPLIT_ADMIN_PASSWORD = admin.password;
@@ -148,7 +153,9 @@ export async function count(url: string, expression: string): Promise<number> {
 
 /** Rows of a query as comparable text (every value cast to text in SQL, so nothing goes through JS numbers or Dates). */
 export async function rowsAsText(url: string, sql: string): Promise<string[]> {
-  return withDb(url, async (client) => (await client.query<{ r: string }>(`SELECT q::text AS r FROM (${sql}) q ORDER BY 1`)).rows.map((row) => row.r));
+  return withDb(url, async (client) =>
+    (await client.query<{ r: string }>(`SELECT q::text AS r FROM (${sql}) q ORDER BY 1`)).rows.map((row) => row.r),
+  );
 }
 
 export function psqlFile(url: string, file: string): Promise<string> {
@@ -176,7 +183,9 @@ export async function dropReplication(serverUrl: string, databases: string[]): P
   const server = parsePostgresUrl(serverUrl);
   for (const database of databases) {
     await withDb(toPostgresUrl({ ...server, database }), async (client) => {
-      const { rows } = await client.query<{ subname: string }>('SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())');
+      const { rows } = await client.query<{ subname: string }>(
+        'SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())',
+      );
       for (const { subname } of rows) {
         await client.query(`ALTER SUBSCRIPTION ${quoteIdent(subname)} DISABLE`);
         await client.query(`ALTER SUBSCRIPTION ${quoteIdent(subname)} SET (slot_name = NONE)`);
@@ -186,7 +195,10 @@ export async function dropReplication(serverUrl: string, databases: string[]): P
   }
   await withDb(serverUrl, async (client) => {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const { rows } = await client.query<{ slot_name: string; active_pid: number | null }>('SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = ANY($1::text[])', [databases]);
+      const { rows } = await client.query<{ slot_name: string; active_pid: number | null }>(
+        'SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = ANY($1::text[])',
+        [databases],
+      );
       if (!rows.length) return;
       for (const slot of rows) {
         if (slot.active_pid) await client.query('SELECT pg_terminate_backend($1)', [slot.active_pid]);
@@ -200,16 +212,21 @@ export async function dropReplication(serverUrl: string, databases: string[]): P
 /** What db-split may have left in a database: its slots, publications, subscriptions and schema. */
 export async function replicationLeftovers(url: string): Promise<string[]> {
   return withDb(url, async (client) => {
-    const { rows } = await client.query<{ what: string }>(
-      `SELECT 'slot ' || slot_name AS what FROM pg_replication_slots WHERE database = current_database()
+    const { rows } = await client
+      .query<{ what: string }>(
+        `SELECT 'slot ' || slot_name AS what FROM pg_replication_slots WHERE database = current_database()
        UNION ALL SELECT 'publication ' || pubname FROM pg_publication
        UNION ALL SELECT 'subscription ' || subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
        UNION ALL SELECT 'table ' || oid::regclass::text FROM pg_class WHERE relnamespace = 'db_split'::regnamespace AND relkind = 'r' AND relname <> 'copy_journal'`,
-    ).catch(async () => (await client.query<{ what: string }>(
-      `SELECT 'slot ' || slot_name AS what FROM pg_replication_slots WHERE database = current_database()
+      )
+      .catch(
+        async () =>
+          await client.query<{ what: string }>(
+            `SELECT 'slot ' || slot_name AS what FROM pg_replication_slots WHERE database = current_database()
        UNION ALL SELECT 'publication ' || pubname FROM pg_publication
        UNION ALL SELECT 'subscription ' || subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    )));
+          ),
+      );
     return rows.map((r) => r.what).sort();
   });
 }

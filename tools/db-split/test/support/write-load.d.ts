@@ -10,4 +10,7 @@ export interface WriteLoad {
   stop(): Promise<Record<string, TableStats>>;
 }
 export const TABLES: string[];
-export function startWriteLoad(url: string, options?: { rate?: number; concurrency?: number; tables?: readonly string[] }): Promise<WriteLoad>;
+export function startWriteLoad(
+  url: string,
+  options?: { rate?: number; concurrency?: number; tables?: readonly string[] },
+): Promise<WriteLoad>;

@@ -12,13 +12,27 @@
 const { Pool } = require('pg');
 
 const TABLES = [
-  'tenants', 'users', 'sessions', 'password_resets', 'audit_logs', 'api_tokens', 'api_token_usage',
-  'tools', 'tool_configs', 'tool_registry', 'export_jobs', 'drawing_projects',
-  'forms', 'form_themes', 'form_schemas', 'form_submissions', 'short_links',
+  'tenants',
+  'users',
+  'sessions',
+  'password_resets',
+  'audit_logs',
+  'api_tokens',
+  'api_token_usage',
+  'tools',
+  'tool_configs',
+  'tool_registry',
+  'export_jobs',
+  'drawing_projects',
+  'forms',
+  'form_themes',
+  'form_schemas',
+  'form_submissions',
+  'short_links',
 ];
 const DEFAULT_TENANT = '00000000-0000-0000-0000-000000000000';
 const OWN_ROWS_ONLY = new Set(['tenants', 'users']);
-const UNIQUE_TEXT = "substr(md5(random()::text || clock_timestamp()::text), 1, 16)";
+const UNIQUE_TEXT = 'substr(md5(random()::text || clock_timestamp()::text), 1, 16)';
 const OVERRIDES = {
   users: { email: "'w' || substr(md5(random()::text || clock_timestamp()::text), 1, 12) || '@load.example.com'" },
   tool_configs: { version: "'9.' || (random() * 1e6)::int || '.' || (random() * 1e6)::int", is_active: 'false' },
@@ -48,7 +62,7 @@ async function tablePlan(pool, table) {
     if (text) replaced[text] = UNIQUE_TEXT;
   }
   const insertable = columns.filter((c) => !c.generated).map((c) => c.name);
-  const exprs = insertable.map((c) => (c === key ? 'gen_random_uuid()' : replaced[c] ?? q(c)));
+  const exprs = insertable.map((c) => (c === key ? 'gen_random_uuid()' : (replaced[c] ?? q(c))));
   const has = (name) => types.has(name);
   // Tables without updated_at: move their creation time back by 1 µs (keeps expires_at > created_at).
   const stamp = has('created_at') ? 'created_at' : columns.find((c) => c.type.startsWith('timestamp'))?.name;
@@ -91,7 +105,8 @@ async function startWriteLoad(url, { rate = 100, concurrency = 4, tables = TABLE
     const r = Math.random();
     const kind = r < 0.4 ? 'insert' : r < 0.85 ? 'update' : 'delete';
     const fromOwn = OWN_ROWS_ONLY.has(plan.table) || Math.random() < 0.5;
-    const id = kind === 'delete' ? pick(fromOwn && plan.own.length ? plan.own : OWN_ROWS_ONLY.has(plan.table) ? [] : plan.ids) : pick(plan.ids);
+    const id =
+      kind === 'delete' ? pick(fromOwn && plan.own.length ? plan.own : OWN_ROWS_ONLY.has(plan.table) ? [] : plan.ids) : pick(plan.ids);
     if (!id) return;
     try {
       if (kind === 'insert') {

@@ -53,7 +53,9 @@ export class PublicForms1700000000200 implements MigrationInterface {
         CONSTRAINT appointment_bookings_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES form_submissions(id) ON DELETE SET NULL,
         CONSTRAINT appointment_bookings_status_check CHECK (status IN ('confirmed', 'cancelled', 'completed'))
       )`);
-    await queryRunner.query(`CREATE INDEX idx_appointment_bookings_form_date_slot ON appointment_bookings (form_id, "date", time_slot) WHERE status = 'confirmed'`);
+    await queryRunner.query(
+      `CREATE INDEX idx_appointment_bookings_form_date_slot ON appointment_bookings (form_id, "date", time_slot) WHERE status = 'confirmed'`,
+    );
     await queryRunner.query(`CREATE INDEX idx_appointment_bookings_date ON appointment_bookings ("date", status)`);
     await queryRunner.query(`
       CREATE TRIGGER update_appointment_bookings_updated_at BEFORE UPDATE ON appointment_bookings

@@ -1,9 +1,9 @@
-import type { FormThemeEntity } from '../../themes/form-theme.entity';
 import { type FormThemeDto, toThemeDto } from '../../themes/dto/theme.dto';
-import type { FormSchemaEntity } from '../form-schema.entity';
-import type { FormSubmissionEntity } from '../form-submission.entity';
+import type { FormThemeEntity } from '../../themes/form-theme.entity';
 import type { FormEntity } from '../form.entity';
 import type { FormOwner } from '../form-owners';
+import type { FormSchemaEntity } from '../form-schema.entity';
+import type { FormSubmissionEntity } from '../form-submission.entity';
 
 const iso = (value: Date | string | null | undefined) => (value === null || value === undefined ? null : new Date(value).toISOString());
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -33,7 +33,10 @@ export function toSchemaDto(row: FormSchemaEntity, theme?: FormThemeEntity | nul
 }
 
 /** `FormMetadata` (+ `schema` when given; `owner` in lists). */
-export function toFormDto(form: FormEntity, extra: { schema?: FormSchemaEntity | null; theme?: FormThemeEntity | null; shortCode?: string | null; owner?: FormOwner } = {}) {
+export function toFormDto(
+  form: FormEntity,
+  extra: { schema?: FormSchemaEntity | null; theme?: FormThemeEntity | null; shortCode?: string | null; owner?: FormOwner } = {},
+) {
   const dto: Record<string, unknown> = {
     id: form.id,
     userId: form.userId,

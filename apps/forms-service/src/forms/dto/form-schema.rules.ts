@@ -1,5 +1,5 @@
-import sanitizeHtml from 'sanitize-html';
 import { LegacyHttpException } from '@nafs/http';
+import sanitizeHtml from 'sanitize-html';
 
 /**
  * The forms middleware chain of F1/F9 (legacy-api.md 3.3) as plain functions: the XSS screen,
@@ -7,10 +7,27 @@ import { LegacyHttpException } from '@nafs/http';
  */
 
 export const FIELD_TYPES = [
-  'text', 'email', 'number', 'select', 'textarea', 'file', 'checkbox', 'radio', 'date', 'datetime', 'toggle', 'divider',
-  'group', 'heading', 'image', 'text_block', 'image_gallery', 'time_slot',
+  'text',
+  'email',
+  'number',
+  'select',
+  'textarea',
+  'file',
+  'checkbox',
+  'radio',
+  'date',
+  'datetime',
+  'toggle',
+  'divider',
+  'group',
+  'heading',
+  'image',
+  'text_block',
+  'image_gallery',
+  'time_slot',
   // layout fields the builder writes (and the legacy data holds) whose metadata rules 3.3 lists
-  'background-image', 'background-custom',
+  'background-image',
+  'background-custom',
 ] as const;
 
 /** Fields that carry no submitted value (no fieldName needed). */
@@ -60,7 +77,11 @@ export function screenXss(body: unknown): void {
 
 const HTML_POLICY: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'h1', 'h2', 'span', 'section', 'header', 'footer', 'style'],
-  allowedAttributes: { '*': ['class', 'id', 'style', 'title', 'aria-*', 'data-*'], a: ['href', 'target', 'rel'], img: ['src', 'alt', 'width', 'height'] },
+  allowedAttributes: {
+    '*': ['class', 'id', 'style', 'title', 'aria-*', 'data-*'],
+    a: ['href', 'target', 'rel'],
+    img: ['src', 'alt', 'width', 'height'],
+  },
   allowedSchemes: ['http', 'https', 'mailto', 'data'],
   allowedSchemesByTag: { img: ['http', 'https', 'data'] },
   allowVulnerableTags: true,
@@ -103,7 +124,11 @@ function compiles(pattern: string): boolean {
 }
 
 export const fieldNameOf = (field: Record<string, unknown>): string | undefined =>
-  typeof field.fieldName === 'string' && field.fieldName ? field.fieldName : typeof field.name === 'string' && field.name ? field.name : undefined;
+  typeof field.fieldName === 'string' && field.fieldName
+    ? field.fieldName
+    : typeof field.name === 'string' && field.name
+      ? field.name
+      : undefined;
 
 const CSS_DANGER = /javascript:|expression\(|vbscript:|-moz-binding|behavior:/i;
 const HEX = /^#([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
@@ -133,7 +158,11 @@ export function schemaProblems(schema: Record<string, unknown>): string[] {
       else names.add(name);
     }
     if (raw.label !== undefined && typeof raw.label !== 'string') problems.push(`${at}.label: must be a string`);
-    if (raw.parentGroupId !== undefined && raw.parentGroupId !== null && !(typeof raw.parentGroupId === 'string' && UUID.test(raw.parentGroupId))) {
+    if (
+      raw.parentGroupId !== undefined &&
+      raw.parentGroupId !== null &&
+      !(typeof raw.parentGroupId === 'string' && UUID.test(raw.parentGroupId))
+    ) {
       problems.push(`${at}.parentGroupId: must be a UUID`);
     }
     const validation = raw.validation;
@@ -142,13 +171,17 @@ export function schemaProblems(schema: Record<string, unknown>): string[] {
       else {
         const { pattern, minLength, maxLength, min, max, errorMessage } = validation;
         if (pattern !== undefined && pattern !== null && pattern !== '') {
-          if (typeof pattern !== 'string' || !compiles(pattern)) problems.push(`${at}.validation.pattern: is not a valid regular expression`);
+          if (typeof pattern !== 'string' || !compiles(pattern))
+            problems.push(`${at}.validation.pattern: is not a valid regular expression`);
           else if (isUnsafeRegex(pattern)) problems.push(`${at}.validation.pattern: is not a safe regular expression`);
         }
-        if (minLength !== undefined && minLength !== null && !(Number.isInteger(minLength) && (minLength as number) >= 0)) problems.push(`${at}.validation.minLength: must be a non-negative integer`);
+        if (minLength !== undefined && minLength !== null && !(Number.isInteger(minLength) && (minLength as number) >= 0))
+          problems.push(`${at}.validation.minLength: must be a non-negative integer`);
         if (maxLength !== undefined && maxLength !== null) {
-          if (!(Number.isInteger(maxLength) && (maxLength as number) > 0)) problems.push(`${at}.validation.maxLength: must be a positive integer`);
-          else if (Number.isInteger(minLength) && (maxLength as number) < (minLength as number)) problems.push(`${at}.validation.maxLength: must be at least minLength`);
+          if (!(Number.isInteger(maxLength) && (maxLength as number) > 0))
+            problems.push(`${at}.validation.maxLength: must be a positive integer`);
+          else if (Number.isInteger(minLength) && (maxLength as number) < (minLength as number))
+            problems.push(`${at}.validation.maxLength: must be at least minLength`);
         }
         if (min !== undefined && min !== null && typeof min !== 'number') problems.push(`${at}.validation.min: must be a number`);
         if (max !== undefined && max !== null && typeof max !== 'number') problems.push(`${at}.validation.max: must be a number`);
@@ -160,21 +193,39 @@ export function schemaProblems(schema: Record<string, unknown>): string[] {
     }
     const metadata = isObject(raw.metadata) ? raw.metadata : null;
     if (type === 'group' && metadata) {
-      if (metadata.title !== undefined && !(typeof metadata.title === 'string' && metadata.title.length <= 100)) problems.push(`${at}.metadata.title: at most 100 characters`);
-      if (metadata.border !== undefined && !['solid', 'dashed', 'none'].includes(metadata.border as string)) problems.push(`${at}.metadata.border: must be solid, dashed or none`);
-      if (metadata.collapsible !== undefined && typeof metadata.collapsible !== 'boolean') problems.push(`${at}.metadata.collapsible: must be a boolean`);
-      if (metadata.backgroundColor !== undefined && metadata.backgroundColor !== null && !HEX.test(String(metadata.backgroundColor))) problems.push(`${at}.metadata.backgroundColor: must be a hex colour`);
+      if (metadata.title !== undefined && !(typeof metadata.title === 'string' && metadata.title.length <= 100))
+        problems.push(`${at}.metadata.title: at most 100 characters`);
+      if (metadata.border !== undefined && !['solid', 'dashed', 'none'].includes(metadata.border as string))
+        problems.push(`${at}.metadata.border: must be solid, dashed or none`);
+      if (metadata.collapsible !== undefined && typeof metadata.collapsible !== 'boolean')
+        problems.push(`${at}.metadata.collapsible: must be a boolean`);
+      if (metadata.backgroundColor !== undefined && metadata.backgroundColor !== null && !HEX.test(String(metadata.backgroundColor)))
+        problems.push(`${at}.metadata.backgroundColor: must be a hex colour`);
     }
     if (type === 'background-image' && metadata) {
-      if (metadata.imageUrl !== undefined && metadata.imageUrl !== null && metadata.imageUrl !== '' && !/^(https?:\/\/|data:image\/)/i.test(String(metadata.imageUrl))) problems.push(`${at}.metadata.imageUrl: must be an http(s) or data:image URL`);
-      if (metadata.imagePosition !== undefined && !['cover', 'contain', 'repeat'].includes(metadata.imagePosition as string)) problems.push(`${at}.metadata.imagePosition: must be cover, contain or repeat`);
-      if (metadata.imageOpacity !== undefined && !(typeof metadata.imageOpacity === 'number' && metadata.imageOpacity >= 0 && metadata.imageOpacity <= 100)) problems.push(`${at}.metadata.imageOpacity: must be 0-100`);
-      if (metadata.imageAlignment !== undefined && !['top', 'center', 'bottom'].includes(metadata.imageAlignment as string)) problems.push(`${at}.metadata.imageAlignment: must be top, center or bottom`);
+      if (
+        metadata.imageUrl !== undefined &&
+        metadata.imageUrl !== null &&
+        metadata.imageUrl !== '' &&
+        !/^(https?:\/\/|data:image\/)/i.test(String(metadata.imageUrl))
+      )
+        problems.push(`${at}.metadata.imageUrl: must be an http(s) or data:image URL`);
+      if (metadata.imagePosition !== undefined && !['cover', 'contain', 'repeat'].includes(metadata.imagePosition as string))
+        problems.push(`${at}.metadata.imagePosition: must be cover, contain or repeat`);
+      if (
+        metadata.imageOpacity !== undefined &&
+        !(typeof metadata.imageOpacity === 'number' && metadata.imageOpacity >= 0 && metadata.imageOpacity <= 100)
+      )
+        problems.push(`${at}.metadata.imageOpacity: must be 0-100`);
+      if (metadata.imageAlignment !== undefined && !['top', 'center', 'bottom'].includes(metadata.imageAlignment as string))
+        problems.push(`${at}.metadata.imageAlignment: must be top, center or bottom`);
     }
     if (type === 'background-custom' && metadata) {
-      if (metadata.html !== undefined && !(typeof metadata.html === 'string' && metadata.html.length <= 10_000)) problems.push(`${at}.metadata.html: at most 10000 characters`);
+      if (metadata.html !== undefined && !(typeof metadata.html === 'string' && metadata.html.length <= 10_000))
+        problems.push(`${at}.metadata.html: at most 10000 characters`);
       if (metadata.css !== undefined) {
-        if (!(typeof metadata.css === 'string' && metadata.css.length <= 5_000)) problems.push(`${at}.metadata.css: at most 5000 characters`);
+        if (!(typeof metadata.css === 'string' && metadata.css.length <= 5_000))
+          problems.push(`${at}.metadata.css: at most 5000 characters`);
         else if (CSS_DANGER.test(metadata.css)) problems.push(`${at}.metadata.css: contains a forbidden construct`);
       }
     }
@@ -201,18 +252,26 @@ export function stepProblems(schema: Record<string, unknown>): string[] {
     if (typeof step.id !== 'string' || !UUID_V4.test(step.id)) problems.push(`${at}.id: must be a UUID v4`);
     else if (ids.has(step.id)) problems.push(`${at}.id: must be unique`);
     else ids.add(step.id);
-    if (!(typeof step.title === 'string' && step.title.length >= 1 && step.title.length <= 100)) problems.push(`${at}.title: must be 1-100 characters`);
-    if (step.description !== undefined && step.description !== null && !(typeof step.description === 'string' && step.description.length <= 500)) problems.push(`${at}.description: at most 500 characters`);
+    if (!(typeof step.title === 'string' && step.title.length >= 1 && step.title.length <= 100))
+      problems.push(`${at}.title: must be 1-100 characters`);
+    if (
+      step.description !== undefined &&
+      step.description !== null &&
+      !(typeof step.description === 'string' && step.description.length <= 500)
+    )
+      problems.push(`${at}.description: at most 500 characters`);
     if (!(Number.isInteger(step.order) && (step.order as number) >= 0)) problems.push(`${at}.order: must be a non-negative integer`);
     else if (orders.includes(step.order as number)) problems.push(`${at}.order: must be unique`);
     else orders.push(step.order as number);
     return undefined;
   });
-  if (!problems.length && [...orders].sort((a, b) => a - b).some((order, index) => order !== index)) problems.push('settings.stepForm.steps: orders must be 0..n-1');
+  if (!problems.length && [...orders].sort((a, b) => a - b).some((order, index) => order !== index))
+    problems.push('settings.stepForm.steps: orders must be 0..n-1');
   const fields = Array.isArray(schema.fields) ? schema.fields : [];
   fields.forEach((field, index) => {
     const stepId = isObject(field) && isObject(field.position) ? field.position.stepId : undefined;
-    if (stepId !== undefined && stepId !== null && !ids.has(stepId as string)) problems.push(`fields[${index}].position.stepId: names no step`);
+    if (stepId !== undefined && stepId !== null && !ids.has(stepId as string))
+      problems.push(`fields[${index}].position.stepId: names no step`);
   });
   return problems;
 }
@@ -229,7 +288,8 @@ export function assertSchemaRules(schema: Record<string, unknown>): void {
   if (steps.length) throw v6('STEP_VALIDATION_ERROR', 'Step form validation failed', steps);
 }
 
-const clamp = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? Math.min(100, Math.max(0, value)) : fallback);
+const clamp = (value: unknown, fallback: number) =>
+  typeof value === 'number' && Number.isFinite(value) ? Math.min(100, Math.max(0, value)) : fallback;
 
 /**
  * The legacy settings normalisation (F1/F9): layout and submission defaults, background
@@ -242,7 +302,12 @@ export function normaliseSettings(input: unknown): Record<string, unknown> {
     layout: isObject(settings.layout) ? settings.layout : { columns: 1, spacing: 'medium' },
     submission: isObject(settings.submission)
       ? settings.submission
-      : { showSuccessMessage: true, successMessage: 'Thank you for your submission!', allowMultipleSubmissions: true, sendEmailNotification: false },
+      : {
+          showSuccessMessage: true,
+          successMessage: 'Thank you for your submission!',
+          allowMultipleSubmissions: true,
+          sendEmailNotification: false,
+        },
   };
   if (isObject(settings.background)) {
     const bg = settings.background;

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { createZodDto, zDateTime, zJson, zPagination, zText, zUuid, zUuidWith } from '@nafs/http';
+import { z } from 'zod';
 
 /** A form schema as the builder sends it (`{ fields, settings, themeId?, version?, category? }`); the rules are in form-schema.rules.ts. */
 export const formSchemaInput = zJson(
@@ -38,7 +38,12 @@ export class ListSubmissionsQueryDto extends createZodDto(zPagination({ defaultL
 
 /** F3 body. */
 export const publishFormSchema = z.object({
-  expiresInDays: z.number('expiresInDays must be an integer between 1 and 365').int('expiresInDays must be an integer between 1 and 365').min(1, 'expiresInDays must be an integer between 1 and 365').max(365, 'expiresInDays must be an integer between 1 and 365').optional(),
+  expiresInDays: z
+    .number('expiresInDays must be an integer between 1 and 365')
+    .int('expiresInDays must be an integer between 1 and 365')
+    .min(1, 'expiresInDays must be an integer between 1 and 365')
+    .max(365, 'expiresInDays must be an integer between 1 and 365')
+    .optional(),
   iframeEmbedOptions: zJson(z.looseObject({}), { maxBytes: 10_000, maxDepth: 4 }).optional(),
 });
 export class PublishFormDto extends createZodDto(publishFormSchema) {}

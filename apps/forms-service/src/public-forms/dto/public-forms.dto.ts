@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { createZodDto } from '@nafs/http';
+import { z } from 'zod';
 
 /** F22 body `{ values: { <fieldName>: value }, metadata? }` (metadata: step events, not stored). */
 export const submitFormSchema = z.looseObject({

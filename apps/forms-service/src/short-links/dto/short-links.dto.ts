@@ -1,12 +1,15 @@
-import { z } from 'zod';
 import { createZodDto } from '@nafs/http';
+import { z } from 'zod';
 
 const TEN_YEARS_MS = 10 * 366 * 24 * 3600_000;
 const STRICT_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** F24 body (legacy-api.md 3.3). */
 export const createShortLinkSchema = z.strictObject({
-  originalUrl: z.string('Original URL is required').min(10, 'URL must be between 10 and 2048 characters').max(2048, 'URL must be between 10 and 2048 characters'),
+  originalUrl: z
+    .string('Original URL is required')
+    .min(10, 'URL must be between 10 and 2048 characters')
+    .max(2048, 'URL must be between 10 and 2048 characters'),
   expiresAt: z
     .string('Expiration date must be a valid ISO 8601 date')
     .regex(STRICT_ISO, 'Expiration date must be a valid ISO 8601 date')
@@ -29,4 +32,3 @@ export class ListShortLinksQueryDto extends createZodDto(
 /** F28 body; a missing url is the route's own 400 INVALID_REQUEST. */
 export const previewSchema = z.looseObject({ url: z.unknown().optional() });
 export class PreviewDto extends createZodDto(previewSchema) {}
-

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { createZodDto, escapeHtml, zJson, zUuidWith } from '@nafs/http';
-import type { FormThemeEntity } from '../form-theme.entity';
+import { z } from 'zod';
 
+import type { FormThemeEntity } from '../form-theme.entity';
 
 /** `FormTheme` as the legacy API serialised it (legacy-api.md 3.3). */
 export interface FormThemeDto {
@@ -56,7 +56,9 @@ export const MAX_THEME_CONFIG_BYTES = 50 * 1024;
 export const MAX_THEME_BODY_BYTES = 64 * 1024;
 
 /** `<key> is required` when missing, `<key> <problem>` otherwise. */
-const messages = (key: string, problem: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `${key} is required` : `${key} ${problem}`) });
+const messages = (key: string, problem: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${key} is required` : `${key} ${problem}`),
+});
 
 const hex = (key: string) => z.string(messages(key, 'must be a hex color (#RRGGBB)')).regex(HEX, `${key} must be a hex color (#RRGGBB)`);
 const cssBackground = (key: string) => {
@@ -73,7 +75,11 @@ const text = (min: number, max: number) => (key: string) => {
     .max(max, problem)
     .refine((value) => value.trim().length >= min, problem);
 };
-const opacity = (key: string) => z.number(messages(key, 'must be a number between 0 and 1')).min(0, `${key} must be a number between 0 and 1`).max(1, `${key} must be a number between 0 and 1`);
+const opacity = (key: string) =>
+  z
+    .number(messages(key, 'must be a number between 0 and 1'))
+    .min(0, `${key} must be a number between 0 and 1`)
+    .max(1, `${key} must be a number between 0 and 1`);
 const oneOf = (values: [string, ...string[]]) => (key: string) => z.enum(values, messages(key, `must be one of: ${values.join(', ')}`));
 const imageUrl = (key: string) => {
   const problem = `${key} must be an http(s) URL or a base64 data:image URL`;
@@ -84,7 +90,8 @@ const imageUrl = (key: string) => {
 };
 
 /** An optional key: absent, null and '' mean "not set" (and are not stored). */
-const optional = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === null || value === '' ? undefined : value), schema.optional());
+const optional = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((value) => (value === null || value === '' ? undefined : value), schema.optional());
 
 /** The keys of a viewport (legacy-api.md 5.5); unknown keys are dropped, not stored. */
 const REQUIRED_KEYS = {
@@ -110,7 +117,8 @@ const OPTIONAL_KEYS = {
 };
 
 const viewport = (key: 'desktop' | 'mobile') => ({
-  error: (issue: { input?: unknown }) => (issue.input === undefined ? `themeConfig.${key} is required` : `themeConfig.${key} must be an object`),
+  error: (issue: { input?: unknown }) =>
+    issue.input === undefined ? `themeConfig.${key} is required` : `themeConfig.${key} must be an object`,
 });
 
 const desktop = z.object({ ...REQUIRED_KEYS, ...OPTIONAL_KEYS }, viewport('desktop'));
@@ -137,7 +145,10 @@ const description = z.preprocess(
   z.string('Description must be a string').trim().max(500, 'Description must not exceed 500 characters').transform(escapeHtml).optional(),
 );
 const thumbnailUrl = z
-  .string({ error: (issue) => (issue.input === undefined ? 'Thumbnail URL is required' : 'Thumbnail URL must be a valid http(s) URL of at most 500 characters') })
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? 'Thumbnail URL is required' : 'Thumbnail URL must be a valid http(s) URL of at most 500 characters',
+  })
   .max(500, 'Thumbnail URL must be a valid http(s) URL of at most 500 characters')
   .regex(HTTP_URL, 'Thumbnail URL must be a valid http(s) URL of at most 500 characters');
 
@@ -147,7 +158,10 @@ export const createThemeSchema = z.object({ name, description, thumbnailUrl, the
 /** F17: each field optional, at least one. */
 export const updateThemeSchema = z
   .object({ name: name.optional(), description, thumbnailUrl: thumbnailUrl.optional(), themeConfig: themeConfig.optional() })
-  .refine((input) => Object.values(input).some((value) => value !== undefined), 'At least one of name, description, thumbnailUrl or themeConfig must be provided');
+  .refine(
+    (input) => Object.values(input).some((value) => value !== undefined),
+    'At least one of name, description, thumbnailUrl or themeConfig must be provided',
+  );
 
 export class CreateThemeDto extends createZodDto(createThemeSchema) {}
 export class UpdateThemeDto extends createZodDto(updateThemeSchema) {}

@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { createZodDto, zJson, zText, zUuidWith } from '@nafs/http';
+import { z } from 'zod';
+
 import type { DrawingProjectEntity } from '../drawing-project.entity';
 
 /** What the Angular SVG drawing tool reads (frontend-contract.md #42-#46). */
@@ -53,7 +54,12 @@ const templateData = zJson(
   { maxBytes: 10 * 1024 * 1024, maxDepth: 64 },
 );
 
-export const createDrawingProjectSchema = z.object({ name, description: description.optional(), templateData, thumbnail: thumbnail.optional() });
+export const createDrawingProjectSchema = z.object({
+  name,
+  description: description.optional(),
+  templateData,
+  thumbnail: thumbnail.optional(),
+});
 
 export const updateDrawingProjectSchema = z.object({
   name: name.optional(),

@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import { BadRequestError, createZodDto, zText, zUuidWith } from '@nafs/http';
+import { z } from 'zod';
+
 import { EXPORT_JOB_STATUSES, type ExportJobStatus } from '../export-job.entity';
-import { type ExportJobWithTool, SORTABLE_COLUMNS, type ListJobsFilter, type SortColumn } from '../export-jobs.repository';
+import { type ExportJobWithTool, type ListJobsFilter, SORTABLE_COLUMNS, type SortColumn } from '../export-jobs.repository';
 import { toolTypeOf } from '../strategies/export-strategy';
 
 export class JobIdParamsDto extends createZodDto(z.object({ jobId: zUuidWith('Invalid job ID format') })) {}
@@ -42,7 +43,11 @@ export function parseListQuery(query: Record<string, unknown>): Omit<ListJobsFil
   let statuses: ExportJobStatus[] | undefined;
   if (query.status_filter !== undefined) {
     const text = str(query.status_filter);
-    const list = text?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+    const list =
+      text
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [];
     if (!text || text.length > 200 || list.some((s) => !(EXPORT_JOB_STATUSES as readonly string[]).includes(s))) {
       throw new BadRequestError('INVALID_PARAMETERS', `status_filter must be a comma list of: ${EXPORT_JOB_STATUSES.join(', ')}`);
     }
@@ -54,8 +59,18 @@ export function parseListQuery(query: Record<string, unknown>): Omit<ListJobsFil
   }
   const startDate = dateParam(query.start_date);
   const endDate = dateParam(query.end_date);
-  if (startDate === null || endDate === null) throw new BadRequestError('INVALID_PARAMETERS', 'start_date and end_date must be ISO 8601 dates');
-  return { limit, offset, sortBy: sortBy as SortColumn, sortOrder: sortOrder === 'asc' ? 'ASC' : 'DESC', statuses, toolType: toolType || undefined, startDate, endDate };
+  if (startDate === null || endDate === null)
+    throw new BadRequestError('INVALID_PARAMETERS', 'start_date and end_date must be ISO 8601 dates');
+  return {
+    limit,
+    offset,
+    sortBy: sortBy as SortColumn,
+    sortOrder: sortOrder === 'asc' ? 'ASC' : 'DESC',
+    statuses,
+    toolType: toolType || undefined,
+    startDate,
+    endDate,
+  };
 }
 
 export const downloadPath = (jobId: string) => `/api/v1/tool-registry/export-jobs/${jobId}/download`;

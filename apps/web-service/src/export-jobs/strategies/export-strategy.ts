@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+
 import type { ObjectStorage } from '@nafs/storage';
+
 import type { ToolRegistryEntryEntity } from '../../tool-registry/tool-registry-entry.entity';
 import type { FormsSourceClient } from '../forms-source.client';
 
@@ -89,7 +91,11 @@ export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
  * Writes every `data:` URL found in `value` (theme backgrounds, logos) as a file under `dir` and
  * returns a copy of `value` that references the files instead. Large assets thus leave the JSON.
  */
-export async function extractDataUrlAssets(value: unknown, dir: string, write: StepContext['write']): Promise<{ value: unknown; files: string[] }> {
+export async function extractDataUrlAssets(
+  value: unknown,
+  dir: string,
+  write: StepContext['write'],
+): Promise<{ value: unknown; files: string[] }> {
   const files: string[] = [];
   const walk = async (node: unknown, path: string): Promise<unknown> => {
     if (typeof node === 'string') {

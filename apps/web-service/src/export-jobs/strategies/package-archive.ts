@@ -5,6 +5,7 @@ import { join, relative, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+
 import { pack as tarPack } from 'tar-stream';
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -37,7 +38,12 @@ export class HashingStream extends Transform {
  * Streams every file under `dir` into `<root>/<relative path>` entries of a .tar.gz written to
  * `target`, hashing the compressed bytes on the way: no file or archive is held in memory.
  */
-export async function writeTarGz(dir: string, root: string, target: string, signal?: AbortSignal): Promise<{ sizeBytes: number; checksum: string }> {
+export async function writeTarGz(
+  dir: string,
+  root: string,
+  target: string,
+  signal?: AbortSignal,
+): Promise<{ sizeBytes: number; checksum: string }> {
   const pack = tarPack();
   const hashing = new HashingStream();
   const written = pipeline(pack, createGzip({ level: 6 }), hashing, createWriteStream(target), { signal });

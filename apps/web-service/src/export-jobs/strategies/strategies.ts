@@ -1,8 +1,19 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+
 import type { FormExportSource, ThemeExportSource } from '@nafs/contracts';
+
+import {
+  type ExportStep,
+  type ExportStrategy,
+  extractDataUrlAssets,
+  json,
+  metadataId,
+  PermanentStepError,
+  type StepContext,
+  type ToolType,
+} from './export-strategy';
 import { writeTarGz } from './package-archive';
-import { extractDataUrlAssets, type ExportStep, type ExportStrategy, json, metadataId, PermanentStepError, type StepContext, type ToolType } from './export-strategy';
 
 export const packageKey = (jobId: string) => `exports/${jobId}.tar.gz`;
 
@@ -65,7 +76,14 @@ const FORMS: ExportStrategy = {
         const { form } = formSource(context);
         await context.write(
           'package.json',
-          json({ name: context.tool.toolId, version: context.tool.version, private: true, main: 'src/server.js', scripts: { start: 'node src/server.js' }, dependencies: { express: '^4.18.2', '@prisma/client': '^5.6.0' } }),
+          json({
+            name: context.tool.toolId,
+            version: context.tool.version,
+            private: true,
+            main: 'src/server.js',
+            scripts: { start: 'node src/server.js' },
+            dependencies: { express: '^4.18.2', '@prisma/client': '^5.6.0' },
+          }),
         );
         await context.write(
           'src/server.js',
@@ -89,7 +107,15 @@ const FORMS: ExportStrategy = {
         const source = formSource(context);
         await context.write('schemas/form.json', json(source.form));
         await context.write('schemas/schema.json', json(source.latestSchema.schemaJson));
-        await context.write('schemas/schema-meta.json', json({ ...source.latestSchema, schemaJson: undefined, requestedSchemaId: source.requestedSchemaId, submissionCount: source.submissionCount }));
+        await context.write(
+          'schemas/schema-meta.json',
+          json({
+            ...source.latestSchema,
+            schemaJson: undefined,
+            requestedSchemaId: source.requestedSchemaId,
+            submissionCount: source.submissionCount,
+          }),
+        );
         if (source.theme) await writeTheme(context, source.theme, 'theme');
       },
     },
@@ -119,8 +145,14 @@ const FORMS: ExportStrategy = {
     {
       name: 'generate-docker-config',
       async run(context) {
-        await context.write('Dockerfile', 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm install --omit=dev\nCMD ["npm", "start"]\n');
-        await context.write('docker-compose.yml', `services:\n  app:\n    build: .\n    ports: ["3000:3000"]\n    environment:\n      DATABASE_URL: postgres://postgres@db:5432/${context.tool.toolId.replace(/-/g, '_')}\n  db:\n    image: postgres:15\n`);
+        await context.write(
+          'Dockerfile',
+          'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm install --omit=dev\nCMD ["npm", "start"]\n',
+        );
+        await context.write(
+          'docker-compose.yml',
+          `services:\n  app:\n    build: .\n    ports: ["3000:3000"]\n    environment:\n      DATABASE_URL: postgres://postgres@db:5432/${context.tool.toolId.replace(/-/g, '_')}\n  db:\n    image: postgres:15\n`,
+        );
       },
     },
     {
@@ -155,7 +187,10 @@ const THEMES: ExportStrategy = {
     {
       name: 'generate-theme-package',
       async run(context) {
-        await context.write('package.json', json({ name: context.tool.toolId, version: context.tool.version, main: 'index.js', files: ['index.js', 'theme.json', 'assets'] }));
+        await context.write(
+          'package.json',
+          json({ name: context.tool.toolId, version: context.tool.version, main: 'index.js', files: ['index.js', 'theme.json', 'assets'] }),
+        );
       },
     },
     {
@@ -168,7 +203,10 @@ const THEMES: ExportStrategy = {
       name: 'generate-theme-documentation',
       async run(context) {
         const theme = themeSource(context);
-        await context.write('README.md', `# ${theme.name}\n\n${theme.description ?? ''}\n\nAssets: ${(context.state.assets as string[]).length}\n`);
+        await context.write(
+          'README.md',
+          `# ${theme.name}\n\n${theme.description ?? ''}\n\nAssets: ${(context.state.assets as string[]).length}\n`,
+        );
       },
     },
     {
@@ -206,7 +244,10 @@ const WORKFLOWS: ExportStrategy = {
     {
       name: 'generate-workflow-schema',
       async run(context) {
-        await context.write('workflow/schema.json', json({ workflowId: metadataId(context.tool, 'workflowId'), tool: context.tool.toolId }));
+        await context.write(
+          'workflow/schema.json',
+          json({ workflowId: metadataId(context.tool, 'workflowId'), tool: context.tool.toolId }),
+        );
       },
     },
     {

@@ -1,11 +1,15 @@
-import { z } from 'zod';
 import { createZodDto, zJson, zText } from '@nafs/http';
-import type { ToolConfigEntity } from '../../tools/tool-config.entity';
+import { z } from 'zod';
+
 import { zExistingToolKey } from '../../tools/dto/tool.dto';
+import type { ToolConfigEntity } from '../../tools/tool-config.entity';
 
 export const DISPLAY_MODES = ['standard', 'full-width', 'compact', 'modal', 'embedded'] as const;
 
-const zVersion = zText(20, { message: 'Version must be in semver format (e.g., 1.0.0)' }).refine((v) => /^\d+\.\d+\.\d+$/.test(v), 'Version must be in semver format (e.g., 1.0.0)');
+const zVersion = zText(20, { message: 'Version must be in semver format (e.g., 1.0.0)' }).refine(
+  (v) => /^\d+\.\d+\.\d+$/.test(v),
+  'Version must be in semver format (e.g., 1.0.0)',
+);
 const zDisplayMode = z.enum(DISPLAY_MODES, `Display mode must be one of: ${DISPLAY_MODES.join(', ')}`);
 const cssValue = (name: string) => zText(200, { message: `${name} must be a string` }).optional();
 const zLayoutSettings = zJson(
@@ -28,12 +32,16 @@ export const createToolConfigSchema = z.object({
 });
 export class CreateToolConfigDto extends createZodDto(createToolConfigSchema) {}
 
-export const updateToolConfigSchema = createToolConfigSchema.partial().refine((input) => Object.values(input).some((value) => value !== undefined), 'At least one field must be provided');
+export const updateToolConfigSchema = createToolConfigSchema
+  .partial()
+  .refine((input) => Object.values(input).some((value) => value !== undefined), 'At least one field must be provided');
 export class UpdateToolConfigDto extends createZodDto(updateToolConfigSchema) {}
 
 // Legacy required kebab-case; the legacy data also holds older keys (`tool.json-formatter_5`).
 const zToolKey = zExistingToolKey;
-const zConfigId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'Config ID must be a valid UUID');
+const zConfigId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'Config ID must be a valid UUID');
 
 export class ToolKeyParamsDto extends createZodDto(z.object({ toolKey: zToolKey })) {}
 export class ConfigParamsDto extends createZodDto(z.object({ toolKey: zToolKey, configId: zConfigId })) {}

@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { createZodDto, zDateTime, zJson, zText } from '@nafs/http';
+import { z } from 'zod';
+
 import type { ToolRegistryEntryEntity } from '../tool-registry-entry.entity';
 
 export const REGISTRY_STATUSES = ['beta', 'active', 'deprecated'] as const;
@@ -7,14 +8,20 @@ export type RegistryStatus = (typeof REGISTRY_STATUSES)[number];
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-const zVersion = zText(20, { message: 'Version must be valid semver (e.g., 1.0.0)' }).refine((v) => SEMVER.test(v), 'Version must be valid semver (e.g., 1.0.0)');
+const zVersion = zText(20, { message: 'Version must be valid semver (e.g., 1.0.0)' }).refine(
+  (v) => SEMVER.test(v),
+  'Version must be valid semver (e.g., 1.0.0)',
+);
 // The DB CHECK accepts only these; legacy let `alpha` through to a 500.
 const zStatus = z.enum(REGISTRY_STATUSES, `Status must be one of: ${REGISTRY_STATUSES.join(', ')}`);
 const zManifest = zJson(z.record(z.string(), z.unknown(), 'manifestJson must be an object'), { maxBytes: 200_000, maxDepth: 16 });
 const zPermissions = z.array(zText(100, { min: 1 }), 'permissions must be an array').max(100);
 
 export const registerToolSchema = z.object({
-  toolId: zText(100, { min: 1, message: 'toolId is required' }).refine((id) => /^[a-z][a-z0-9-]*$/.test(id), 'toolId must start with a letter and contain only lowercase letters, numbers, and hyphens'),
+  toolId: zText(100, { min: 1, message: 'toolId is required' }).refine(
+    (id) => /^[a-z][a-z0-9-]*$/.test(id),
+    'toolId must start with a letter and contain only lowercase letters, numbers, and hyphens',
+  ),
   name: zText(255, { min: 3, trim: true, message: 'Name must be between 3 and 255 characters' }),
   version: zVersion,
   route: zText(255, { min: 1, message: 'route is required' }),
@@ -52,7 +59,8 @@ export class RegistryIdParamsDto extends createZodDto(z.object({ id: zText(100, 
 export class RegistryToolIdParamsDto extends createZodDto(z.object({ toolId: zText(100, { min: 1 }) })) {}
 export class RegistrySearchQueryDto extends createZodDto(z.object({ q: zText(200).optional() })) {}
 
-const asObject = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+const asObject = (value: unknown): Record<string, unknown> | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 
 /** The legacy ToolRegistryRecord: snake_case, plus `toolType` and `toolMetadata` from the manifest. */
 export function toRegistryRecord(entry: ToolRegistryEntryEntity) {

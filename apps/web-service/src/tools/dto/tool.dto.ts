@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { createZodDto, zText } from '@nafs/http';
+import { z } from 'zod';
+
 import type { ToolEntity } from '../tool.entity';
 
 /** Tool keys that would shadow routes (legacy-api.md 3.2, admin tools). */
@@ -25,7 +26,7 @@ export const createToolSchema = z.object({
     stripTags,
     zText(100, { min: 1, trim: true, message: 'Tool name must be between 1 and 100 characters' }).refine(
       (name) => /^[A-Za-z0-9 \-'.()&]+$/.test(name),
-      "Tool name can only contain letters, numbers, spaces, hyphens, apostrophes, periods, parentheses, and ampersands",
+      'Tool name can only contain letters, numbers, spaces, hyphens, apostrophes, periods, parentheses, and ampersands',
     ),
   ),
   description: z.preprocess(

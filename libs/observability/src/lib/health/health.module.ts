@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+
 import { DatabasePoolMetrics } from '../metrics/database-pool.metrics';
 import { HEALTH_OPTIONS, type HealthModuleOptions } from './health.options';
 import { LegacyHealthController } from './legacy-health.controller';
@@ -12,7 +13,10 @@ import { RedisHealthIndicator } from './redis.health';
  */
 @Module({})
 export class HealthModule {
-  static forRoot(options: HealthModuleOptions, extra: { imports?: DynamicModule['imports']; readinessChecks?: Provider[] } = {}): DynamicModule {
+  static forRoot(
+    options: HealthModuleOptions,
+    extra: { imports?: DynamicModule['imports']; readinessChecks?: Provider[] } = {},
+  ): DynamicModule {
     const readinessChecks = extra.readinessChecks ?? [];
     return {
       module: HealthModule,

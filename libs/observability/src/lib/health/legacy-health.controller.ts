@@ -1,12 +1,9 @@
+import type { LegacyDetailedHealthResponse, LegacyLivenessResponse, LegacyReadinessResponse } from '@nafs/contracts';
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type {
-  LegacyDetailedHealthResponse,
-  LegacyLivenessResponse,
-  LegacyReadinessResponse,
-} from '@nafs/contracts';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
+
 import { HEALTH_OPTIONS, type HealthModuleOptions } from './health.options';
 
 interface PoolStats {

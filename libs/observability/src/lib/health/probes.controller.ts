@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+
 import { READINESS_CHECKS, type ReadinessChecks } from './health.options';
 import { RedisHealthIndicator } from './redis.health';
 

@@ -1,6 +1,7 @@
+import { testInfra } from '@nafs/database/testing';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { testInfra } from '@nafs/database/testing';
+
 import { RedisHealthIndicator } from './redis.health';
 
 describe('RedisHealthIndicator (real Redis)', () => {

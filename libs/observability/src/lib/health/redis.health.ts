@@ -1,6 +1,6 @@
+import { REDIS_CLIENT } from '@nafs/cache';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { REDIS_CLIENT } from '@nafs/cache';
 import type Redis from 'ioredis';
 
 @Injectable()

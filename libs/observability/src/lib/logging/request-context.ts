@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+
 import type { Logger as Pino } from 'pino';
 
 /** The header the gateway mints (or keeps from the client) and every service reads. */

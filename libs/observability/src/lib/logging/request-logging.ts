@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { Logger as Pino } from 'pino';
 import { pinoHttp } from 'pino-http';
+
 import { REQUEST_ID_HEADER, requestIdOr, withRequestId } from './request-context';
 
 type Next = (error?: unknown) => void;
@@ -27,7 +29,10 @@ export function requestLogging(logger: Pino): (req: IncomingMessage, res: Server
       return id;
     },
     serializers: {
-      req: (req: { method: string; url: string; raw?: IncomingMessage }) => ({ method: req.method, url: req.raw ? pathOf(req.raw) : req.url }),
+      req: (req: { method: string; url: string; raw?: IncomingMessage }) => ({
+        method: req.method,
+        url: req.raw ? pathOf(req.raw) : req.url,
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (req, res, error) => {

@@ -1,6 +1,7 @@
+import { RPC_META_KEY, type RpcMeta } from '@nafs/contracts';
 import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
 import { Observable, tap } from 'rxjs';
-import { RPC_META_KEY, type RpcMeta } from '@nafs/contracts';
+
 import { requestIdOr, withRequestId } from './request-context';
 
 function metaOf(payload: unknown): RpcMeta | undefined {
@@ -41,7 +42,8 @@ export class RpcRequestContextInterceptor implements NestInterceptor {
               complete: () => this.logger.log(`rpc ${pattern} ok ${Date.now() - started}ms`),
               error: (error: unknown) => {
                 const code = (error as { getError?: () => unknown })?.getError?.();
-                const name = typeof code === 'object' && code && 'code' in code ? String((code as { code: unknown }).code) : (error as Error)?.name;
+                const name =
+                  typeof code === 'object' && code && 'code' in code ? String((code as { code: unknown }).code) : (error as Error)?.name;
                 this.logger.log(`rpc ${pattern} ${name ?? 'error'} ${Date.now() - started}ms`);
               },
             }),

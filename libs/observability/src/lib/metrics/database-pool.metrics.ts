@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+
 import { gauge } from './metric-helpers';
 import { METRICS_REGISTRY } from './metrics.tokens';
 

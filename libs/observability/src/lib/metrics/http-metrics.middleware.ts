@@ -1,6 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Histogram, Registry } from 'prom-client';
+
 import { histogram } from './metric-helpers';
 import { METRICS_REGISTRY } from './metrics.tokens';
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Registry } from 'prom-client';
+
 import { METRICS_REGISTRY } from './metrics.tokens';
 
 /** Prometheus exposition of the service's registry. Unauthenticated, like the health probes. */

@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+
 import { MetricsModule } from './metrics.module';
 
 @Controller('items')
@@ -30,7 +31,9 @@ describe('MetricsModule', () => {
       const res = await request(app.getHttpServer()).get('/metrics').expect(200);
       expect(res.headers['content-type']).toMatch(/text\/plain/);
       expect(res.text).toContain('process_cpu_user_seconds_total');
-      expect(sample(res.text, 'http_request_duration_seconds_count', ['route="/items/:id"', 'status="200"', 'service="test-service"'])).toBe(2);
+      expect(
+        sample(res.text, 'http_request_duration_seconds_count', ['route="/items/:id"', 'status="200"', 'service="test-service"']),
+      ).toBe(2);
     } finally {
       await app.close();
     }
@@ -38,7 +41,9 @@ describe('MetricsModule', () => {
 
   it('gives each application its own registry', async () => {
     const build = async () => {
-      const moduleRef = await Test.createTestingModule({ imports: [MetricsModule.forRoot({ service: 's', defaultMetrics: false })] }).compile();
+      const moduleRef = await Test.createTestingModule({
+        imports: [MetricsModule.forRoot({ service: 's', defaultMetrics: false })],
+      }).compile();
       const app = moduleRef.createNestApplication({ logger: false });
       await app.init();
       return app;

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { METRICS_REGISTRY, type MetricsModuleOptions } from './metrics.tokens';
