@@ -64,7 +64,7 @@ export function benchRun(tag) {
     RATE_LIMIT_MAX: '1000000000',
     AUTH_RATE_LIMIT_MAX: '1000000000',
   };
-  return { runId, dbName, dbUrl, prefix, secret, common };
+  return { runId, pgUrl, dbName, dbUrl, prefix, secret, common };
 }
 
 /**
