@@ -28,13 +28,12 @@ export class AppModule implements NestModule {
   }
 
   static register(config: AuthConfig): DynamicModule {
-    const env = config as unknown as Record<string, string | undefined>;
     return {
       module: AppModule,
       imports: [
         AuthConfigModule.forRoot(config),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('auth', config), AUTH_SCHEMA)),
-        RedisModule.forRoot(env, 'auth-service'),
+        RedisModule.forRoot(config, 'auth-service'),
         HealthModule.forRoot({ environment: config.NODE_ENV }),
         MetricsModule.forRoot({ service: 'auth-service' }),
         LegacyHttpModule.forRoot({ routes: AUTH_LEGACY_ROUTES, production: config.NODE_ENV === 'production' }),

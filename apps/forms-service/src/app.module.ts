@@ -26,15 +26,14 @@ import { UploadsModule } from './uploads/uploads.module';
 @Module({})
 export class AppModule {
   static register(config: FormsConfig): DynamicModule {
-    const env = config as unknown as Record<string, string | undefined>;
     return {
       module: AppModule,
       imports: [
         FormsConfigModule.register(config),
         LegacyHttpModule.forRoot({ routes: FORMS_LEGACY_ROUTES, bodyErrors: 'E3', production: config.NODE_ENV === 'production' }),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('forms', config), FORMS_SCHEMA)),
-        RedisModule.forRoot(env, 'forms-service'),
-        AuthRpcModule.forRoot(env),
+        RedisModule.forRoot(config, 'forms-service'),
+        AuthRpcModule.forRoot(config),
         MetricsModule.forRoot({ service: 'forms-service' }),
         AuthClientModule.forRoot(identityClientOptions(config)),
         ThemesModule.register(config),

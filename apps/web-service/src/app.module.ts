@@ -22,14 +22,13 @@ import { ToolsModule } from './tools/tools.module';
 @Module({})
 export class AppModule {
   static register(config: WebConfig): DynamicModule {
-    const env = config as unknown as Record<string, string | undefined>;
     return {
       module: AppModule,
       imports: [
         LegacyHttpModule.forRoot({ routes: WEB_LEGACY_ROUTES, bodyErrors: 'E3', production: config.NODE_ENV === 'production' }),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('web', config), WEB_SCHEMA)),
-        RedisModule.forRoot(env, 'web-service'),
-        AuthRpcModule.forRoot(env),
+        RedisModule.forRoot(config, 'web-service'),
+        AuthRpcModule.forRoot(config),
         WebEventsModule.register(config),
         MetricsModule.forRoot({ service: 'web-service' }),
         AuthClientModule.forRoot(identityClientOptions(config)),

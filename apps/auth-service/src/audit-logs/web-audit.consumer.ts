@@ -1,6 +1,6 @@
 import { redisOptionsFromEnv } from '@nafs/cache';
 import { type AuditRecordedPayload, SERVICES, WEB_EVENTS, type WebEvent } from '@nafs/contracts';
-import { consumerSettingsFromEnv, type ProcessOutcome, StreamConsumer, webEventStreamKey } from '@nafs/events';
+import { type ProcessOutcome, StreamConsumer, webEventStreamKey } from '@nafs/events';
 import { METRICS_REGISTRY } from '@nafs/observability';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -28,15 +28,11 @@ export class WebAuditConsumer implements OnApplicationBootstrap, BeforeApplicati
     @Inject(AUTH_CONFIG) config: AuthConfig,
     @Optional() @Inject(METRICS_REGISTRY) metricsRegistry?: Registry,
   ) {
-    const env = config as unknown as Record<string, unknown>;
-    const settings = consumerSettingsFromEnv(SERVICES.auth.app, env);
+    const settings = config;
     if (!settings.EVENTS_CONSUMER_ENABLED) return;
-    const redisEnv = Object.fromEntries(
-      Object.entries(env).map(([key, value]) => [key, value === undefined || value === null ? undefined : String(value)]),
-    );
     this.consumer = new StreamConsumer({
       connect: (role) =>
-        new Redis({ ...redisOptionsFromEnv(redisEnv), connectionName: `${SERVICES.auth.app}:web-events:${role}`, maxRetriesPerRequest: 1 }),
+        new Redis({ ...redisOptionsFromEnv(config), connectionName: `${SERVICES.auth.app}:web-events:${role}`, maxRetriesPerRequest: 1 }),
       streamKey: webEventStreamKey(settings.REDIS_KEY_PREFIX),
       group: SERVICES.auth.app,
       process: (event) => this.apply(event as unknown as WebEvent),

@@ -9,7 +9,7 @@ import {
   refuseKnownSecretsInProduction,
 } from '@nafs/config';
 import { JWT_SECRET_MIN_LENGTH } from '@nafs/contracts';
-import { relayEnvVars } from '@nafs/events';
+import { consumerEnvVars, relayEnvVars } from '@nafs/events';
 import { z } from 'zod';
 
 const secret = optional(z.string().min(JWT_SECRET_MIN_LENGTH, `must be at least ${JWT_SECRET_MIN_LENGTH} characters`));
@@ -35,6 +35,8 @@ export const authConfigSchema = z
     ...databaseEnvShape('AUTH'),
     // The relay from event_outbox to the auth events stream (libs/events README).
     ...relayEnvVars,
+    // Its consumer of web's events (audit records, libs/events README).
+    ...consumerEnvVars,
 
     // Tokens (legacy-api.md 2.2, 2.3). Required in production; refused when shorter than 32.
     JWT_SECRET: secret,

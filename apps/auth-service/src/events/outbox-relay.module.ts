@@ -15,7 +15,7 @@ export class AuthOutboxRelayModule {
   static register(config: AuthConfig): DynamicModule {
     return {
       module: AuthOutboxRelayModule,
-      imports: [OutboxRelayModule.forRoot({ service: SERVICES.auth.app, env: config, consumerGroups: AUTH_EVENT_CONSUMER_GROUPS })],
+      imports: [OutboxRelayModule.forRoot({ service: SERVICES.auth.app, settings: config, consumerGroups: AUTH_EVENT_CONSUMER_GROUPS })],
     };
   }
 }

@@ -19,7 +19,7 @@ export class FormsEventsModule {
       imports: [
         AuthEventsConsumerModule.forRoot({
           group: SERVICES.forms.app,
-          env: config,
+          settings: config,
           providers: [FormsUserDeletionHandler],
           inject: [FormsUserDeletionHandler, { token: IdentityCacheInvalidator, optional: true }],
           handlers: (userDeletion: FormsUserDeletionHandler, invalidator?: IdentityCacheInvalidator) => ({

@@ -21,7 +21,7 @@ export class ToolFlagsModule {
         AuthEventsConsumerModule.forRoot({
           group: SERVICES.forms.app,
           stream: WEB_EVENT_STREAM,
-          env: config,
+          settings: config,
           providers: [ToolFlagsRepository, ToolFlagsHandler],
           inject: [ToolFlagsHandler],
           handlers: (handler: ToolFlagsHandler) => ({ handlers: [handler] }),

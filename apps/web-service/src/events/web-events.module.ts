@@ -19,7 +19,7 @@ export class WebEventsModule {
       imports: [
         AuthEventsConsumerModule.forRoot({
           group: SERVICES.web.app,
-          env: config,
+          settings: config,
           providers: [WebUserDeletionHandler],
           inject: [WebUserDeletionHandler, { token: IdentityCacheInvalidator, optional: true }],
           handlers: (userDeletion: WebUserDeletionHandler, invalidator?: IdentityCacheInvalidator) => ({

@@ -19,7 +19,7 @@ export class WebOutboxModule {
       imports: [
         OutboxRelayModule.forRoot({
           service: SERVICES.web.app,
-          env: config,
+          settings: config,
           consumerGroups: WEB_EVENT_CONSUMER_GROUPS,
           stream: WEB_EVENT_STREAM,
         }),

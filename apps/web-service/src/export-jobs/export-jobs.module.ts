@@ -28,13 +28,12 @@ const BULL_CONFIG = 'export-jobs';
 @Module({})
 export class ExportJobsModule {
   static register(config: ExportJobsEnv): DynamicModule {
-    const env = config as unknown as Record<string, string | undefined>;
     const options = exportJobsOptions(config);
     return {
       module: ExportJobsModule,
       imports: [
         BullModule.forRoot(BULL_CONFIG, {
-          connection: { ...redisOptionsFromEnv(env), maxRetriesPerRequest: null },
+          connection: { ...redisOptionsFromEnv(config), maxRetriesPerRequest: null },
           prefix: options.queuePrefix,
         }),
         BullModule.registerQueue(
@@ -61,7 +60,7 @@ export class ExportJobsModule {
               { dir: config.EXPORT_STORAGE_DIR, publicUrl: 'http://web-service.invalid/exports' },
             ),
         },
-        { provide: FORMS_RPC_CLIENT, useFactory: () => createRpcClient(env) },
+        { provide: FORMS_RPC_CLIENT, useFactory: () => createRpcClient(config) },
         // The registry feature's repository, used read only (tools by their URL key); provided here
         // rather than by importing ToolRegistryModule, whose controller and middleware are AppModule's.
         ToolRegistryRepository,

@@ -14,6 +14,8 @@ describe('Redis connection settings', () => {
     });
     expect(redisOptionsFromEnv({ REDIS_HOST: 'r', REDIS_PORT: '7000' })).toEqual({ host: 'r', port: 7000 });
     expect(redisOptionsFromEnv({})).toEqual({ host: '127.0.0.1', port: 6379 });
+    // A validated config, REDIS_PORT already a number and REDIS_URL unset.
+    expect(redisOptionsFromEnv({ REDIS_URL: undefined, REDIS_HOST: 'r', REDIS_PORT: 7000 })).toEqual({ host: 'r', port: 7000 });
   });
 
   it('connects to the real Redis and fails fast when it is unreachable', async () => {

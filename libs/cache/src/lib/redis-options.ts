@@ -1,11 +1,15 @@
 import Redis, { type RedisOptions } from 'ioredis';
 
-type Env = Record<string, string | undefined>;
+/** process.env, or a validated config (REDIS_PORT already a number). */
+type Env = Readonly<Record<string, unknown>>;
+
+const str = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : String(value));
 
 /** Connection settings from `REDIS_URL`, or `REDIS_HOST`/`REDIS_PORT` (default 127.0.0.1:6379). */
 export function redisOptionsFromEnv(env: Env = process.env): RedisOptions {
-  if (env.REDIS_URL) {
-    const url = new URL(env.REDIS_URL);
+  const redisUrl = str(env.REDIS_URL);
+  if (redisUrl) {
+    const url = new URL(redisUrl);
     return {
       host: url.hostname || '127.0.0.1',
       port: url.port ? Number(url.port) : 6379,
@@ -15,7 +19,8 @@ export function redisOptionsFromEnv(env: Env = process.env): RedisOptions {
       tls: url.protocol === 'rediss:' ? {} : undefined,
     };
   }
-  return { host: env.REDIS_HOST || '127.0.0.1', port: env.REDIS_PORT ? Number(env.REDIS_PORT) : 6379 };
+  const port = str(env.REDIS_PORT);
+  return { host: str(env.REDIS_HOST) ?? '127.0.0.1', port: port ? Number(port) : 6379 };
 }
 
 /**

@@ -12,7 +12,7 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
 
-  static forRoot(env: Record<string, string | undefined>, connectionName: string): DynamicModule {
+  static forRoot(env: Readonly<Record<string, unknown>>, connectionName: string): DynamicModule {
     return {
       module: RedisModule,
       providers: [{ provide: REDIS_CLIENT, useFactory: () => createRedisClient(env, connectionName) }],

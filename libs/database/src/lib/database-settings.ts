@@ -14,9 +14,10 @@ export interface DatabaseSettings {
   connectTimeoutMs?: number;
 }
 
-type Env = Record<string, string | number | boolean | undefined>;
+/** process.env, or a service's validated config (numbers and booleans already parsed). */
+type Env = Readonly<Record<string, unknown>>;
 
-const str = (value: Env[string]) => (value === undefined || value === '' ? undefined : String(value));
+const str = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : String(value));
 
 /**
  * Reads `<PREFIX>_DB_*` for one service. A `<PREFIX>_DB_URL` wins over the separate variables;

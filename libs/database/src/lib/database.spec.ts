@@ -57,6 +57,16 @@ describe('database settings from env', () => {
     });
     expect(settings).toMatchObject({ host: 'pg.internal', port: 5433, user: 'a@b', password: 'p/w', database: 'auth_db', poolSize: 4 });
   });
+
+  it('reads a validated config (numbers and booleans already parsed) as it reads the raw env', () => {
+    expect(
+      databaseSettingsFromEnv('web', { WEB_DB_PORT: 6543, WEB_DB_POOL_SIZE: 3, WEB_DB_SSL: true, WEB_DB_URL: undefined }),
+    ).toMatchObject({
+      port: 6543,
+      poolSize: 3,
+      ssl: true,
+    });
+  });
 });
 
 describe('database creation and migrations (real PostgreSQL)', () => {

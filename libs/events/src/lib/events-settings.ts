@@ -1,9 +1,10 @@
-import { booleanFlag, loadConfig, nonNegativeInt, positiveInt } from '@nafs/config';
+import { booleanFlag, nonNegativeInt, positiveInt } from '@nafs/config';
 import { z } from 'zod';
 
-type Env = Record<string, unknown>;
-
-/** Tunables of auth's relay (EVENTS_* variables; the defaults suit production). */
+/**
+ * Tunables of a producer's relay (EVENTS_* variables; the defaults suit production). Spread into
+ * the service's config schema, so they are validated once with the rest of its config.
+ */
 export const relayEnvVars = {
   REDIS_KEY_PREFIX: z.string().default('nafs:'),
   EVENTS_RELAY_ENABLED: booleanFlag(true),
@@ -15,7 +16,7 @@ export const relayEnvVars = {
 };
 export const relayEnvShape = z.object(relayEnvVars);
 
-/** Tunables of the consumers in web and forms (spread into their config schemas). */
+/** Tunables of a service's stream consumers (spread into its config schema). */
 export const consumerEnvVars = {
   REDIS_KEY_PREFIX: z.string().default('nafs:'),
   EVENTS_CONSUMER_ENABLED: booleanFlag(true),
@@ -29,18 +30,3 @@ export const consumerEnvShape = z.object(consumerEnvVars);
 
 export type RelaySettings = z.infer<typeof relayEnvShape>;
 export type ConsumerSettings = z.infer<typeof consumerEnvShape>;
-
-/** The EVENTS_* values of a service's validated config (its schema spreads the vars above). */
-function asEnv(env: Env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== null) out[key] = String(value);
-  return out;
-}
-
-export function relaySettingsFromEnv(service: string, env: Env): RelaySettings {
-  return loadConfig(`${service} (events relay)`, relayEnvShape, asEnv(env));
-}
-
-export function consumerSettingsFromEnv(service: string, env: Env): ConsumerSettings {
-  return loadConfig(`${service} (events consumer)`, consumerEnvShape, asEnv(env));
-}

@@ -22,12 +22,13 @@ import type { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { type AuthEventHandlers, IdempotentEventProcessor } from './event-handlers';
-import { type ConsumerSettings, consumerSettingsFromEnv, type RelaySettings, relaySettingsFromEnv } from './events-settings';
+import type { ConsumerSettings, RelaySettings } from './events-settings';
 import { OutboxRelay } from './outbox-relay';
 import { StreamConsumer, StreamTail } from './stream-consumer';
 import { AUTH_EVENT_CONSUMER_GROUPS } from './stream-keys';
 
-type Env = Record<string, unknown>;
+/** A consumer's EVENTS_* values and its REDIS_* connection, from the service's validated config. */
+type ConsumerConfig = ConsumerSettings & Readonly<Record<string, unknown>>;
 
 const RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
 const CONSUMER_OPTIONS = Symbol('AUTH_EVENTS_CONSUMER_OPTIONS');
@@ -100,7 +101,13 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
  */
 @Module({})
 export class OutboxRelayModule {
-  static forRoot(options: { service: string; env: Env; consumerGroups?: readonly string[]; stream?: string }): DynamicModule {
+  static forRoot(options: {
+    service: string;
+    /** The service's validated config (its schema spreads relayEnvVars). */
+    settings: RelaySettings;
+    consumerGroups?: readonly string[];
+    stream?: string;
+  }): DynamicModule {
     return {
       module: OutboxRelayModule,
       providers: [
@@ -108,7 +115,7 @@ export class OutboxRelayModule {
           provide: RELAY_OPTIONS,
           useFactory: (): RelayModuleOptions => ({
             service: options.service,
-            settings: relaySettingsFromEnv(options.service, options.env),
+            settings: options.settings,
             consumerGroups: options.consumerGroups ?? AUTH_EVENT_CONSUMER_GROUPS,
             stream: options.stream ?? AUTH_EVENT_STREAM,
           }),
@@ -122,8 +129,7 @@ export class OutboxRelayModule {
 
 interface ConsumerModuleOptions {
   group: string;
-  settings: ConsumerSettings;
-  env: Env;
+  settings: ConsumerConfig;
   /** Stream name without the key prefix; default `events:auth`. */
   stream: string;
 }
@@ -144,16 +150,13 @@ export class AuthEventsConsumerService implements OnApplicationBootstrap, Before
     @InjectDataSource() dataSource: DataSource,
     @Optional() @Inject(METRICS_REGISTRY) metricsRegistry?: Registry,
   ) {
-    const { settings, group, env } = options;
+    const { settings, group } = options;
     this.logger = new Logger(`${group}:AuthEvents`);
     this.streamKey = `${settings.REDIS_KEY_PREFIX}${options.stream}`;
     this.processor = new IdempotentEventProcessor({ dataSource, handlers: handlers.handlers, listeners: handlers.listeners });
     if (!settings.EVENTS_CONSUMER_ENABLED) return;
-    const redisEnv = Object.fromEntries(
-      Object.entries(env).map(([key, value]) => [key, value === undefined || value === null ? undefined : String(value)]),
-    );
     const connect = (role: string) =>
-      new Redis({ ...redisOptionsFromEnv(redisEnv), connectionName: `${group}:events:${role}`, maxRetriesPerRequest: 1 });
+      new Redis({ ...redisOptionsFromEnv(settings), connectionName: `${group}:events:${role}`, maxRetriesPerRequest: 1 });
     this.consumer = new StreamConsumer({
       connect,
       streamKey: this.streamKey,
@@ -201,8 +204,8 @@ export class AuthEventsConsumerService implements OnApplicationBootstrap, Before
 export interface AuthEventsConsumerModuleOptions {
   /** The consumer group: the service's app name (`web-service`, `forms-service`). */
   group: string;
-  /** The service's config: REDIS_URL / REDIS_HOST / REDIS_PORT, REDIS_KEY_PREFIX, EVENTS_*. */
-  env: Env;
+  /** The service's validated config: REDIS_URL / REDIS_HOST / REDIS_PORT, REDIS_KEY_PREFIX, EVENTS_* (consumerEnvVars). */
+  settings: ConsumerConfig;
   /** The stream to consume, without the key prefix; default `events:auth` (web's is `events:web`). */
   stream?: string;
   imports?: ModuleMetadata['imports'];
@@ -232,9 +235,8 @@ export class AuthEventsConsumerModule {
           provide: CONSUMER_OPTIONS,
           useFactory: (): ConsumerModuleOptions => ({
             group: options.group,
-            env: options.env,
             stream: options.stream ?? AUTH_EVENT_STREAM,
-            settings: consumerSettingsFromEnv(options.group, options.env),
+            settings: options.settings,
           }),
         },
         { provide: AUTH_EVENT_HANDLERS, inject: options.inject ?? [], useFactory: options.handlers },

@@ -31,7 +31,7 @@ export class AuthRpcHealthIndicator {
 export class AuthRpcModule implements OnApplicationShutdown {
   constructor(@Inject(AUTH_RPC_CLIENT) private readonly client: ClientProxy) {}
 
-  static forRoot(env: Record<string, string | undefined>): DynamicModule {
+  static forRoot(env: Readonly<Record<string, unknown>>): DynamicModule {
     return {
       module: AuthRpcModule,
       providers: [{ provide: AUTH_RPC_CLIENT, useFactory: () => createRpcClient(env) }],

@@ -2,7 +2,8 @@ import { redisOptionsFromEnv } from '@nafs/cache';
 
 import { PrefixedRedisClient, PrefixedRedisServer } from './prefixed-redis-transport';
 
-type Env = Record<string, string | undefined>;
+/** process.env, or a service's validated config (REDIS_*, RPC_CHANNEL_PREFIX). */
+type Env = Readonly<Record<string, unknown>>;
 
 function transportOptions(env: Env) {
   const { host, port, username, password, db, tls } = redisOptionsFromEnv(env);
@@ -12,11 +13,11 @@ function transportOptions(env: Env) {
 }
 
 export function createRpcServer(env: Env = process.env): PrefixedRedisServer {
-  return new PrefixedRedisServer(transportOptions(env), env.RPC_CHANNEL_PREFIX ?? '');
+  return new PrefixedRedisServer(transportOptions(env), String(env.RPC_CHANNEL_PREFIX ?? ''));
 }
 
 export function createRpcClient(env: Env = process.env): PrefixedRedisClient {
-  return new PrefixedRedisClient(transportOptions(env), env.RPC_CHANNEL_PREFIX ?? '');
+  return new PrefixedRedisClient(transportOptions(env), String(env.RPC_CHANNEL_PREFIX ?? ''));
 }
 
 /** Injection token of the ClientProxy that talks to auth-service. */

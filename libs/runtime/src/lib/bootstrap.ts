@@ -38,12 +38,8 @@ export interface ServiceDefinition<C extends BaseServiceConfig> {
   configureApp?: (app: INestApplication, config: C) => void;
 }
 
-function asEnv(config: BaseServiceConfig): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value === undefined ? undefined : String(value)]));
-}
-
 export async function migrate<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, config: C) {
-  const settings = databaseSettingsFromEnv(definition.service, asEnv(config));
+  const settings = databaseSettingsFromEnv(definition.service, config);
   const report = await migrateDatabase(settings, definition.schema);
   return { database: settings.database, host: settings.host, ...report };
 }
@@ -77,7 +73,7 @@ export async function createServiceApp<C extends BaseServiceConfig>(
   app.enableShutdownHooks();
   if (definition.rpcServer) {
     app.useGlobalInterceptors(new RpcRequestContextInterceptor());
-    app.connectMicroservice({ strategy: createRpcServer(asEnv(config)) }, { inheritAppConfig: true });
+    app.connectMicroservice({ strategy: createRpcServer(config) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   return app;
