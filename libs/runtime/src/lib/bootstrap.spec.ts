@@ -1,15 +1,12 @@
 import { commonEnvShape, databaseEnvShape, loadConfig, port } from '@nafs/config';
 import { createEmptyDatabase, type TestDatabase } from '@nafs/database/testing';
-import { Body, Controller, type DynamicModule, Module, Post, ValidationPipe } from '@nestjs/common';
-import { IsInt, IsString } from 'class-validator';
+import { Body, Controller, type DynamicModule, Module, Post } from '@nestjs/common';
+import { createZodDto, ZodValidationPipe } from 'nestjs-zod';
 import { z } from 'zod';
 
 import { type BaseServiceConfig, createServiceApp, migrate, type ServiceDefinition } from './bootstrap';
 
-class CreateThingDto {
-  @IsString() name: string;
-  @IsInt() size: number;
-}
+class CreateThingDto extends createZodDto(z.object({ name: z.string(), size: z.number().int() })) {}
 
 @Controller('things')
 class ThingsController {
@@ -31,7 +28,7 @@ const definition: ServiceDefinition<Config> = {
   schema: { entities: [], migrations: [] },
   loadConfig: (env) => loadConfig('runtime-spec', schema, env) as Config,
   rootModule: (): DynamicModule => ({ module: ThingsModule }),
-  configureApp: (app) => app.useGlobalPipes(new ValidationPipe({ whitelist: true })),
+  configureApp: (app) => app.useGlobalPipes(new ZodValidationPipe()),
 };
 
 describe('service bootstrap', () => {
@@ -41,7 +38,7 @@ describe('service bootstrap', () => {
   });
   afterAll(() => database?.drop());
 
-  it("applies the service's own app configuration before serving (here: a whitelisting pipe)", async () => {
+  it("applies the service's own app configuration before serving (here: a zod pipe that strips unknown keys)", async () => {
     const app = await createServiceApp(definition, definition.loadConfig({ LOG_LEVEL: 'error', ...database.env('web') }));
     await app.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/things`;
