@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 import type { ClientMeta } from '../sessions/sessions.service';
-import { AuditLogEntity } from './audit-log.entity';
+import type { AuditLogEntity } from './audit-log.entity';
+import { AuditLogsRepository } from './audit-logs.repository';
 
 export interface AuditEntry {
   userId: string | null;
@@ -31,7 +32,7 @@ export interface AuditQuery {
 export class AuditLogsService {
   private readonly logger = new Logger(AuditLogsService.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly auditLogs: AuditLogsRepository) {}
 
   /**
    * Inside a transaction (`manager`) the entry commits or rolls back with the change it describes.
@@ -50,31 +51,16 @@ export class AuditLogsService {
       userAgent: entry.meta.userAgent,
     };
     if (manager) {
-      await manager.insert(AuditLogEntity, row);
+      await this.auditLogs.insert(row, manager);
       return;
     }
-    await this.dataSource.manager
-      .insert(AuditLogEntity, row)
+    await this.auditLogs
+      .insert(row)
       .catch((error) => this.logger.warn(`audit entry ${entry.action} not stored: ${(error as Error).message}`));
   }
 
-  async list(query: AuditQuery, tenantScope: string | null): Promise<{ items: AuditLogEntity[]; total: number }> {
-    const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a');
-    // An admin sees the audit trail of their own tenant (or of tenant-less records).
-    if (tenantScope) qb.where('a.tenant_id = :tenantScope', { tenantScope });
-    else qb.where('a.tenant_id IS NULL');
-    if (query.userId) qb.andWhere('a.user_id = :userId', { userId: query.userId });
-    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
-    if (query.resourceType) qb.andWhere('a.resource_type = :resourceType', { resourceType: query.resourceType });
-    if (query.resourceId) qb.andWhere('a.resource_id = :resourceId', { resourceId: query.resourceId });
-    if (query.from) qb.andWhere('a.created_at >= :from', { from: query.from });
-    if (query.to) qb.andWhere('a.created_at <= :to', { to: query.to });
-    const [items, total] = await qb
-      .orderBy('a.created_at', 'DESC', 'NULLS LAST')
-      .addOrderBy('a.id', 'ASC')
-      .skip((query.page - 1) * query.limit)
-      .take(query.limit)
-      .getManyAndCount();
-    return { items, total };
+  /** An admin sees the audit trail of their own tenant (or of tenant-less records). */
+  list(query: AuditQuery, tenantScope: string | null): Promise<{ items: AuditLogEntity[]; total: number }> {
+    return this.auditLogs.list(query, tenantScope);
   }
 }

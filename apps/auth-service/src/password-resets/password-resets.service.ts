@@ -10,9 +10,10 @@ import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { MailService } from '../mail/mail.service';
 import type { ClientMeta } from '../sessions/sessions.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { UserEntity } from '../users/user.entity';
+import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { PasswordResetEntity } from './password-reset.entity';
+import type { PasswordResetEntity } from './password-reset.entity';
+import { PasswordResetsRepository } from './password-resets.repository';
 
 const RESET_LIFETIME_MS = 60 * 60 * 1000;
 const DELIVERY_DELAY_MS = 20;
@@ -29,6 +30,7 @@ export class PasswordResetsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly resets: PasswordResetsRepository,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly mail: MailService,
@@ -55,15 +57,7 @@ export class PasswordResetsService {
 
   private async deliver(user: UserEntity, meta: ClientMeta): Promise<void> {
     const token = randomBytes(32).toString('hex');
-    await this.dataSource.transaction(async (manager) => {
-      await manager.delete(PasswordResetEntity, { userId: user.id });
-      await manager.insert(PasswordResetEntity, {
-        userId: user.id,
-        token: sha256(token),
-        expiresAt: new Date(Date.now() + RESET_LIFETIME_MS),
-        used: false,
-      });
-    });
+    await this.resets.replaceForUser(user.id, sha256(token), new Date(Date.now() + RESET_LIFETIME_MS));
     const link = `${this.config.FRONTEND_URL.replace(/\/+$/, '')}/auth/password-reset-confirm/${token}`;
     try {
       await this.mail.send({
@@ -97,7 +91,7 @@ export class PasswordResetsService {
     const row = await this.find(token);
     if (!row) throw new BadRequestError('BAD_REQUEST', 'Invalid or expired reset token');
     if (row.used === true || row.expiresAt.getTime() <= Date.now()) {
-      await this.dataSource.getRepository(PasswordResetEntity).delete({ id: row.id });
+      await this.resets.delete(row.id);
       throw new BadRequestError('BAD_REQUEST', 'Reset token has expired or been used');
     }
     const user = await this.users.findById(row.userId);
@@ -105,9 +99,8 @@ export class PasswordResetsService {
     // Legacy does not sanitise here (2.5): the password is hashed exactly as typed.
     const passwordHash = await hash(newPassword, this.config.BCRYPT_ROUNDS);
     await this.dataSource.transaction(async (manager) => {
-      const [, claimed] = await manager.query(`UPDATE password_resets SET used = true WHERE id = $1 AND used IS NOT TRUE`, [row.id]);
-      if (!claimed) throw new BadRequestError('BAD_REQUEST', 'Reset token has expired or been used');
-      await manager.update(UserEntity, { id: user.id }, { passwordHash });
+      if (!(await this.resets.claim(manager, row.id))) throw new BadRequestError('BAD_REQUEST', 'Reset token has expired or been used');
+      await this.users.setPasswordHash(manager, user.id, passwordHash);
       await this.sessions.deleteAllOf(user.id, manager);
       await this.audit.record(
         {
@@ -124,11 +117,7 @@ export class PasswordResetsService {
     });
   }
 
-  private async find(token: string): Promise<PasswordResetEntity | null> {
-    return this.dataSource
-      .getRepository(PasswordResetEntity)
-      .createQueryBuilder('r')
-      .where('r.token IN (:...tokens)', { tokens: [token, sha256(token)] })
-      .getOne();
+  private find(token: string): Promise<PasswordResetEntity | null> {
+    return this.resets.findByToken([token, sha256(token)]);
   }
 }

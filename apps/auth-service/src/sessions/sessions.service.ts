@@ -9,7 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 import { TokenService } from '../access/token.service';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
-import { SessionEntity } from './session.entity';
+import { SessionsRepository } from './sessions.repository';
 
 export interface ClientMeta {
   ip: string | null;
@@ -33,6 +33,7 @@ export class SessionsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
     private readonly tokens: TokenService,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
@@ -41,7 +42,7 @@ export class SessionsService {
   async create(manager: EntityManager, userId: string, meta: ClientMeta): Promise<string> {
     const id = randomUUID();
     const refreshToken = this.tokens.signRefresh(userId, id);
-    await manager.insert(SessionEntity, {
+    await this.sessions.insert(manager, {
       id,
       userId,
       refreshToken,
@@ -68,27 +69,18 @@ export class SessionsService {
       return { ok: false, reason: 'invalid' };
     }
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const session = await manager
-        .getRepository(SessionEntity)
-        .createQueryBuilder('s')
-        .setLock('pessimistic_write')
-        .where('s.refresh_token = :token', { token: presented })
-        .getOne();
+      const session = await this.sessions.findByTokenForUpdate(manager, presented);
       if (!session) return this.handleUnknown(manager, claims, presented);
       if (session.expiresAt.getTime() <= Date.now()) {
-        await manager.delete(SessionEntity, { id: session.id });
+        await this.sessions.delete(manager, session.id);
         return { ok: false as const, reason: 'expired' as const };
       }
       if (!(await userCheck(manager, session.userId))) {
-        await manager.delete(SessionEntity, { id: session.id });
+        await this.sessions.delete(manager, session.id);
         return { ok: false as const, reason: 'user' as const };
       }
       const refreshToken = this.tokens.signRefresh(session.userId, session.id);
-      await manager.update(
-        SessionEntity,
-        { id: session.id },
-        { refreshToken, expiresAt: new Date(Date.now() + this.tokens.refreshLifetimeMs) },
-      );
+      await this.sessions.replaceToken(manager, session.id, refreshToken, new Date(Date.now() + this.tokens.refreshLifetimeMs));
       return { ok: true as const, userId: session.userId, sessionId: session.id, refreshToken };
     });
     if (outcome.ok && this.config.REFRESH_REUSE_GRACE_SECONDS > 0) {
@@ -101,24 +93,18 @@ export class SessionsService {
     if (!isUuid(claims.sessionId)) return { ok: false, reason: 'unknown' };
     const recentlyRotated = await this.redis.exists(this.rotatedKey(presented)).catch(() => 0);
     if (recentlyRotated) return { ok: false, reason: 'unknown' };
-    const result = await manager.delete(SessionEntity, { id: claims.sessionId, userId: claims.userId });
-    if (!result.affected) return { ok: false, reason: 'unknown' };
+    if (!(await this.sessions.deleteOfUser(manager, claims.sessionId, claims.userId))) return { ok: false, reason: 'unknown' };
     this.logger.warn(`refresh token reuse detected: session ${claims.sessionId} of user ${claims.userId} revoked`);
     return { ok: false, reason: 'reused' };
   }
 
   /** Deletes the session of `refreshToken`; returns its user, if there was one. */
-  async deleteByToken(refreshToken: string): Promise<string | null> {
-    const rows: [{ user_id: string }[], number] = await this.dataSource.query(
-      `DELETE FROM sessions WHERE refresh_token = $1 RETURNING user_id`,
-      [refreshToken],
-    );
-    return rows[0][0]?.user_id ?? null;
+  deleteByToken(refreshToken: string): Promise<string | null> {
+    return this.sessions.deleteByToken(refreshToken);
   }
 
-  async deleteAllOf(userId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await manager.delete(SessionEntity, { userId });
-    return result.affected ?? 0;
+  deleteAllOf(userId: string, manager?: EntityManager): Promise<number> {
+    return this.sessions.deleteAllOf(userId, manager);
   }
 
   private rotatedKey(token: string): string {

@@ -6,11 +6,13 @@ import { TenantsService } from '../tenants/tenants.service';
 import { AvatarsService, OBJECT_STORAGE } from './avatars.service';
 import { UserAdminService } from './user-admin.service';
 import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
   controllers: [UsersController],
   providers: [
+    UsersRepository,
     UsersService,
     TenantsService,
     UserAdminService,
