@@ -149,6 +149,41 @@ describe('tool audit records: web outbox → events:web → auth audit_logs (rea
     }
   }, 90_000);
 
+  it("a tool write's outbox rows and events:web entries carry the request's X-Request-Id", async () => {
+    const res = await fetch(`${web.url}/api/v1/admin/tools`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Request-Id': 'web-outbox-trace-1' },
+      body: JSON.stringify({ key: 'traced-tool', name: 'Traced Tool', description: 'written under a request id' }),
+    });
+    expect(res.status).toBe(201);
+    const toolId = ((await res.json()) as { data: { tool: { id: string } } }).data.tool.id;
+    const outbox = await queryWeb(
+      `SELECT id, type, request_id FROM event_outbox WHERE payload->>'toolId' = $1 OR payload->>'resourceId' = $1 ORDER BY occurred_at`,
+      [toolId],
+    );
+    expect(outbox.map((row) => [row.type, row.request_id])).toEqual([
+      [WEB_EVENTS.toolCreated, 'web-outbox-trace-1'],
+      [WEB_EVENTS.auditRecorded, 'web-outbox-trace-1'],
+    ]);
+
+    const redis = new Redis(testInfra().redisUrl);
+    try {
+      const published = await waitFor(
+        async () => {
+          const entries = (await redis.xrange(webEventStreamKey(prefix), '-', '+')) as [string, string[]][];
+          const ours = entries.map(([, fields]) => fields).filter((fields) => outbox.some((row) => fields.includes(row.id)));
+          return ours.length === outbox.length ? ours : null;
+        },
+        10_000,
+        'both events on events:web',
+      );
+      const requestIdOf = (fields: string[]) => (fields.includes('requestId') ? fields[fields.indexOf('requestId') + 1] : null);
+      expect(published.map(requestIdOf)).toEqual(['web-outbox-trace-1', 'web-outbox-trace-1']);
+    } finally {
+      redis.disconnect();
+    }
+  }, 30_000);
+
   async function queryWeb(sql: string, params: unknown[]) {
     const client = new Client({ connectionString: web.database.url });
     await client.connect();
