@@ -14,12 +14,11 @@ import {
   uniqueRedisPrefix,
   waitFor,
 } from '@nafs/database/testing';
-import { type RunningTestService, startTestService } from '@nafs/runtime/testing';
+import { type RunningTestService, ServiceProcess, startTestService } from '@nafs/runtime/testing';
 import { Client } from 'pg';
 import { extract } from 'tar-stream';
 
 import { WEB_SERVICE } from '../src/service';
-import { SourceServiceProcess } from './support/source-service';
 
 const BASE = '/api/v1/tool-registry';
 const FORM_STEPS = [
@@ -70,7 +69,7 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
   let auth: AuthFixture;
   let legacy: TestDatabase;
   let formsDb: TestDatabase;
-  let forms: SourceServiceProcess;
+  let forms: ServiceProcess;
   let web: RunningTestService;
   let webUrl: string;
   let webEnv: Record<string, string>;
@@ -129,15 +128,19 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     formsDb = formsDatabase;
     storageDir = await mkdtemp(join(tmpdir(), 'exp-storage-'));
     scratchDir = await mkdtemp(join(tmpdir(), 'exp-scratch-'));
-    forms = new SourceServiceProcess('forms-service', {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      FORMS_DB_URL: formsDb.url,
-      DB_MIGRATE_ON_START: 'true',
-      JWT_SECRET: TEST_JWT_SECRET,
-      FORMS_UPLOADS_DIR: join(scratchDir, 'uploads'),
-      ...shared,
-    });
+    forms = new ServiceProcess(
+      'forms-service',
+      {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'error',
+        FORMS_DB_URL: formsDb.url,
+        DB_MIGRATE_ON_START: 'true',
+        JWT_SECRET: TEST_JWT_SECRET,
+        FORMS_UPLOADS_DIR: join(scratchDir, 'uploads'),
+        ...shared,
+      },
+      { fromSources: true },
+    );
     webEnv = {
       ...shared,
       JWT_SECRET: TEST_JWT_SECRET,
@@ -499,7 +502,7 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     // Only child replicas from here on, so the killed one really held the job.
     await web.app.close();
     const env = { ...webEnv, NODE_ENV: 'test', LOG_LEVEL: 'error', WEB_DB_URL: web.database.url };
-    const doomed = new SourceServiceProcess('web-service', env);
+    const doomed = new ServiceProcess('web-service', env, { fromSources: true });
     await doomed.start();
     webUrl = doomed.url;
     const jobId = await startExport();
@@ -507,7 +510,7 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     await doomed.stop('SIGKILL');
     expect((await jobRow(jobId)).status).toBe('in_progress');
 
-    const successor = new SourceServiceProcess('web-service', env);
+    const successor = new ServiceProcess('web-service', env, { fromSources: true });
     await successor.start();
     try {
       webUrl = successor.url;

@@ -47,29 +47,53 @@ export function runToExit(app: string, args: string[], env: Record<string, strin
   });
 }
 
+export interface ServiceProcessOptions {
+  /** The route that answers 200 once the service is up; default `/health/live`. */
+  readyPath?: string;
+  /**
+   * Run `apps/<app>/src/main.ts` through SWC (ts-register.js) instead of the built bundle, so no
+   * webpack build is needed (web's export-jobs test: forms-service and killable web replicas).
+   */
+  fromSources?: boolean;
+}
+
 /**
- * A service started from its built bundle with plain `node`, as a container runs it, on a port
- * of its own. `stop()` then `start()` again simulates an outage. Tests that need another
- * service use this rather than importing its code, which module boundaries forbid.
+ * A service started from its built bundle with plain `node`, as a container runs it (or from its
+ * sources, see ServiceProcessOptions), on a port of its own. `stop()` then `start()` again
+ * simulates an outage, `stop('SIGKILL')` a crash. Tests that need another service use this
+ * rather than importing its code, which module boundaries forbid.
  */
 export class ServiceProcess {
   private child?: ChildProcess;
   private output = '';
+  private readonly readyPath: string;
+  private readonly fromSources: boolean;
   url = '';
 
   constructor(
     readonly app: string,
     private readonly env: Record<string, string>,
-    private readonly readyPath = '/health/live',
-  ) {}
+    options: string | ServiceProcessOptions = {},
+  ) {
+    const { readyPath = '/health/live', fromSources = false } = typeof options === 'string' ? { readyPath: options } : options;
+    this.readyPath = readyPath;
+    this.fromSources = fromSources;
+  }
 
-  async start(timeoutMs = 30000): Promise<void> {
-    const entry = builtEntryPoint(this.app);
-    if (!existsSync(entry)) throw new Error(`${entry} is missing: run npx nx build ${this.app}`);
+  async start(timeoutMs = this.fromSources ? 60000 : 30000): Promise<void> {
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     this.output = '';
-    this.child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port) } });
+    const env = { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port) };
+    if (this.fromSources) {
+      const root = workspaceRoot();
+      const main = join(root, 'apps', this.app, 'src', 'main.ts');
+      this.child = spawn(process.execPath, ['-r', join(__dirname, 'ts-register.js'), main], { cwd: root, env });
+    } else {
+      const entry = builtEntryPoint(this.app);
+      if (!existsSync(entry)) throw new Error(`${entry} is missing: run npx nx build ${this.app}`);
+      this.child = spawn(process.execPath, [entry], { env });
+    }
     this.child.stdout?.on('data', (chunk) => (this.output += chunk));
     this.child.stderr?.on('data', (chunk) => (this.output += chunk));
     const deadline = Date.now() + timeoutMs;
@@ -90,14 +114,15 @@ export class ServiceProcess {
     return this.output;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM (graceful, SIGKILL if it has not exited after a few seconds), or SIGKILL: the process dies mid-work. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.child;
     // A child ended by a signal (the SIGKILL fallback below) has signalCode set and exitCode null.
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      child.kill(signal);
+      setTimeout(() => child.kill('SIGKILL'), this.fromSources ? 10000 : 5000).unref();
     });
   }
 }

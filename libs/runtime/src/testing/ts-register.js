@@ -1,5 +1,6 @@
-// Loaded with `node -r` to run a service straight from its TypeScript sources (the export-jobs
-// test runs forms-service, and a web replica it can SIGKILL, without a fresh webpack build):
+// Loaded with `node -r` to run a service straight from its TypeScript sources (ServiceProcess with
+// `fromSources`: web's export-jobs test runs forms-service, and a web replica it can SIGKILL,
+// without a fresh webpack build):
 // SWC transpiles .ts files as Jest does, and the tsconfig.base.json paths resolve @nafs/* libraries.
 const Module = require('node:module');
 const fs = require('node:fs');
