@@ -66,7 +66,8 @@ export class ServiceProcess {
   async start(timeoutMs = 30000): Promise<void> {
     const entry = builtEntryPoint(this.app);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run npx nx build ${this.app}`);
-    const port = await freePort();
+    // A restart keeps the port, so whatever points at the service (a gateway) finds it again.
+    const port = this.url ? Number(new URL(this.url).port) : await freePort();
     this.url = `http://127.0.0.1:${port}`;
     this.output = '';
     this.child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port) } });
@@ -90,13 +91,14 @@ export class ServiceProcess {
     return this.output;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM (a graceful stop, SIGKILL after 5 s), or `SIGKILL` for a crash. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
     // A child ended by a signal (the SIGKILL fallback below) has signalCode set and exitCode null.
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
+      child.kill(signal);
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     });
   }
