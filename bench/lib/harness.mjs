@@ -63,6 +63,8 @@ export function benchRun(tag) {
     JWT_REFRESH_SECRET: `${secret}-refresh`,
     RATE_LIMIT_MAX: '1000000000',
     AUTH_RATE_LIMIT_MAX: '1000000000',
+    // Load comes through the gateway: auth and forms trust its one X-Forwarded-For hop.
+    TRUST_PROXY_HOPS: '1',
   };
   return { runId, pgUrl, dbName, dbUrl, prefix, secret, common };
 }

@@ -123,6 +123,8 @@ describe('public forms F21-F23, executors, X9/X13/X14, short links F24-F29 (real
     forms = await startTestService(FORMS_SERVICE, {
       ...shared,
       JWT_SECRET: TEST_JWT_SECRET,
+      // The test plays the gateway: its X-Forwarded-For is the one trusted hop.
+      TRUST_PROXY_HOPS: '1',
       FORM_RENDER_TOKEN_SECRET: LEGACY_SECRET,
       FORMS_UPLOADS_DIR: mkdtempSync(join(tmpdir(), 'nafs-forms-public-')),
       FORMS_UPLOADS_PUBLIC_URL: 'https://files.example.com/uploads',

@@ -75,6 +75,7 @@ describeWithPrometheus('alerts fired by a real Prometheus scraping the built ser
     REDIS_KEY_PREFIX: prefix,
     RPC_CHANNEL_PREFIX: prefix,
     DB_MIGRATE_ON_START: 'true',
+    TRUST_PROXY_HOPS: '1',
     JWT_SECRET,
     JWT_REFRESH_SECRET: `${JWT_SECRET}-refresh`,
     [`${SERVICES[service].dbEnvPrefix}_DB_URL`]: databaseUrl(databases[service]),

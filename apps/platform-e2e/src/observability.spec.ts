@@ -47,6 +47,7 @@ describe('observability across the built bundles: one request id through four pr
       REDIS_KEY_PREFIX: prefix,
       RPC_CHANNEL_PREFIX: prefix,
       DB_MIGRATE_ON_START: 'true',
+      TRUST_PROXY_HOPS: '1',
       JWT_SECRET,
       JWT_REFRESH_SECRET: `${JWT_SECRET}-refresh`,
       [`${SERVICES[service].dbEnvPrefix}_DB_URL`]: databaseUrl(databases[service]),

@@ -33,6 +33,7 @@ describe('the platform from its built bundles (plain node, real PostgreSQL and R
     REDIS_KEY_PREFIX: prefix,
     RPC_CHANNEL_PREFIX: prefix,
     DB_MIGRATE_ON_START: 'true',
+    TRUST_PROXY_HOPS: '1',
     [`${SERVICES[service].dbEnvPrefix}_DB_URL`]: databaseUrl(databases[service]),
   });
 

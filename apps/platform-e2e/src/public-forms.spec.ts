@@ -37,6 +37,7 @@ describe('short links across web, forms and the gateway (built bundles, real Pos
     REDIS_KEY_PREFIX: prefix,
     RPC_CHANNEL_PREFIX: prefix,
     DB_MIGRATE_ON_START: 'true',
+    TRUST_PROXY_HOPS: '1',
     [`${SERVICES[service].dbEnvPrefix}_DB_URL`]: databaseUrl(databases[service]),
   });
   const api = async (method: string, path: string, body?: unknown) => {

@@ -96,7 +96,9 @@ export const authConfigSchema = z
     TENANT_MAX_USERS_DEFAULT: optional(z.coerce.number().int().positive('must be positive')),
 
     // Client IP: how many proxies (the gateway) sit in front; their X-Forwarded-For is trusted.
-    TRUST_PROXY_HOPS: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
+    // 0 (default): none, the socket address counts, so a client reaching auth directly cannot
+    // spoof its rate-limit bucket. Deployments behind the gateway set 1.
+    TRUST_PROXY_HOPS: z.preprocess((v) => (v === '' || v === undefined ? 0 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
     // Rate limits per client IP, kept in Redis. Legacy: 100 per 15 min in production, else 1000.
     RATE_LIMIT_WINDOW_MS: positiveInt(15 * 60 * 1000),
     RATE_LIMIT_MAX: optional(z.coerce.number().int().positive('must be positive')),

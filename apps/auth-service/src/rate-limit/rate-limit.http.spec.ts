@@ -40,10 +40,30 @@ describe('rate limits per client IP in Redis', () => {
     expect((await from(auth, ip, '/health/live')).status).toBe(200);
   });
 
-  it('trusts only the gateway’s hop of X-Forwarded-For: a client cannot pick its bucket', async () => {
+  it('with TRUST_PROXY_HOPS=1 uses the address one hop back (the gateway’s) and nothing further: a client cannot pick its bucket', async () => {
     const real = '203.0.113.60';
     for (let i = 0; i < 6; i += 1) await from(auth, `10.0.0.${i}, ${real}`);
     expect((await from(auth, `10.9.9.9, ${real}`)).status).toBe(429);
+  });
+
+  it('trusts no X-Forwarded-For by default: a client reaching auth directly gets no fresh budget per spoofed address', async () => {
+    // TRUST_PROXY_HOPS unset: the socket address (this test, 127.0.0.1) is the bucket.
+    const direct = await startAuth({ RATE_LIMIT_MAX: '6', AUTH_RATE_LIMIT_MAX: '3', TRUST_PROXY_HOPS: '' });
+    try {
+      // The limiter's Redis connection comes up just after the listener (fail-open until then).
+      let first = await from(direct, '203.0.113.100');
+      for (let i = 0; i < 50 && !first.headers.get('ratelimit-remaining'); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        first = await from(direct, '203.0.113.100');
+      }
+      expect(first.headers.get('ratelimit-remaining')).toBe('5');
+      const remaining: (string | null)[] = [];
+      for (let i = 1; i <= 5; i += 1) remaining.push((await from(direct, `203.0.113.${100 + i}`)).headers.get('ratelimit-remaining'));
+      expect(remaining).toEqual(['4', '3', '2', '1', '0']);
+      expect((await from(direct, '198.18.7.7')).status).toBe(429);
+    } finally {
+      await direct.close();
+    }
   });
 
   it('applies the stricter login/refresh/reset limit (legacy had none)', async () => {

@@ -9,6 +9,8 @@ export const TEST_ENV: Record<string, string> = {
   BCRYPT_ROUNDS: '10',
   JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
   JWT_REFRESH_SECRET: 'test-refresh-secret-0123456789abcdef012345',
+  // Tests play the gateway: their X-Forwarded-For is the one trusted hop (the default trusts none).
+  TRUST_PROXY_HOPS: '1',
 };
 
 export function startAuth(overrides: Record<string, string> = {}): Promise<RunningTestService> {

@@ -31,8 +31,11 @@ export const formsConfigSchema = z
     FRONTEND_URL: z.preprocess((v) => (v === '' || v === undefined ? 'http://localhost:4201' : v), z.string().url('must be a URL')),
     /** Public origin of `/s/<code>` short URLs (legacy BASE_URL). */
     SHORT_LINK_BASE_URL: z.preprocess((v) => (v === '' || v === undefined ? 'http://localhost:3000' : v), z.string().url('must be a URL')),
-    /** Proxy hops in front of the service whose X-Forwarded-For is trusted (the gateway: 1). */
-    TRUST_PROXY_HOPS: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
+    /**
+     * Proxy hops in front of the service whose X-Forwarded-For is trusted. 0 (default): none, the
+     * socket address counts, so a direct client cannot spoof it; behind the gateway set 1.
+     */
+    TRUST_PROXY_HOPS: z.preprocess((v) => (v === '' || v === undefined ? 0 : v), z.coerce.number().int().min(0, 'must be 0 or more')),
     /** Public routes' rate limits per client IP (Redis); raise them for benchmarks. */
     PUBLIC_RATE_LIMIT_FACTOR: z.preprocess(
       (v) => (v === '' || v === undefined ? 1 : v),

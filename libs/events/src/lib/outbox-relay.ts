@@ -63,6 +63,13 @@ interface OutboxRow {
  * If Redis fails, the transaction rolls back and the rows stay unpublished. If the commit fails
  * after a successful XADD, the rows are published again later: delivery is at least once, and
  * consumers drop duplicates by event id.
+ *
+ * A Redis that comes back without its data (restarted without persistence, or a new server) has
+ * lost the stream, its groups and entries no consumer had read yet. The relay keeps a marker key,
+ * `<stream>:epoch`, beside the stream; when it is missing before a poll, the relay marks every row
+ * still in the outbox (published within outboxRetentionMs) unpublished again, recreates the
+ * groups, then sets the marker and publishes them anew in occurred_at order. Consumers recreate
+ * their group on NOGROUP and skip what they had applied already (processed_events).
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -73,6 +80,8 @@ export class OutboxRelay {
   private readonly streamRetentionMs: number;
   private readonly outboxRetentionMs: number;
   private readonly lockKey: string;
+  /** Present while Redis still holds the stream this relay has published to. */
+  readonly epochKey: string;
   private readonly metrics: EventsMetrics;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
   private running?: Promise<void>;
@@ -95,6 +104,7 @@ export class OutboxRelay {
     this.streamRetentionMs = options.streamRetentionMs ?? 24 * 3600_000;
     this.outboxRetentionMs = options.outboxRetentionMs ?? 7 * 24 * 3600_000;
     this.lockKey = `nafs:outbox-relay:${this.table}:${options.streamKey}`;
+    this.epochKey = `${options.streamKey}:epoch`;
     this.metrics = EventsMetrics.for(options.metricsRegistry);
     this.logger = options.logger ?? new Logger('OutboxRelay');
   }
@@ -131,6 +141,7 @@ export class OutboxRelay {
    * relay holds the lock or nothing is waiting.
    */
   async publishBatch(): Promise<number> {
+    if (!(await this.recoverLostStream())) return 0;
     const runner = this.options.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -185,6 +196,50 @@ export class OutboxRelay {
     if (failed) throw failed[0];
     await runner.query(`UPDATE ${this.table} SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
     return rows;
+  }
+
+  /**
+   * Makes sure Redis still holds what was published (the epoch marker). When it does not, replays
+   * the outbox: one transaction under the relay lock sets published_at back to NULL on every row,
+   * then the groups are recreated and the marker set. The marker is re-checked under the lock and
+   * set before this relay publishes again, so no replica replays rows published after the loss.
+   * Returns false when another relay holds the lock (this poll publishes nothing).
+   */
+  async recoverLostStream(): Promise<boolean> {
+    const { redis, streamKey } = this.options;
+    if (await redis.exists(this.epochKey)) return true;
+    const runner = this.options.dataSource.createQueryRunner();
+    await runner.connect();
+    let replayed: number;
+    try {
+      await runner.startTransaction();
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey])) as {
+        locked: boolean;
+      }[];
+      if (!locked) {
+        await runner.rollbackTransaction();
+        return false;
+      }
+      if (await redis.exists(this.epochKey)) {
+        await runner.commitTransaction();
+        return true;
+      }
+      const [row] = (await runner.query(
+        `WITH replayed AS (UPDATE ${this.table} SET published_at = NULL WHERE published_at IS NOT NULL RETURNING 1) SELECT count(*)::int AS count FROM replayed`,
+      )) as { count: number }[];
+      replayed = row?.count ?? 0;
+      await runner.commitTransaction();
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    this.groupsReady = false;
+    await this.ensureGroups();
+    await redis.set(this.epochKey, new Date().toISOString());
+    if (replayed) this.logger.warn(`${streamKey} was missing from Redis (restarted empty?): replaying ${replayed} published outbox rows`);
+    return true;
   }
 
   /** Creates the configured consumer groups (at the stream's start) unless they exist. */

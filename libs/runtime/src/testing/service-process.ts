@@ -81,7 +81,8 @@ export class ServiceProcess {
   }
 
   async start(timeoutMs = this.fromSources ? 60000 : 30000): Promise<void> {
-    const port = await freePort();
+    // A restart keeps the port, so whatever points at the service (a gateway) finds it again.
+    const port = this.url ? Number(new URL(this.url).port) : await freePort();
     this.url = `http://127.0.0.1:${port}`;
     this.output = '';
     const env = { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port) };
@@ -115,7 +116,7 @@ export class ServiceProcess {
   }
 
   /** SIGTERM (graceful, SIGKILL if it has not exited after a few seconds), or SIGKILL: the process dies mid-work. */
-  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
     // A child ended by a signal (the SIGKILL fallback below) has signalCode set and exitCode null.
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
