@@ -2,6 +2,7 @@ export { createZodDto } from 'nestjs-zod';
 export * from './lib/body-guards';
 export * from './lib/envelopes';
 export * from './lib/escape';
+export * from './lib/etag';
 export * from './lib/errors';
 export * from './lib/families';
 export * from './lib/legacy-exception.filter';

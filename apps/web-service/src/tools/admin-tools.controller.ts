@@ -1,6 +1,6 @@
 import { AuthGuard, CurrentUser, Roles } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { clientIp, e2Ok, userAgent } from '@nafs/http';
+import { clientIp, e2Ok, etagMatches, userAgent } from '@nafs/http';
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
@@ -39,7 +39,7 @@ export class AdminToolsController {
     res.setHeader('Cache-Control', 'private, max-age=300');
     if (ifNoneMatch) {
       const etag = await this.tools.adminEtag();
-      if (etag && etag === ifNoneMatch) {
+      if (etagMatches(ifNoneMatch, etag)) {
         res.setHeader('ETag', etag);
         res.status(304).end();
         return;
@@ -47,7 +47,7 @@ export class AdminToolsController {
     }
     const list = await this.tools.adminList();
     res.setHeader('ETag', list.etag);
-    if (ifNoneMatch === list.etag) {
+    if (etagMatches(ifNoneMatch, list.etag)) {
       res.status(304).end();
       return;
     }

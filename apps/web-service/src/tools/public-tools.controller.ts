@@ -1,3 +1,4 @@
+import { etagMatches } from '@nafs/http';
 import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
@@ -21,7 +22,7 @@ export class PublicToolsController {
     res.setHeader('Cache-Control', PUBLIC_CACHE);
     if (ifNoneMatch) {
       const etag = await this.tools.publicEtag();
-      if (etag && etag === ifNoneMatch) {
+      if (etagMatches(ifNoneMatch, etag)) {
         res.setHeader('ETag', etag);
         res.status(304).end();
         return;
