@@ -47,3 +47,17 @@ ensure_dependencies() {
     npm ci --no-audit --no-fund
   fi
 }
+
+# The gateway runs nginx (Debian's nginx-light); installed with apt-get when missing and we are root.
+ensure_nginx() {
+  command -v "${NGINX_BIN:-nginx}" >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing nginx-light (the gateway's proxy) with apt-get"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null || return 1
+    # The package starts a system nginx on port 80; the gateway runs its own.
+    (service nginx stop || pkill -x nginx) >/dev/null 2>&1 || true
+    return 0
+  fi
+  echo "The gateway needs nginx: install it (Debian: sudo apt-get install nginx-light) or set NGINX_BIN." >&2
+  return 1
+}

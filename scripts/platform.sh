@@ -36,6 +36,7 @@ done
 export NX_DAEMON=false NX_NO_CLOUD=true
 ensure_dependencies
 ensure_backing_services
+ensure_nginx || exit 1
 
 pg=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 prefix=${NAFS_DB_PREFIX:-nodeangularfullstack}

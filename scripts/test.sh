@@ -8,6 +8,7 @@ source scripts/lib.sh
 export NX_DAEMON=false NX_NO_CLOUD=true
 ensure_dependencies || exit 1
 ensure_backing_services || exit 1
+ensure_nginx || exit 1
 
 # Formatting is Prettier's (.prettierrc.json), checked here once for the whole tree; import order
 # is an ESLint rule, so `nx lint` enforces it per project.

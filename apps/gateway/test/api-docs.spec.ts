@@ -2,11 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { ServiceName } from '@nafs/contracts';
-import type { INestApplication } from '@nestjs/common';
 
 import type { OpenApiDocument } from '../src/api-docs/openapi-merge';
 import { loadGatewayConfig } from '../src/config/gateway.config';
-import { createGateway } from '../src/gateway';
+import { type Gateway, startGateway } from '../src/gateway';
 
 const errorSchema = (service: string) => ({ type: 'object', properties: { [`${service}Error`]: { type: 'string' } } });
 
@@ -58,12 +57,12 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
 describe('gateway /api-docs (merged OpenAPI of the three services)', () => {
   const proxied: string[] = [];
   let servers: Record<ServiceName, Server>;
-  let gateway: INestApplication;
+  let gateway: Gateway;
   let base: string;
 
   beforeAll(async () => {
     servers = { auth: await docServer('auth', proxied), web: await docServer('web', proxied), forms: await docServer('forms', proxied) };
-    gateway = await createGateway(
+    gateway = await startGateway(
       loadGatewayConfig({
         NODE_ENV: 'test',
         LOG_LEVEL: 'error',
@@ -71,9 +70,9 @@ describe('gateway /api-docs (merged OpenAPI of the three services)', () => {
         WEB_SERVICE_URL: urlOf(servers.web),
         FORMS_SERVICE_URL: urlOf(servers.forms),
       }),
+      { listenPort: 0 },
     );
-    await gateway.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(gateway.getHttpServer().address() as AddressInfo).port}`;
+    base = gateway.url;
   });
 
   afterAll(async () => {

@@ -2,10 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { GATEWAY_ROUTES, type ServiceName } from '@nafs/contracts';
-import type { INestApplication } from '@nestjs/common';
 
 import { loadGatewayConfig } from '../src/config/gateway.config';
-import { createGateway } from '../src/gateway';
+import { type Gateway, startGateway as startNginxGateway } from '../src/gateway';
 
 interface Echo {
   service: ServiceName;
@@ -53,11 +52,11 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
 
 describe('gateway (real HTTP upstreams)', () => {
   let upstreams: Record<ServiceName, Server>;
-  let gateway: INestApplication;
+  let gateway: Gateway;
   let base: string;
 
   async function startGateway(overrides: Record<string, string> = {}) {
-    const app = await createGateway(
+    return startNginxGateway(
       loadGatewayConfig({
         NODE_ENV: 'test',
         LOG_LEVEL: 'error',
@@ -67,14 +66,14 @@ describe('gateway (real HTTP upstreams)', () => {
         UPSTREAM_TIMEOUT_MS: '2000',
         ...overrides,
       }),
+      { listenPort: 0 },
     );
-    await app.listen(0, '127.0.0.1');
-    return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
   }
 
   beforeAll(async () => {
     upstreams = { auth: await echoServer('auth'), web: await echoServer('web'), forms: await echoServer('forms') };
-    ({ app: gateway, url: base } = await startGateway());
+    gateway = await startGateway();
+    base = gateway.url;
   });
 
   afterAll(async () => {
@@ -186,7 +185,7 @@ describe('gateway (real HTTP upstreams)', () => {
       expect((await fetch(`${down.url}/health/ready`)).status).toBe(503);
       expect((await fetch(`${down.url}/api/v1/auth/me`)).status).toBe(201);
     } finally {
-      await down.app.close();
+      await down.close();
     }
   });
 });

@@ -25,6 +25,21 @@ export const gatewayConfigSchema = z.object({
         .filter(Boolean),
     ),
   UPSTREAM_TIMEOUT_MS: positiveInt(30000),
+  /** Where clients connect (nginx listens here). */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The nginx binary the gateway runs (Debian: nginx-light). */
+  NGINX_BIN: z.string().min(1).default('nginx'),
+  NGINX_WORKER_PROCESSES: positiveInt(1),
+  /** Largest request body nginx accepts (uploads are read in full before they are forwarded). */
+  GATEWAY_MAX_BODY_SIZE: z
+    .string()
+    .regex(/^\d+[kKmM]?$/, 'must be an nginx size such as 100m')
+    .default('100m'),
+  /** The gateway's own Nest app on 127.0.0.1 (behind nginx); 0 picks a free port. */
+  GATEWAY_APP_PORT: z.preprocess(
+    (value) => (value === '' || value === undefined ? 0 : value),
+    z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535),
+  ),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
