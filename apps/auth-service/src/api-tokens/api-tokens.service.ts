@@ -48,6 +48,12 @@ export function toApiTokenItem(token: ApiTokenEntity): ApiTokenItem {
   };
 }
 
+function scopesChanged(before: string[], after: string[]): boolean {
+  const a = new Set(before);
+  const b = new Set(after);
+  return a.size !== b.size || [...a].some((scope) => !b.has(scope));
+}
+
 export interface DateRange {
   from?: Date;
   to?: Date;
@@ -56,7 +62,8 @@ export interface DateRange {
 /**
  * /api/v1/tokens (legacy-api.md 2.10, T1-T8): a user manages their own tokens (within their
  * tenant when they have one). New tokens carry the sha256 lookup column next to the legacy bcrypt
- * hash; revocation (delete or deactivate) writes `auth.api-token.revoked` in its transaction.
+ * hash; revocation (delete or deactivate) writes `auth.api-token.revoked` in its transaction, a
+ * scope change `auth.api-token.updated`, so web and forms drop the token's cached identity.
  */
 @Injectable()
 export class ApiTokensService {
@@ -108,6 +115,7 @@ export class ApiTokensService {
         await manager.update(ApiTokenEntity, { id }, changes);
         const after = (await manager.findOneBy(ApiTokenEntity, { id })) as ApiTokenEntity;
         if (before.isActive === true && after.isActive === false) await this.revoked(manager, after);
+        else if (scopesChanged(before.scopes, after.scopes)) await this.scopesUpdated(manager, after);
         return { before, after };
       });
       if (before.isActive !== true && after.isActive === true && !after.tokenSha256) await this.verifier.forgetLegacyMisses();
@@ -213,6 +221,16 @@ export class ApiTokensService {
       tokenId: token.id,
       userId: token.userId,
       tokenSha256: token.tokenSha256,
+    });
+  }
+
+  private async scopesUpdated(manager: EntityManager, token: ApiTokenEntity): Promise<void> {
+    await this.outbox.write(manager, AUTH_EVENTS.apiTokenUpdated, {
+      tokenId: token.id,
+      userId: token.userId,
+      tokenSha256: token.tokenSha256,
+      scopes: token.scopes,
+      changed: ['scopes'],
     });
   }
 
