@@ -32,12 +32,12 @@ export class Authenticator {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<RequestIdentity> {
+  async authenticate(authorization: string | undefined, clientIp?: string): Promise<RequestIdentity> {
     if (!authorization) throw unauthorized('Authorization header is required');
     if (!authorization.startsWith('Bearer ')) throw unauthorized('Authorization header must use Bearer scheme');
     const token = authorization.slice('Bearer '.length).trim();
 
-    const identity = (API_TOKEN_PATTERN.test(token) ? null : await this.fromJwt(token)) ?? (await this.fromApiToken(token));
+    const identity = (API_TOKEN_PATTERN.test(token) ? null : await this.fromJwt(token)) ?? (await this.fromApiToken(token, clientIp));
     if (!identity) throw unauthorized('Invalid or expired token');
     return this.withTenant(identity.identity, identity.tenantId);
   }
@@ -66,9 +66,9 @@ export class Authenticator {
     return { identity, tenantId: claimedTenant ?? user.tenant_id };
   }
 
-  private async fromApiToken(token: string): Promise<{ identity: RequestIdentity; tenantId: string | null } | null> {
+  private async fromApiToken(token: string, clientIp?: string): Promise<{ identity: RequestIdentity; tenantId: string | null } | null> {
     try {
-      const verified = await this.apiTokens.verify(token);
+      const verified = await this.apiTokens.verify(token, { clientIp });
       const identity: RequestIdentity = {
         id: verified.user.id,
         email: verified.user.email,

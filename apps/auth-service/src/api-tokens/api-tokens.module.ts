@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 
 import { ApiTokensController } from './api-tokens.controller';
+import { ApiTokensRepository } from './api-tokens.repository';
 import { ApiTokensService } from './api-tokens.service';
 
-@Module({ controllers: [ApiTokensController], providers: [ApiTokensService] })
+@Module({ controllers: [ApiTokensController], providers: [ApiTokensService, ApiTokensRepository] })
 export class ApiTokensModule {}

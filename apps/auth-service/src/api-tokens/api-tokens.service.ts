@@ -12,6 +12,7 @@ import { OutboxWriter } from '../outbox/outbox.writer';
 import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenUsageEntity } from './api-token-usage.entity';
 import { ApiTokenVerifier, sha256Hex } from './api-token-verifier';
+import { ApiTokensRepository } from './api-tokens.repository';
 import type { CreateTokenInput, UpdateTokenInput, UsageQuery } from './api-tokens.schemas';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -71,8 +72,28 @@ export class ApiTokensService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly verifier: ApiTokenVerifier,
+    private readonly repository: ApiTokensRepository,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
+
+  /** Admin report: legacy tokens never presented since the move, and whether the scan still runs. */
+  async legacyUnseen() {
+    const rows = await this.repository.legacyUnseen();
+    return {
+      scan: { open: this.verifier.legacyScanOpen(), until: this.config.LEGACY_API_TOKEN_SCAN_UNTIL ?? null },
+      tokens: rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        userId: row.user_id,
+        userEmail: row.email,
+        tenantId: row.tenant_id,
+        isActive: row.is_active,
+        expiresAt: isoOrInfinity(row.expires_at as Date | number | null),
+        createdAt: isoOrInfinity(row.created_at as Date | number | null),
+        lastUsedAt: isoOrInfinity(row.last_used_at as Date | number | null),
+      })),
+    };
+  }
 
   async create(owner: RequestIdentity, input: CreateTokenInput) {
     const token = randomBytes(32).toString('hex');

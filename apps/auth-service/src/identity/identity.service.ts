@@ -1,9 +1,10 @@
 import type { ApiTokenIdentity, GetUsersByIdsResponse, TenantIdentity, UserIdentity } from '@nafs/contracts';
 import { isUuid } from '@nafs/contracts';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { toUserIdentity, USER_IDENTITY_FROM, USER_IDENTITY_SELECT, type UserIdentityRow } from '../users/user-identity';
 import { rpcError } from './rpc-error';
 
@@ -16,6 +17,7 @@ export class IdentityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly apiTokens: ApiTokenVerifier,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
   async validateUser(userId: unknown): Promise<UserIdentity> {
@@ -56,9 +58,9 @@ export class IdentityService {
     return { users: rows.map(toUserIdentity), missing: wanted.filter((id) => !found.has(id)) };
   }
 
-  async verifyApiToken(token: unknown): Promise<ApiTokenIdentity> {
+  async verifyApiToken(token: unknown, clientIp?: string): Promise<ApiTokenIdentity> {
     try {
-      const verified = await this.apiTokens.verify(token);
+      const verified = await this.apiTokens.verify(token, { clientIp, answerWithinMs: this.config.LEGACY_API_TOKEN_SCAN_RPC_ANSWER_MS });
       return { tokenId: verified.tokenId, scopes: verified.scopes, tenantId: verified.tenantId, user: verified.user };
     } catch (error) {
       if (error instanceof ApiTokenRejected) throw rpcError(error.reason, error.message);
