@@ -29,7 +29,7 @@ export async function createGateway(config: GatewayConfig, logger = gatewayLogge
     origin: config.CORS_ORIGINS,
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Tenant-Slug', 'X-Requested-With', 'X-Request-Id'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Tenant-Slug', 'X-Requested-With', 'X-Request-Id', 'Idempotency-Key'],
     exposedHeaders: [
       'ETag',
       'Content-Disposition',

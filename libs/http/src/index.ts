@@ -4,6 +4,7 @@ export * from './lib/envelopes';
 export * from './lib/escape';
 export * from './lib/errors';
 export * from './lib/families';
+export * from './lib/idempotency';
 export * from './lib/legacy-exception.filter';
 export * from './lib/legacy-family.decorator';
 export * from './lib/legacy-http.module';

@@ -1,4 +1,4 @@
-import { BadRequestError, createZodDto, e2Ok } from '@nafs/http';
+import { BadRequestError, createZodDto, e2Ok, Idempotent } from '@nafs/http';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 
 import { Auth, LocalRoles } from '../access/auth.guard';
@@ -43,6 +43,8 @@ export class ApiTokensController {
   constructor(private readonly tokens: ApiTokensService) {}
 
   @Post()
+  // The replayed answer holds the plaintext token: kept 10 minutes, not 24 h.
+  @Idempotent({ ttlSeconds: 600 })
   @HttpCode(201)
   async create(@Identity() identity: RequestIdentity, @Body() body: CreateTokenDto) {
     return e2Ok(await this.tokens.create(identity, body));
