@@ -1,22 +1,13 @@
 import { forbidden, unauthorized } from '@nafs/auth-client';
 import { API_TOKEN_PATTERN } from '@nafs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 
 import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
-import { TenantEntity } from '../tenants/tenant.entity';
 import { toRole } from '../users/user-identity';
+import { AccessRepository, type AccessUserRow } from './access.repository';
 import type { RequestIdentity } from './request-identity';
 import { TokenService } from './token.service';
-
-interface UserRow {
-  id: string;
-  email: string;
-  role: string | null;
-  tenant_id: string | null;
-  is_active: boolean | null;
-}
 
 /**
  * The legacy `AuthMiddleware.authenticate` (legacy-api.md 2.4), same order and messages: Bearer
@@ -26,7 +17,7 @@ interface UserRow {
 @Injectable()
 export class Authenticator {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: AccessRepository,
     private readonly tokens: TokenService,
     private readonly apiTokens: ApiTokenVerifier,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
@@ -86,15 +77,15 @@ export class Authenticator {
     }
   }
 
-  private async loadActiveUser(userId: string): Promise<UserRow | null> {
+  private async loadActiveUser(userId: string): Promise<AccessUserRow | null> {
     if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
-    const rows: UserRow[] = await this.dataSource.query(`SELECT id, email, role, tenant_id, is_active FROM users WHERE id = $1`, [userId]);
-    return rows[0]?.is_active === true ? rows[0] : null;
+    const row = await this.repository.user(userId);
+    return row?.is_active === true ? row : null;
   }
 
   private async withTenant(identity: RequestIdentity, tenantId: string | null): Promise<RequestIdentity> {
     if (!tenantId || !this.config.TENANT_TOKEN_ISOLATION) return identity;
-    const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ id: tenantId });
+    const tenant = await this.repository.tenant(tenantId);
     if (!tenant || tenant.isActive !== true) throw unauthorized('Tenant account is inactive or not found');
     if (identity.tenantId !== tenant.id) throw forbidden('User no longer belongs to this tenant');
     return { ...identity, tenant };

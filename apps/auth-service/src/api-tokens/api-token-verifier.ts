@@ -6,12 +6,12 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { compare } from 'bcrypt';
 import type Redis from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { DataSource } from 'typeorm';
 
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { failFastRedis } from '../rate-limit/fail-fast-redis';
-import { toUserIdentity, type UserIdentityRow } from '../users/user-identity';
+import { toUserIdentity } from '../users/user-identity';
 import { ApiTokenUsageRecorder } from './api-token-usage.recorder';
+import { type ApiTokenLookupRow, ApiTokensRepository } from './api-tokens.repository';
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -34,14 +34,6 @@ export interface VerifiedApiToken {
   tenantId: string | null;
   tokenSha256: string;
   user: UserIdentity;
-}
-
-interface TokenRow extends UserIdentityRow {
-  token_id: string;
-  scopes: string[];
-  token_tenant_id: string | null;
-  token_is_active: boolean | null;
-  unexpired: boolean;
 }
 
 /** Why a sha256 miss was answered 401 without a legacy scan (logged, and counted in tests). */
@@ -88,7 +80,7 @@ export class ApiTokenVerifier implements OnApplicationShutdown {
   };
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: ApiTokensRepository,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly usage: ApiTokenUsageRecorder,
@@ -136,18 +128,8 @@ export class ApiTokenVerifier implements OnApplicationShutdown {
     await this.redis.incr(this.generationKey()).catch(() => undefined);
   }
 
-  private async findBySha(sha: string): Promise<TokenRow | undefined> {
-    const rows: TokenRow[] = await this.dataSource.query(
-      `SELECT k.id AS token_id, k.scopes, k.tenant_id AS token_tenant_id, k.is_active AS token_is_active,
-              k.expires_at > now() AS unexpired,
-              u.id, u.email, u.role, u.tenant_id, u.is_active, t.is_active AS tenant_is_active
-         FROM api_tokens k
-         JOIN users u ON u.id = k.user_id
-         LEFT JOIN tenants t ON t.id = u.tenant_id
-        WHERE k.token_sha256 = $1`,
-      [sha],
-    );
-    return rows[0];
+  private findBySha(sha: string): Promise<ApiTokenLookupRow | undefined> {
+    return this.repository.findBySha(sha);
   }
 
   private claimLegacyRow(token: string, sha: string, { clientIp, answerWithinMs }: VerifyOptions): Promise<boolean> {
@@ -205,12 +187,10 @@ export class ApiTokenVerifier implements OnApplicationShutdown {
   /** One bcrypt compare at a time per scan: the concurrency limit is then the number of compares. */
   private async scanLegacyRows(token: string, sha: string): Promise<boolean> {
     // Same candidate set as the legacy middleware: active and unexpired.
-    const candidates: { id: string; token_hash: string }[] = await this.dataSource.query(
-      `SELECT id, token_hash FROM api_tokens WHERE token_sha256 IS NULL AND is_active = true AND expires_at > now()`,
-    );
+    const candidates = await this.repository.legacyCandidates();
     for (const row of candidates) {
       if (await compare(token, row.token_hash).catch(() => false)) {
-        await this.dataSource.query(`UPDATE api_tokens SET token_sha256 = $1 WHERE id = $2 AND token_sha256 IS NULL`, [sha, row.id]);
+        await this.repository.fillSha256(row.id, sha);
         return true;
       }
     }

@@ -10,7 +10,6 @@ import type { RequestIdentity } from '../access/request-identity';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { ApiTokenEntity } from './api-token.entity';
-import { ApiTokenUsageEntity } from './api-token-usage.entity';
 import { ApiTokenVerifier, sha256Hex } from './api-token-verifier';
 import { ApiTokensRepository } from './api-tokens.repository';
 import type { CreateTokenInput, UpdateTokenInput, UsageQuery } from './api-tokens.schemas';
@@ -101,7 +100,7 @@ export class ApiTokensService {
     const expiresAt = input.expiresAt ?? new Date(Date.now() + YEAR_MS);
     const tokenHash = await hash(token, this.config.BCRYPT_ROUNDS);
     try {
-      await this.dataSource.getRepository(ApiTokenEntity).insert({
+      await this.repository.insert({
         id,
         userId: owner.id,
         tenantId: owner.tenantId,
@@ -119,8 +118,7 @@ export class ApiTokensService {
   }
 
   async list(owner: RequestIdentity): Promise<ApiTokenItem[]> {
-    const tokens = await this.scoped(owner).orderBy('t.created_at', 'DESC', 'NULLS LAST').addOrderBy('t.id').getMany();
-    return tokens.map(toApiTokenItem);
+    return (await this.repository.listOwned(owner)).map(toApiTokenItem);
   }
 
   async get(owner: RequestIdentity, id: string): Promise<ApiTokenItem> {
@@ -133,8 +131,7 @@ export class ApiTokensService {
     try {
       const { before, after } = await this.dataSource.transaction(async (manager) => {
         const before = await this.owned(owner, id, manager, true);
-        await manager.update(ApiTokenEntity, { id }, changes);
-        const after = (await manager.findOneBy(ApiTokenEntity, { id })) as ApiTokenEntity;
+        const after = await this.repository.update(manager, id, changes);
         if (before.isActive === true && after.isActive === false) await this.revoked(manager, after);
         else if (scopesChanged(before.scopes, after.scopes)) await this.scopesUpdated(manager, after);
         return { before, after };
@@ -150,25 +147,21 @@ export class ApiTokensService {
   async remove(owner: RequestIdentity, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const token = await this.owned(owner, id, manager, true);
-      await manager.delete(ApiTokenEntity, { id });
+      await this.repository.delete(manager, id);
       await this.revoked(manager, token);
     });
   }
 
   async usage(owner: RequestIdentity, id: string, query: UsageQuery, range: DateRange, statuses: number[]) {
     await this.ownedForUsage(owner, id);
-    const qb = this.dataSource.getRepository(ApiTokenUsageEntity).createQueryBuilder('u').where('u.token_id = :id', { id });
-    if (range.from) qb.andWhere('u.timestamp >= :from', { from: range.from });
-    if (range.to) qb.andWhere('u.timestamp <= :to', { to: range.to });
-    if (statuses.length) qb.andWhere('u.response_status IN (:...statuses)', { statuses });
-    if (query.endpoint) qb.andWhere('u.endpoint = :endpoint', { endpoint: query.endpoint });
-    if (query.method) qb.andWhere('u.method = :method', { method: query.method.toUpperCase() });
-    const [rows, total] = await qb
-      .orderBy('u.timestamp', 'DESC')
-      .addOrderBy('u.id')
-      .skip((query.page - 1) * query.limit)
-      .take(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.repository.usagePage(id, {
+      ...range,
+      statuses,
+      endpoint: query.endpoint,
+      method: query.method?.toUpperCase(),
+      offset: (query.page - 1) * query.limit,
+      limit: query.limit,
+    });
     return {
       usage: rows.map((row) => ({
         id: row.id,
@@ -189,27 +182,7 @@ export class ApiTokensService {
 
   async stats(owner: RequestIdentity, id: string, range: DateRange) {
     await this.ownedForUsage(owner, id);
-    const where = [`token_id = $1`];
-    const params: unknown[] = [id];
-    if (range.from && range.to) {
-      params.push(range.from, range.to);
-      where.push(`"timestamp" >= $2`, `"timestamp" <= $3`);
-    }
-    const filter = where.join(' AND ');
-    const [totals] = await this.dataSource.query(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE response_status < 400)::int AS ok,
-              COALESCE(round(avg(processing_time))::int, 0) AS avg
-         FROM api_token_usage WHERE ${filter}`,
-      params,
-    );
-    const top = await this.dataSource.query(
-      `SELECT endpoint, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY endpoint ORDER BY count DESC, endpoint LIMIT 10`,
-      params,
-    );
-    const byStatus = await this.dataSource.query(
-      `SELECT response_status AS status, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY response_status ORDER BY response_status`,
-      params,
-    );
+    const { totals, top, byStatus } = await this.repository.usageStats(id, range.from && range.to ? range : {});
     return {
       totalRequests: totals.total,
       successfulRequests: totals.ok,
@@ -222,15 +195,7 @@ export class ApiTokensService {
 
   async timeseries(owner: RequestIdentity, id: string, period: 'hour' | 'day', range: DateRange) {
     await this.ownedForUsage(owner, id);
-    const params: unknown[] = [id, period];
-    const where = [`token_id = $1`];
-    if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
-    if (range.to) where.push(`"timestamp" <= $${params.push(range.to)}`);
-    const rows: { period: Date; requests: number; avg: number }[] = await this.dataSource.query(
-      `SELECT date_trunc($2, "timestamp") AS period, count(*)::int AS requests, COALESCE(round(avg(processing_time))::int, 0) AS avg
-         FROM api_token_usage WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
-      params,
-    );
+    const rows = await this.repository.usageSeries(id, period, range);
     return {
       data: rows.map((row) => ({ period: isoOrInfinity(row.period), requests: row.requests, averageResponseTime: row.avg })),
       period,
@@ -255,22 +220,14 @@ export class ApiTokensService {
     });
   }
 
-  private scoped(owner: RequestIdentity, manager: EntityManager = this.dataSource.manager) {
-    const qb = manager.getRepository(ApiTokenEntity).createQueryBuilder('t').where('t.user_id = :userId', { userId: owner.id });
-    if (owner.tenantId) qb.andWhere('t.tenant_id = :tenantId', { tenantId: owner.tenantId });
-    return qb;
-  }
-
   private async owned(owner: RequestIdentity, id: string, manager?: EntityManager, lock = false): Promise<ApiTokenEntity> {
-    const qb = this.scoped(owner, manager).andWhere('t.id = :id', { id });
-    if (lock) qb.setLock('pessimistic_write');
-    const token = await qb.getOne();
+    const token = await this.repository.findOwned(owner, id, manager, lock);
     if (!token) throw NOT_FOUND();
     return token;
   }
 
   private async ownedForUsage(owner: RequestIdentity, id: string): Promise<void> {
-    const found = await this.scoped(owner).andWhere('t.id = :id', { id }).getExists();
+    const found = await this.repository.ownedExists(owner, id);
     if (!found) throw new NotFoundError('TOKEN_NOT_FOUND', 'Token not found or access denied');
   }
 }
