@@ -1,4 +1,4 @@
-import { RedisModule } from '@nafs/cache';
+import { REDIS_CLIENT, RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
 import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule } from '@nafs/observability';
@@ -36,7 +36,11 @@ export class AppModule implements NestModule {
         RedisModule.forRoot(config, 'auth-service'),
         HealthModule.forRoot({ environment: config.NODE_ENV }),
         MetricsModule.forRoot({ service: 'auth-service' }),
-        LegacyHttpModule.forRoot({ routes: AUTH_LEGACY_ROUTES, production: config.NODE_ENV === 'production' }),
+        LegacyHttpModule.forRoot({
+          routes: AUTH_LEGACY_ROUTES,
+          production: config.NODE_ENV === 'production',
+          idempotency: { redis: REDIS_CLIENT, keyPrefix: config.REDIS_KEY_PREFIX },
+        }),
         OutboxModule,
         AuthOutboxRelayModule.register(config),
         MailModule,

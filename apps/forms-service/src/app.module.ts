@@ -1,5 +1,5 @@
 import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
-import { RedisModule } from '@nafs/cache';
+import { REDIS_CLIENT, RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
 import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
@@ -30,7 +30,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         FormsConfigModule.register(config),
-        LegacyHttpModule.forRoot({ routes: FORMS_LEGACY_ROUTES, bodyErrors: 'E3', production: config.NODE_ENV === 'production' }),
+        LegacyHttpModule.forRoot({
+          routes: FORMS_LEGACY_ROUTES,
+          bodyErrors: 'E3',
+          production: config.NODE_ENV === 'production',
+          idempotency: { redis: REDIS_CLIENT, keyPrefix: config.REDIS_KEY_PREFIX },
+        }),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('forms', config), FORMS_SCHEMA)),
         RedisModule.forRoot(config, 'forms-service'),
         AuthRpcModule.forRoot(config),

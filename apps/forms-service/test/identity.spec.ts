@@ -21,6 +21,7 @@ const desktop = {
 describeIdentityAgainstRealAuth({
   definition: FORMS_SERVICE,
   probePath: PROBE,
+  writeProbe: { path: PROBE, body: { name: 'Scoped theme', thumbnailUrl: 'https://cdn.example.com/t.png', themeConfig: { desktop } } },
   // Each theme is created by its user, and only its creator or an admin may edit it, whichever
   // auth replica answered.
   async writeAsEveryone({ auth, service }, everyone) {

@@ -1,5 +1,5 @@
 import { AuthClientModule, identityClientOptions } from '@nafs/auth-client';
-import { RedisModule } from '@nafs/cache';
+import { REDIS_CLIENT, RedisModule } from '@nafs/cache';
 import { databaseSettingsFromEnv, typeOrmOptions } from '@nafs/database';
 import { LegacyHttpModule } from '@nafs/http';
 import { HealthModule, MetricsModule, READINESS_CHECKS } from '@nafs/observability';
@@ -25,7 +25,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LegacyHttpModule.forRoot({ routes: WEB_LEGACY_ROUTES, bodyErrors: 'E3', production: config.NODE_ENV === 'production' }),
+        LegacyHttpModule.forRoot({
+          routes: WEB_LEGACY_ROUTES,
+          bodyErrors: 'E3',
+          production: config.NODE_ENV === 'production',
+          idempotency: { redis: REDIS_CLIENT, keyPrefix: config.REDIS_KEY_PREFIX },
+        }),
         TypeOrmModule.forRoot(typeOrmOptions(databaseSettingsFromEnv('web', config), WEB_SCHEMA)),
         RedisModule.forRoot(config, 'web-service'),
         AuthRpcModule.forRoot(config),

@@ -7,6 +7,7 @@ const PROBE = '/api/v1/drawing-projects';
 describeIdentityAgainstRealAuth({
   definition: WEB_SERVICE,
   probePath: PROBE,
+  writeProbe: { path: PROBE, body: { name: 'scoped', templateData: { version: '1', shapes: [] } } },
   // Each user's project comes back owned by them, whichever auth replica answered.
   async writeAsEveryone({ auth, service, get }, everyone) {
     for (const user of everyone) {

@@ -5,6 +5,7 @@ export * from './lib/escape';
 export * from './lib/etag';
 export * from './lib/errors';
 export * from './lib/families';
+export * from './lib/idempotency';
 export * from './lib/legacy-exception.filter';
 export * from './lib/legacy-family.decorator';
 export * from './lib/legacy-http.module';

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 
+import { AccessRepository } from './access.repository';
 import { LocalAuthGuard, LocalRolesGuard } from './auth.guard';
 import { Authenticator } from './authenticator.service';
 import { TokenService } from './token.service';
@@ -9,7 +10,7 @@ import { TokenService } from './token.service';
 @Global()
 @Module({
   imports: [JwtModule.register({})],
-  providers: [TokenService, Authenticator, LocalAuthGuard, LocalRolesGuard],
+  providers: [TokenService, Authenticator, AccessRepository, LocalAuthGuard, LocalRolesGuard],
   exports: [TokenService, Authenticator, LocalAuthGuard, LocalRolesGuard],
 })
 export class AccessModule {}

@@ -27,7 +27,7 @@ export class LocalAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const startedAt = performance.now();
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const identity = await this.authenticator.authenticate(request.headers.authorization);
+    const identity = await this.authenticator.authenticate(request.headers.authorization, clientIp(request) ?? undefined);
     request.identity = identity;
     if (identity.authType === 'api_token' && identity.apiTokenId) {
       this.recordUsage(context, identity.apiTokenId, identity.tenant?.id ?? null, startedAt);

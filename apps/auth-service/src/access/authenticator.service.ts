@@ -1,22 +1,13 @@
 import { forbidden, unauthorized } from '@nafs/auth-client';
 import { API_TOKEN_PATTERN } from '@nafs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 
 import { ApiTokenRejected, ApiTokenVerifier } from '../api-tokens/api-token-verifier';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
-import { TenantEntity } from '../tenants/tenant.entity';
 import { toRole } from '../users/user-identity';
+import { AccessRepository, type AccessUserRow } from './access.repository';
 import type { RequestIdentity } from './request-identity';
 import { TokenService } from './token.service';
-
-interface UserRow {
-  id: string;
-  email: string;
-  role: string | null;
-  tenant_id: string | null;
-  is_active: boolean | null;
-}
 
 /**
  * The legacy `AuthMiddleware.authenticate` (legacy-api.md 2.4), same order and messages: Bearer
@@ -26,18 +17,18 @@ interface UserRow {
 @Injectable()
 export class Authenticator {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: AccessRepository,
     private readonly tokens: TokenService,
     private readonly apiTokens: ApiTokenVerifier,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<RequestIdentity> {
+  async authenticate(authorization: string | undefined, clientIp?: string): Promise<RequestIdentity> {
     if (!authorization) throw unauthorized('Authorization header is required');
     if (!authorization.startsWith('Bearer ')) throw unauthorized('Authorization header must use Bearer scheme');
     const token = authorization.slice('Bearer '.length).trim();
 
-    const identity = (API_TOKEN_PATTERN.test(token) ? null : await this.fromJwt(token)) ?? (await this.fromApiToken(token));
+    const identity = (API_TOKEN_PATTERN.test(token) ? null : await this.fromJwt(token)) ?? (await this.fromApiToken(token, clientIp));
     if (!identity) throw unauthorized('Invalid or expired token');
     return this.withTenant(identity.identity, identity.tenantId);
   }
@@ -66,9 +57,9 @@ export class Authenticator {
     return { identity, tenantId: claimedTenant ?? user.tenant_id };
   }
 
-  private async fromApiToken(token: string): Promise<{ identity: RequestIdentity; tenantId: string | null } | null> {
+  private async fromApiToken(token: string, clientIp?: string): Promise<{ identity: RequestIdentity; tenantId: string | null } | null> {
     try {
-      const verified = await this.apiTokens.verify(token);
+      const verified = await this.apiTokens.verify(token, { clientIp });
       const identity: RequestIdentity = {
         id: verified.user.id,
         email: verified.user.email,
@@ -86,15 +77,15 @@ export class Authenticator {
     }
   }
 
-  private async loadActiveUser(userId: string): Promise<UserRow | null> {
+  private async loadActiveUser(userId: string): Promise<AccessUserRow | null> {
     if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
-    const rows: UserRow[] = await this.dataSource.query(`SELECT id, email, role, tenant_id, is_active FROM users WHERE id = $1`, [userId]);
-    return rows[0]?.is_active === true ? rows[0] : null;
+    const row = await this.repository.user(userId);
+    return row?.is_active === true ? row : null;
   }
 
   private async withTenant(identity: RequestIdentity, tenantId: string | null): Promise<RequestIdentity> {
     if (!tenantId || !this.config.TENANT_TOKEN_ISOLATION) return identity;
-    const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ id: tenantId });
+    const tenant = await this.repository.tenant(tenantId);
     if (!tenant || tenant.isActive !== true) throw unauthorized('Tenant account is inactive or not found');
     if (identity.tenantId !== tenant.id) throw forbidden('User no longer belongs to this tenant');
     return { ...identity, tenant };

@@ -1,7 +1,7 @@
-import { BadRequestError, createZodDto, e2Ok } from '@nafs/http';
+import { BadRequestError, createZodDto, e2Ok, Idempotent } from '@nafs/http';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 
-import { Auth } from '../access/auth.guard';
+import { Auth, LocalRoles } from '../access/auth.guard';
 import { Identity, type RequestIdentity } from '../access/request-identity';
 import { createTokenSchema, rangeQuerySchema, tokenIdParamSchema, updateTokenSchema, usageQuerySchema } from './api-tokens.schemas';
 import { ApiTokensService, type DateRange } from './api-tokens.service';
@@ -43,6 +43,8 @@ export class ApiTokensController {
   constructor(private readonly tokens: ApiTokensService) {}
 
   @Post()
+  // The replayed answer holds the plaintext token: kept 10 minutes, not 24 h.
+  @Idempotent({ ttlSeconds: 600 })
   @HttpCode(201)
   async create(@Identity() identity: RequestIdentity, @Body() body: CreateTokenDto) {
     return e2Ok(await this.tokens.create(identity, body));
@@ -52,6 +54,14 @@ export class ApiTokensController {
   async list(@Identity() identity: RequestIdentity) {
     const items = await this.tokens.list(identity);
     return e2Ok(items, undefined, { meta: { total: items.length } });
+  }
+
+  /** Not legacy: the legacy API tokens never presented since the move (issue 17.1); before `:id`. */
+  @Get('admin/legacy-unseen')
+  @LocalRoles('admin')
+  async legacyUnseen() {
+    const report = await this.tokens.legacyUnseen();
+    return e2Ok(report, undefined, { meta: { total: report.tokens.length } });
   }
 
   @Get(':id/usage/stats')

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
+import { REDIS_CLIENT } from '@nafs/cache';
 import type { RunningTestService } from '@nafs/runtime/testing';
 import { compare } from 'bcrypt';
+import type Redis from 'ioredis';
 import type { Client } from 'pg';
 
 import { connect, count, insertApiToken, insertUser } from '../../test/support/db';
@@ -39,6 +41,24 @@ describe('/api/v1/tokens over HTTP', () => {
   afterAll(async () => {
     await db?.end();
     await auth?.close();
+  });
+
+  it('replays a retried creation with the same Idempotency-Key (one row; the answer kept 10 minutes), 422 for another body', async () => {
+    const name = `idem ${randomUUID().slice(0, 8)}`;
+    const key = randomUUID();
+    const post = (body: unknown) => api(auth.url, 'POST', '/api/v1/tokens', { token: jwt, body, headers: { 'idempotency-key': key } });
+    const first = await post({ name, scopes: ['read'] });
+    expect(first.status).toBe(201);
+    const retry = await post({ name, scopes: ['read'] });
+    expect({ status: retry.status, body: retry.body, replayed: retry.headers.get('idempotent-replayed') }).toEqual({
+      status: 201,
+      body: first.body,
+      replayed: 'true',
+    });
+    expect(await count(db, 'api_tokens', 'name = $1', [name])).toBe(1);
+    expect(await post({ name, scopes: ['write'] })).toMatchObject({ status: 422, body: { success: false } });
+    const [stored] = await auth.app.get<Redis>(REDIS_CLIENT).keys(`${auth.env.REDIS_KEY_PREFIX}idempotency:${owner.id}:*`);
+    expect(await auth.app.get<Redis>(REDIS_CLIENT).ttl(stored)).toBeLessThanOrEqual(600);
   });
 
   it('creates a token shown once, stored as bcrypt + sha256, that authenticates', async () => {

@@ -10,8 +10,8 @@ import type { RequestIdentity } from '../access/request-identity';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { ApiTokenEntity } from './api-token.entity';
-import { ApiTokenUsageEntity } from './api-token-usage.entity';
 import { ApiTokenVerifier, sha256Hex } from './api-token-verifier';
+import { ApiTokensRepository } from './api-tokens.repository';
 import type { CreateTokenInput, UpdateTokenInput, UsageQuery } from './api-tokens.schemas';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -48,6 +48,12 @@ export function toApiTokenItem(token: ApiTokenEntity): ApiTokenItem {
   };
 }
 
+function scopesChanged(before: string[], after: string[]): boolean {
+  const a = new Set(before);
+  const b = new Set(after);
+  return a.size !== b.size || [...a].some((scope) => !b.has(scope));
+}
+
 export interface DateRange {
   from?: Date;
   to?: Date;
@@ -56,7 +62,8 @@ export interface DateRange {
 /**
  * /api/v1/tokens (legacy-api.md 2.10, T1-T8): a user manages their own tokens (within their
  * tenant when they have one). New tokens carry the sha256 lookup column next to the legacy bcrypt
- * hash; revocation (delete or deactivate) writes `auth.api-token.revoked` in its transaction.
+ * hash; revocation (delete or deactivate) writes `auth.api-token.revoked` in its transaction, a
+ * scope change `auth.api-token.updated`, so web and forms drop the token's cached identity.
  */
 @Injectable()
 export class ApiTokensService {
@@ -64,8 +71,28 @@ export class ApiTokensService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly verifier: ApiTokenVerifier,
+    private readonly repository: ApiTokensRepository,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
+
+  /** Admin report: legacy tokens never presented since the move, and whether the scan still runs. */
+  async legacyUnseen() {
+    const rows = await this.repository.legacyUnseen();
+    return {
+      scan: { open: this.verifier.legacyScanOpen(), until: this.config.LEGACY_API_TOKEN_SCAN_UNTIL ?? null },
+      tokens: rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        userId: row.user_id,
+        userEmail: row.email,
+        tenantId: row.tenant_id,
+        isActive: row.is_active,
+        expiresAt: isoOrInfinity(row.expires_at as Date | number | null),
+        createdAt: isoOrInfinity(row.created_at as Date | number | null),
+        lastUsedAt: isoOrInfinity(row.last_used_at as Date | number | null),
+      })),
+    };
+  }
 
   async create(owner: RequestIdentity, input: CreateTokenInput) {
     const token = randomBytes(32).toString('hex');
@@ -73,7 +100,7 @@ export class ApiTokensService {
     const expiresAt = input.expiresAt ?? new Date(Date.now() + YEAR_MS);
     const tokenHash = await hash(token, this.config.BCRYPT_ROUNDS);
     try {
-      await this.dataSource.getRepository(ApiTokenEntity).insert({
+      await this.repository.insert({
         id,
         userId: owner.id,
         tenantId: owner.tenantId,
@@ -91,8 +118,7 @@ export class ApiTokensService {
   }
 
   async list(owner: RequestIdentity): Promise<ApiTokenItem[]> {
-    const tokens = await this.scoped(owner).orderBy('t.created_at', 'DESC', 'NULLS LAST').addOrderBy('t.id').getMany();
-    return tokens.map(toApiTokenItem);
+    return (await this.repository.listOwned(owner)).map(toApiTokenItem);
   }
 
   async get(owner: RequestIdentity, id: string): Promise<ApiTokenItem> {
@@ -105,9 +131,9 @@ export class ApiTokensService {
     try {
       const { before, after } = await this.dataSource.transaction(async (manager) => {
         const before = await this.owned(owner, id, manager, true);
-        await manager.update(ApiTokenEntity, { id }, changes);
-        const after = (await manager.findOneBy(ApiTokenEntity, { id })) as ApiTokenEntity;
+        const after = await this.repository.update(manager, id, changes);
         if (before.isActive === true && after.isActive === false) await this.revoked(manager, after);
+        else if (scopesChanged(before.scopes, after.scopes)) await this.scopesUpdated(manager, after);
         return { before, after };
       });
       if (before.isActive !== true && after.isActive === true && !after.tokenSha256) await this.verifier.forgetLegacyMisses();
@@ -121,25 +147,21 @@ export class ApiTokensService {
   async remove(owner: RequestIdentity, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const token = await this.owned(owner, id, manager, true);
-      await manager.delete(ApiTokenEntity, { id });
+      await this.repository.delete(manager, id);
       await this.revoked(manager, token);
     });
   }
 
   async usage(owner: RequestIdentity, id: string, query: UsageQuery, range: DateRange, statuses: number[]) {
     await this.ownedForUsage(owner, id);
-    const qb = this.dataSource.getRepository(ApiTokenUsageEntity).createQueryBuilder('u').where('u.token_id = :id', { id });
-    if (range.from) qb.andWhere('u.timestamp >= :from', { from: range.from });
-    if (range.to) qb.andWhere('u.timestamp <= :to', { to: range.to });
-    if (statuses.length) qb.andWhere('u.response_status IN (:...statuses)', { statuses });
-    if (query.endpoint) qb.andWhere('u.endpoint = :endpoint', { endpoint: query.endpoint });
-    if (query.method) qb.andWhere('u.method = :method', { method: query.method.toUpperCase() });
-    const [rows, total] = await qb
-      .orderBy('u.timestamp', 'DESC')
-      .addOrderBy('u.id')
-      .skip((query.page - 1) * query.limit)
-      .take(query.limit)
-      .getManyAndCount();
+    const [rows, total] = await this.repository.usagePage(id, {
+      ...range,
+      statuses,
+      endpoint: query.endpoint,
+      method: query.method?.toUpperCase(),
+      offset: (query.page - 1) * query.limit,
+      limit: query.limit,
+    });
     return {
       usage: rows.map((row) => ({
         id: row.id,
@@ -160,27 +182,7 @@ export class ApiTokensService {
 
   async stats(owner: RequestIdentity, id: string, range: DateRange) {
     await this.ownedForUsage(owner, id);
-    const where = [`token_id = $1`];
-    const params: unknown[] = [id];
-    if (range.from && range.to) {
-      params.push(range.from, range.to);
-      where.push(`"timestamp" >= $2`, `"timestamp" <= $3`);
-    }
-    const filter = where.join(' AND ');
-    const [totals] = await this.dataSource.query(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE response_status < 400)::int AS ok,
-              COALESCE(round(avg(processing_time))::int, 0) AS avg
-         FROM api_token_usage WHERE ${filter}`,
-      params,
-    );
-    const top = await this.dataSource.query(
-      `SELECT endpoint, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY endpoint ORDER BY count DESC, endpoint LIMIT 10`,
-      params,
-    );
-    const byStatus = await this.dataSource.query(
-      `SELECT response_status AS status, count(*)::int AS count FROM api_token_usage WHERE ${filter} GROUP BY response_status ORDER BY response_status`,
-      params,
-    );
+    const { totals, top, byStatus } = await this.repository.usageStats(id, range.from && range.to ? range : {});
     return {
       totalRequests: totals.total,
       successfulRequests: totals.ok,
@@ -193,15 +195,7 @@ export class ApiTokensService {
 
   async timeseries(owner: RequestIdentity, id: string, period: 'hour' | 'day', range: DateRange) {
     await this.ownedForUsage(owner, id);
-    const params: unknown[] = [id, period];
-    const where = [`token_id = $1`];
-    if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
-    if (range.to) where.push(`"timestamp" <= $${params.push(range.to)}`);
-    const rows: { period: Date; requests: number; avg: number }[] = await this.dataSource.query(
-      `SELECT date_trunc($2, "timestamp") AS period, count(*)::int AS requests, COALESCE(round(avg(processing_time))::int, 0) AS avg
-         FROM api_token_usage WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
-      params,
-    );
+    const rows = await this.repository.usageSeries(id, period, range);
     return {
       data: rows.map((row) => ({ period: isoOrInfinity(row.period), requests: row.requests, averageResponseTime: row.avg })),
       period,
@@ -216,22 +210,24 @@ export class ApiTokensService {
     });
   }
 
-  private scoped(owner: RequestIdentity, manager: EntityManager = this.dataSource.manager) {
-    const qb = manager.getRepository(ApiTokenEntity).createQueryBuilder('t').where('t.user_id = :userId', { userId: owner.id });
-    if (owner.tenantId) qb.andWhere('t.tenant_id = :tenantId', { tenantId: owner.tenantId });
-    return qb;
+  private async scopesUpdated(manager: EntityManager, token: ApiTokenEntity): Promise<void> {
+    await this.outbox.write(manager, AUTH_EVENTS.apiTokenUpdated, {
+      tokenId: token.id,
+      userId: token.userId,
+      tokenSha256: token.tokenSha256,
+      scopes: token.scopes,
+      changed: ['scopes'],
+    });
   }
 
   private async owned(owner: RequestIdentity, id: string, manager?: EntityManager, lock = false): Promise<ApiTokenEntity> {
-    const qb = this.scoped(owner, manager).andWhere('t.id = :id', { id });
-    if (lock) qb.setLock('pessimistic_write');
-    const token = await qb.getOne();
+    const token = await this.repository.findOwned(owner, id, manager, lock);
     if (!token) throw NOT_FOUND();
     return token;
   }
 
   private async ownedForUsage(owner: RequestIdentity, id: string): Promise<void> {
-    const found = await this.scoped(owner).andWhere('t.id = :id', { id }).getExists();
+    const found = await this.repository.ownedExists(owner, id);
     if (!found) throw new NotFoundError('TOKEN_NOT_FOUND', 'Token not found or access denied');
   }
 }

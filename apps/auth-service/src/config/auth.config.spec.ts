@@ -76,4 +76,21 @@ describe('auth-service configuration', () => {
     for (const name of ['JWT_ACCESS_EXPIRES_IN', 'S3_ENDPOINT', 'MAIL_FROM', 'BCRYPT_ROUNDS', 'TRUST_PROXY_HOPS'])
       expect(message).toContain(`${name}:`);
   });
+
+  it('validates the legacy API-token scan window and bounds (issue 17.1)', () => {
+    expect(loadAuthConfig({})).toMatchObject({
+      LEGACY_API_TOKEN_SCAN_CONCURRENCY: 2,
+      LEGACY_API_TOKEN_SCAN_QUEUE: 16,
+      LEGACY_API_TOKEN_MISS_TTL_SECONDS: 600,
+      LEGACY_API_TOKEN_FAILED_SCANS_PER_IP: 20,
+    });
+    expect(loadAuthConfig({}).LEGACY_API_TOKEN_SCAN_UNTIL).toBeUndefined();
+    expect(loadAuthConfig({ LEGACY_API_TOKEN_SCAN_UNTIL: '2027-01-31' }).LEGACY_API_TOKEN_SCAN_UNTIL).toBe('2027-01-31');
+    expect(loadAuthConfig({ LEGACY_API_TOKEN_SCAN_UNTIL: '2027-01-31T12:00:00Z' }).LEGACY_API_TOKEN_SCAN_UNTIL).toBe(
+      '2027-01-31T12:00:00Z',
+    );
+    for (const bad of ['next year', '2027-13-45', '31/01/2027'])
+      expect(() => loadAuthConfig({ LEGACY_API_TOKEN_SCAN_UNTIL: bad })).toThrow(/LEGACY_API_TOKEN_SCAN_UNTIL: must be an ISO 8601 date/);
+    expect(() => loadAuthConfig({ LEGACY_API_TOKEN_SCAN_CONCURRENCY: '0' })).toThrow(/LEGACY_API_TOKEN_SCAN_CONCURRENCY/);
+  });
 });

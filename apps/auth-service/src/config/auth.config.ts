@@ -121,6 +121,26 @@ export const authConfigSchema = z
      * Each legacy token pays this once; turn it off once they have all been used (or re-issued).
      */
     API_TOKEN_LEGACY_FALLBACK: booleanFlag(true),
+    /** End of the migration window (ISO 8601): from then on the legacy scan is off, unknown tokens are simply 401. */
+    LEGACY_API_TOKEN_SCAN_UNTIL: optional(
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date, e.g. 2027-01-31 or 2027-01-31T00:00:00Z')
+        .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date, e.g. 2027-01-31 or 2027-01-31T00:00:00Z'),
+    ),
+    /** Legacy scans (bcrypt compares) running at once per replica; the libuv pool has 4 threads and logins need some. */
+    LEGACY_API_TOKEN_SCAN_CONCURRENCY: positiveInt(2),
+    /** Scans waiting beyond the running ones; a token arriving with the queue full is answered 401 without a scan. */
+    LEGACY_API_TOKEN_SCAN_QUEUE: positiveInt(16),
+    /** Longest a scan waits for a slot; past it the token is answered 401 (not remembered), within web's and forms' RPC deadline. */
+    LEGACY_API_TOKEN_SCAN_MAX_WAIT_MS: positiveInt(500),
+    /** Over RPC, an unfinished scan is answered NOT_FOUND after this long (below web's and forms' AUTH_RPC_TIMEOUT_MS, 400); it goes on in the background. */
+    LEGACY_API_TOKEN_SCAN_RPC_ANSWER_MS: positiveInt(200),
+    /** How long an unknown token (sha256 of it, in Redis) is answered 401 without a scan. */
+    LEGACY_API_TOKEN_MISS_TTL_SECONDS: positiveInt(600),
+    /** Failed legacy scans per client IP and window; past it, that IP's unknown tokens get 401 without a scan. */
+    LEGACY_API_TOKEN_FAILED_SCANS_PER_IP: positiveInt(20),
+    LEGACY_API_TOKEN_FAILED_SCANS_WINDOW_SECONDS: positiveInt(600),
     /** How often buffered API-token usage rows are written. */
     API_TOKEN_USAGE_FLUSH_MS: positiveInt(1000),
   })

@@ -54,6 +54,9 @@ export class IdentityController {
 
   @MessagePattern(AUTH_PATTERNS.verifyApiToken)
   verifyApiToken(@Payload() payload: unknown): Promise<ApiTokenIdentity> {
-    return answer(() => this.identity.verifyApiToken(field<VerifyApiTokenRequest>(payload, 'token')));
+    const clientIp = field<VerifyApiTokenRequest>(payload, 'clientIp');
+    return answer(() =>
+      this.identity.verifyApiToken(field<VerifyApiTokenRequest>(payload, 'token'), typeof clientIp === 'string' ? clientIp : undefined),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { createZodDto, e2Ok, NotFoundError } from '@nafs/http';
+import { createZodDto, e2Ok, Idempotent, NotFoundError } from '@nafs/http';
 import { LocalDiskStorage, type ObjectStorage } from '@nafs/storage';
 import {
   Body,
@@ -87,6 +87,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(201)
   @Auth('admin')
   async create(@Identity() identity: RequestIdentity, @Body() input: CreateUserDto, @Req() request: Request) {

@@ -1,5 +1,6 @@
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
+import { Idempotent } from '@nafs/http';
 import {
   Body,
   type CanActivate,
@@ -94,6 +95,7 @@ export class FormsController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   @UseGuards(XssScreenGuard)
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateFormDto) {

@@ -1,6 +1,6 @@
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { BadRequestError, DomainError, e2Ok, LegacyFamily, LegacyHttpException } from '@nafs/http';
+import { BadRequestError, DomainError, e2Ok, Idempotent, LegacyFamily, LegacyHttpException } from '@nafs/http';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 
@@ -17,6 +17,7 @@ export class ShortLinksController {
   constructor(private readonly links: ShortLinksService) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   @RateLimit('shortLinkCreate')
   @UseGuards(RateLimitGuard, AuthGuard)

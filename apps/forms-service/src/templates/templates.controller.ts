@@ -1,4 +1,5 @@
 import { AuthGuard, Public, Roles } from '@nafs/auth-client';
+import { Idempotent } from '@nafs/http';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 
 import { CreateTemplateDto, ListTemplatesQueryDto, TemplateIdParamsDto, toTemplateDto, UpdateTemplateDto } from './dto/template.dto';
@@ -31,6 +32,7 @@ export class TemplatesController {
   }
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @HttpCode(HttpStatus.CREATED)
   async create(@Body() body: CreateTemplateDto) {

@@ -1,6 +1,6 @@
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { e2Ok, MaxBodyBytes } from '@nafs/http';
+import { e2Ok, Idempotent, MaxBodyBytes } from '@nafs/http';
 import {
   Body,
   Controller,
@@ -52,6 +52,7 @@ export class ThemesController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   @MaxBodyBytes(MAX_THEME_BODY_BYTES)
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateThemeDto) {

@@ -1,6 +1,6 @@
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { e7Ok } from '@nafs/http';
+import { e7Ok, Idempotent } from '@nafs/http';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 
 import { DrawingProjectsService } from './drawing-projects.service';
@@ -30,6 +30,7 @@ export class DrawingProjectsController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateDrawingProjectDto) {
     return e7Ok({ project: toDrawingProjectDto(await this.projects.create(user.id, body)) }, 'Project created successfully');

@@ -1,5 +1,6 @@
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
+import { Idempotent } from '@nafs/http';
 import { Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 
@@ -31,6 +32,7 @@ export class ExportJobsController {
   }
 
   @Post('tools/:toolId/export')
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   start(@CurrentUser() user: AuthenticatedUser, @Param() { toolId }: ToolIdParamsDto) {
     return this.exports.start(user, toolId);

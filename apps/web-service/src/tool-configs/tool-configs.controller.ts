@@ -1,5 +1,5 @@
 import { AuthGuard, Roles } from '@nafs/auth-client';
-import { e5Ok, LegacyFamily } from '@nafs/http';
+import { e5Ok, Idempotent, LegacyFamily } from '@nafs/http';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, UseGuards } from '@nestjs/common';
 
 import { XssScreenGuard } from '../tools/admin-security';
@@ -34,6 +34,7 @@ export class ToolConfigsController {
 
   /** W8. */
   @Post()
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   async create(@Param() { toolKey }: ToolKeyParamsDto, @Body() body: CreateToolConfigDto) {
     return e5Ok({ config: toToolConfigDto(await this.configs.create(toolKey, body)) });

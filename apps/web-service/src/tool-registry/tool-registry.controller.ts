@@ -1,6 +1,6 @@
 import { AuthGuard, CurrentUser } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { e6Ok, LegacyFamily } from '@nafs/http';
+import { e6Ok, Idempotent, LegacyFamily } from '@nafs/http';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 
 import {
@@ -53,6 +53,7 @@ export class ToolRegistryController {
 
   /** W21. */
   @Post('registry/register')
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   async register(@CurrentUser() user: AuthenticatedUser, @Body() body: RegisterToolDto) {
     return e6Ok('Tool registered successfully', toRegistryRecord(await this.registry.register(body, user.id)));

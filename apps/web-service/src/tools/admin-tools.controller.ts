@@ -1,6 +1,6 @@
 import { AuthGuard, CurrentUser, Roles } from '@nafs/auth-client';
 import type { AuthenticatedUser } from '@nafs/contracts';
-import { clientIp, e2Ok, etagMatches, userAgent } from '@nafs/http';
+import { clientIp, e2Ok, etagMatches, Idempotent, userAgent } from '@nafs/http';
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
@@ -99,6 +99,7 @@ export class AdminToolsController {
 
   /** W13. */
   @Post()
+  @Idempotent()
   @HttpCode(HttpStatus.CREATED)
   async create(@CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Body() body: CreateToolDto) {
     const tool = await this.tools.create(body, auditContext(user, req));

@@ -33,6 +33,8 @@ const ALL_SCOPES: ApiTokenScope[] = ['read', 'write'];
 interface AuthRequest {
   method: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Express's client address (trust proxy applied): auth limits failed API-token lookups per IP. */
+  ip?: string;
   user?: AuthenticatedUser;
 }
 
@@ -85,7 +87,7 @@ export class AuthGuard implements CanActivate {
     if (!value.startsWith('Bearer ')) throw this.refuse('bad_scheme', unauthorized(AUTH_MESSAGES.badScheme));
     const token = value.slice('Bearer '.length).trim();
     try {
-      if (isApiTokenFormat(token)) return await this.fromApiToken(token);
+      if (isApiTokenFormat(token)) return await this.fromApiToken(token, request.ip);
       return await this.fromJwt(token);
     } catch (error) {
       if (error instanceof AuthHttpException) throw error;
@@ -118,10 +120,10 @@ export class AuthGuard implements CanActivate {
     return { id: user.id, email: user.email, role: user.role, tenantId: user.tenantId, authType: 'jwt', scopes: [...ALL_SCOPES] };
   }
 
-  private async fromApiToken(token: string): Promise<AuthenticatedUser> {
+  private async fromApiToken(token: string, clientIp?: string): Promise<AuthenticatedUser> {
     let resolved;
     try {
-      resolved = await this.identity.verifyApiToken(token);
+      resolved = await this.identity.verifyApiToken(token, clientIp);
     } catch (error) {
       if (error instanceof IdentityLookupError) throw this.refuse('unknown_api_token', unauthorized(AUTH_MESSAGES.invalidToken));
       throw error;

@@ -80,7 +80,8 @@ export class IdentityCacheInvalidator implements OnModuleInit, OnApplicationShut
       case AUTH_EVENTS.tenantUpdated:
         await this.invalidateTenant((event.payload as AuthEventPayloads['auth.tenant.updated']).tenantId);
         return;
-      case AUTH_EVENTS.apiTokenRevoked: {
+      case AUTH_EVENTS.apiTokenRevoked:
+      case AUTH_EVENTS.apiTokenUpdated: {
         const payload = event.payload as AuthEventPayloads['auth.api-token.revoked'];
         if (payload.tokenSha256) {
           await this.invalidateApiToken(payload.tokenSha256);

@@ -95,10 +95,10 @@ export class IdentityClient {
    * Resolves a presented 64-hex API token. Only auth sees the plaintext; the caches key on its
    * sha256. The owner comes back through `getUser`, so deactivating a user also stops their tokens.
    */
-  async verifyApiToken(token: string): Promise<{ token: CachedApiToken; user: UserIdentity }> {
+  async verifyApiToken(token: string, clientIp?: string): Promise<{ token: CachedApiToken; user: UserIdentity }> {
     const key = sha256Hex(token);
     const entry = await this.apiTokens.getOrLoad(key, async () => {
-      const loaded = await this.load<ApiTokenIdentity, VerifyApiTokenRequest>(AUTH_PATTERNS.verifyApiToken, { token });
+      const loaded = await this.load<ApiTokenIdentity, VerifyApiTokenRequest>(AUTH_PATTERNS.verifyApiToken, { token, clientIp });
       if (!loaded.ok) return loaded;
       const identity = loaded.value;
       if (identity.user?.id) {

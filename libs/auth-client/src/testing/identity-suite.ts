@@ -21,6 +21,8 @@ export interface IdentitySuiteOptions<C extends BaseServiceConfig> {
    * check that what comes back (owners, roles) is right whichever replica answered.
    */
   writeAsEveryone(context: IdentitySuiteContext, everyone: TestUser[]): Promise<void>;
+  /** A POST that creates something, answering 201 to a bearer with the `write` scope. */
+  writeProbe: { path: string; body: unknown };
 }
 
 /**
@@ -76,6 +78,31 @@ export function describeIdentityAgainstRealAuth<C extends BaseServiceConfig>(opt
       await waitFor(async () => (await get(user)).status === 401, 2000, 'the deactivation to take effect', 25);
       expect(Date.now() - changedAt).toBeLessThan(2000);
       expect((await get(user)).body).toEqual({ error: 'Unauthorized', message: 'Invalid or expired token', timestamp: expect.any(String) });
+    });
+
+    it('refuses a write with an API token within 2 seconds of its scopes becoming read-only through auth’s API, with the cache warm', async () => {
+      const { auth, service } = context;
+      const user = await auth.createUser();
+      const token = await auth.createApiToken(user, ['read', 'write']);
+      const [{ id: tokenId }] = await auth.query<{ id: string }>(`SELECT id FROM api_tokens WHERE name = $1`, [`t-${token.slice(0, 8)}`]);
+      const write = () =>
+        fetch(`${service.url}${options.writeProbe.path}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(options.writeProbe.body),
+        }).then((res) => res.status);
+      expect(await write()).toBe(201); // the token's identity is now cached (both levels)
+      expect((await get(token)).status).toBe(200);
+      const changed = await fetch(`${auth.replicas[0].url}/api/v1/tokens/${tokenId}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${auth.accessToken(user)}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ scopes: ['read'] }),
+      });
+      expect(changed.status).toBe(200);
+      const changedAt = Date.now();
+      await waitFor(async () => (await write()) === 403, 2000, 'the scope change to take effect', 25);
+      expect(Date.now() - changedAt).toBeLessThan(2000);
+      expect((await get(token)).status).toBe(200); // still a valid read-only token
     });
 
     it('drops a user from both cache levels through the invalidation API', async () => {

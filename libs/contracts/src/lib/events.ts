@@ -10,6 +10,7 @@ export const AUTH_EVENTS = {
   userDeleted: 'auth.user.deleted',
   tenantUpdated: 'auth.tenant.updated',
   apiTokenRevoked: 'auth.api-token.revoked',
+  apiTokenUpdated: 'auth.api-token.updated',
 } as const;
 
 export type AuthEventType = (typeof AUTH_EVENTS)[keyof typeof AUTH_EVENTS];
@@ -52,12 +53,24 @@ export interface ApiTokenRevokedPayload {
   tokenSha256: string | null;
 }
 
+/** An active token's scopes changed (deactivation and deletion are `auth.api-token.revoked`). */
+export interface ApiTokenUpdatedPayload {
+  tokenId: string;
+  userId: string;
+  /** sha256 hex of the plaintext token, null for a legacy row never presented since the move. */
+  tokenSha256: string | null;
+  scopes: string[];
+  /** Names of the fields that changed, e.g. ['scopes']. */
+  changed: string[];
+}
+
 export interface AuthEventPayloads {
   'auth.user.updated': UserUpdatedPayload;
   'auth.user.deactivated': UserDeactivatedPayload;
   'auth.user.deleted': UserDeletedPayload;
   'auth.tenant.updated': TenantUpdatedPayload;
   'auth.api-token.revoked': ApiTokenRevokedPayload;
+  'auth.api-token.updated': ApiTokenUpdatedPayload;
 }
 
 export interface AuthEvent<T extends AuthEventType = AuthEventType> {

@@ -80,4 +80,6 @@ export interface GetUsersByIdsResponse {
 export interface VerifyApiTokenRequest {
   /** The presented 64-hex plaintext token. Only auth ever sees it; caches key on its sha256. */
   token: string;
+  /** The client that presented it, for auth's per-IP limit on failed legacy lookups. */
+  clientIp?: string;
 }
