@@ -22,7 +22,7 @@ const GZIP_TYPES = [
 export const CORS_METHODS = 'GET,POST,PUT,PATCH,DELETE,OPTIONS';
 export const CORS_ALLOWED_HEADERS = 'Authorization,Content-Type,X-Tenant-Slug,X-Requested-With,X-Request-Id,Idempotency-Key';
 export const CORS_EXPOSED_HEADERS =
-  'ETag,Content-Disposition,X-Package-Size,X-Request-Id,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After';
+  'ETag,Content-Disposition,X-Package-Size,X-Request-Id,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After,Idempotent-Replayed';
 
 export interface NginxSettings {
   /** Where clients connect. */
