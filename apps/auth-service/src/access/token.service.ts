@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 
 import {
   type AccessTokenClaims,
@@ -33,10 +33,13 @@ export class TokenService {
   readonly accessLifetimeMs: number;
   readonly refreshLifetimeMs: number;
 
-  constructor(
-    private readonly jwt: JwtService,
-    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-  ) {
+  // KeyObjects made once: given a string, jsonwebtoken tries it as a PEM key first and throws, on every call.
+  private readonly accessJwt: JwtService;
+  private readonly refreshJwt: JwtService;
+
+  constructor(@Inject(AUTH_CONFIG) config: AuthConfig) {
+    this.accessJwt = new JwtService({ secret: createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8')) });
+    this.refreshJwt = new JwtService({ secret: createSecretKey(Buffer.from(config.JWT_REFRESH_SECRET, 'utf8')) });
     this.accessLifetimeMs = durationMs(config.JWT_ACCESS_EXPIRES_IN);
     this.refreshLifetimeMs = durationMs(config.JWT_REFRESH_EXPIRES_IN);
   }
@@ -50,8 +53,7 @@ export class TokenService {
       type: 'access',
     };
     if (tenant) claims.tenant = tenant;
-    return this.jwt.sign(claims, {
-      secret: this.config.JWT_SECRET,
+    return this.accessJwt.sign(claims, {
       algorithm: JWT_ALGORITHM,
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
@@ -60,10 +62,9 @@ export class TokenService {
   }
 
   signRefresh(userId: string, sessionId: string): string {
-    return this.jwt.sign(
+    return this.refreshJwt.sign(
       { userId, sessionId, type: 'refresh' },
       {
-        secret: this.config.JWT_REFRESH_SECRET,
         algorithm: JWT_ALGORITHM,
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,
@@ -75,8 +76,7 @@ export class TokenService {
 
   /** Throws unless the token is a valid access token (and its tenant claim, if any, is active). */
   verifyAccess(token: string): AccessTokenClaims {
-    const claims = this.jwt.verify<AccessTokenClaims>(token, {
-      secret: this.config.JWT_SECRET,
+    const claims = this.accessJwt.verify<AccessTokenClaims>(token, {
       algorithms: [JWT_ALGORITHM],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
@@ -90,8 +90,7 @@ export class TokenService {
   }
 
   verifyRefresh(token: string): RefreshTokenClaims {
-    const claims = this.jwt.verify<RefreshTokenClaims>(token, {
-      secret: this.config.JWT_REFRESH_SECRET,
+    const claims = this.refreshJwt.verify<RefreshTokenClaims>(token, {
       algorithms: [JWT_ALGORITHM],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,

@@ -1,3 +1,5 @@
+import { createSecretKey } from 'node:crypto';
+
 import { isUuid } from '@nafs/contracts';
 import { GoneError, NotFoundError } from '@nafs/http';
 import { Inject, Injectable } from '@nestjs/common';
@@ -24,11 +26,11 @@ export const RENDER_TOKEN_MESSAGES = { expired: 'This form has expired', invalid
  */
 @Injectable()
 export class RenderTokenService {
-  private readonly jwt = new JwtService();
-  private readonly secret: string;
+  private readonly jwt: JwtService;
 
   constructor(@Inject(FORMS_CONFIG) config: FormsConfig) {
-    this.secret = config.FORM_RENDER_TOKEN_SECRET;
+    // A KeyObject made once: given a string, jsonwebtoken tries it as a PEM key first and throws, on every call.
+    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(config.FORM_RENDER_TOKEN_SECRET, 'utf8')) });
   }
 
   sign(formId: string, expiresAt?: Date | null): string {
@@ -37,14 +39,14 @@ export class RenderTokenService {
       payload.expiresAt = expiresAt.toISOString();
       payload.exp = Math.floor(expiresAt.getTime() / 1000);
     }
-    return this.jwt.sign(payload, { secret: this.secret, algorithm: 'HS256' });
+    return this.jwt.sign(payload, { algorithm: 'HS256' });
   }
 
   /** Expired → GoneError (410); forged, malformed or without a schema id → NotFoundError (404). */
   verify(token: string): RenderTokenClaims {
     let claims: Record<string, unknown>;
     try {
-      claims = this.jwt.verify<Record<string, unknown>>(token, { secret: this.secret, algorithms: ['HS256'] });
+      claims = this.jwt.verify<Record<string, unknown>>(token, { algorithms: ['HS256'] });
     } catch (error) {
       if ((error as Error).name === 'TokenExpiredError') throw new GoneError('TOKEN_EXPIRED', RENDER_TOKEN_MESSAGES.expired);
       throw new NotFoundError('INVALID_TOKEN', RENDER_TOKEN_MESSAGES.invalid);
