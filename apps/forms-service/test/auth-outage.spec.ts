@@ -113,8 +113,9 @@ describe('forms-service while auth-service is killed (real auth bundle and gatew
     const clients = [loop('cached'), loop('uncached')];
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
-    phase = 'outage';
+    // The outage starts once auth is dead: a request sent while SIGKILL is on its way still reaches it.
     await auth.replicas[0].stop('SIGKILL');
+    phase = 'outage';
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
     // Users first seen during the outage stay unknown to forms until auth answers again.
     const unseen = await auth.createUser();

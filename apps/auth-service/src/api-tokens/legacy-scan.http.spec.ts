@@ -52,6 +52,9 @@ describe('legacy API-token scan, bounded (issue 17.1)', () => {
       expect((await me(jwt, nextIp())).status).toBe(200);
       return performance.now() - started;
     };
+    // The same requests before the flood: what "as usual" means on this machine right now.
+    const baseline: number[] = [];
+    for (let i = 0; i < 10; i += 1) baseline.push(await legit());
     const answered: number[] = [];
     const burst = Array.from({ length: 200 }, () => me(randomToken(), floodIp).then((res) => answered.push(res.status)));
     // Sent in the same instant as the burst: it waits for the burst's 200 requests to be parsed
@@ -76,10 +79,13 @@ describe('legacy API-token scan, bounded (issue 17.1)', () => {
     const p99 = percentile(latencies, 99);
     console.log(
       `legacy-scan flood: ${answered.length} random tokens (200 at once + 4 streams), all 401; legitimate login + /me ` +
-        `(n=${latencies.length}) p50=${percentile(latencies, 50).toFixed(0)} ms p99=${p99.toFixed(0)} ms max=${Math.max(...latencies).toFixed(0)} ms; ` +
+        `(n=${latencies.length}) p50=${percentile(latencies, 50).toFixed(0)} ms p99=${p99.toFixed(0)} ms max=${Math.max(...latencies).toFixed(0)} ms ` +
+        `(before the flood: p50=${percentile(baseline, 50).toFixed(0)} ms max=${Math.max(...baseline).toFixed(0)} ms); ` +
         `one sent with the burst: ${burstMs.toFixed(0)} ms; scans skipped ${JSON.stringify(skipped)}`,
     );
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    // Bounds that hold on a loaded CI box: an unbounded scan tripled login times and ran into seconds.
+    expect(percentile(latencies, 50)).toBeLessThan(2 * percentile(baseline, 50) + 150);
+    expect(Math.max(...latencies)).toBeLessThan(3000);
     // Few were scanned: the rest met a full queue, the wait limit or their IP's failed-scan limit.
     expect(skipped['queue-full'] + skipped['queue-timeout'] + skipped['ip-limit']).toBeGreaterThan(150);
   });

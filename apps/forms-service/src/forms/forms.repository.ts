@@ -44,6 +44,11 @@ export class FormsRepository {
     return this.dataSource.getRepository(FormEntity).findOneBy({ id });
   }
 
+  /** Serialises saves of one form (inside `manager`'s transaction), so two concurrent saves get versions n+1 and n+2. */
+  async lockForm(formId: string, manager: EntityManager): Promise<void> {
+    await manager.query('SELECT id FROM forms WHERE id = $1 FOR UPDATE', [formId]);
+  }
+
   async latestSchema(formId: string, manager: EntityManager = this.dataSource.manager): Promise<FormSchemaEntity | null> {
     return manager
       .getRepository(FormSchemaEntity)

@@ -128,8 +128,7 @@ export class FormsService {
       if (input.title !== undefined) patch.title = escapeHtml(input.title);
       if (input.description !== undefined) patch.description = input.description === null ? null : escapeHtml(input.description);
       if (input.status !== undefined) patch.status = input.status;
-      // Serialises saves of one form, so two concurrent saves get versions n+1 and n+2.
-      await manager.query('SELECT id FROM forms WHERE id = $1 FOR UPDATE', [form.id]);
+      await this.forms.lockForm(form.id, manager);
       const latest = await this.forms.latestSchema(form.id, manager);
       let schema = latest;
       if (input.schema) {

@@ -39,6 +39,11 @@ export class ShortLinksRepository {
     return this.dataSource.getRepository(ShortLinkEntity).findOneBy({ code });
   }
 
+  /** Serialises link changes of one schema version until `manager`'s transaction ends. */
+  async lockSchemaLinks(formSchemaId: string, manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`short-link:${formSchemaId}`]);
+  }
+
   /** The newest link of a schema version (form links, legacy 5.3). */
   findForSchema(formSchemaId: string, manager: EntityManager = this.dataSource.manager): Promise<ShortLinkEntity | null> {
     return manager.getRepository(ShortLinkEntity).findOne({ where: { formSchemaId }, order: { createdAt: 'DESC' } });

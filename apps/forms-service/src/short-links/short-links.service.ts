@@ -136,7 +136,7 @@ export class ShortLinksService {
     if (!isUuid(formId)) throw new NotFoundError('FORM_NOT_FOUND', 'Form not found');
     const link = await this.links.transaction(async (manager) => {
       const schemaId = (await this.links.resolveSchemaId(formId, manager)) ?? formId;
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`short-link:${schemaId}`]);
+      await this.links.lockSchemaLinks(schemaId, manager);
       const existing = await this.links.findForSchema(schemaId, manager);
       if (existing) {
         await this.links.updateTarget(existing.id, originalUrl, expiresAt, manager);

@@ -5,7 +5,7 @@ const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
  * current one. A proxy that compresses a response (nginx's gzip) turns its ETag weak (`W/"..."`),
  * and the browser sends that back: it must still match.
  */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string | null | undefined): boolean {
+export function etagMatches(ifNoneMatch: string | undefined, etag: string | null | undefined): etag is string {
   if (!ifNoneMatch || !etag) return false;
   if (ifNoneMatch.trim() === '*') return true;
   const current = opaque(etag);
