@@ -14,7 +14,6 @@ const GZIP_TYPES = [
   'application/problem+json',
   'text/css',
   'text/plain',
-  'text/html',
   'text/xml',
   'image/svg+xml',
 ];
@@ -37,8 +36,12 @@ export interface NginxSettings {
   runDir: string;
   /** nginx `error_log` level. */
   errorLogLevel: 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'crit';
-  /** One JSON access line per request on stdout. */
-  accessLog: boolean;
+  /**
+   * One JSON access line per request, sent as syslog over UDP to this port on 127.0.0.1 (the
+   * gateway prints them on its stdout); null: no access log. Not /dev/stdout: nginx cannot open
+   * it when stdout is a socket, as it is under Node's child_process.
+   */
+  accessLogPort: number | null;
   workerProcesses: number;
   maxBodySize: string;
 }
@@ -179,9 +182,9 @@ ${origins}
   }
 
   log_format gateway_json escape=json '{"level":30,"time":"$time_iso8601","service":"gateway","reqId":"$gateway_request_id",'
-    '"req":{"method":"$request_method","url":"$request_uri","remoteAddress":"$remote_addr"},"res":{"statusCode":$status},'
-    '"responseTime":$request_time,"upstream":"$upstream_addr","msg":"$request_method $request_uri $status"}';
-  access_log ${settings.accessLog ? '/dev/stdout gateway_json' : 'off'};
+    '"req":{"method":"$request_method","url":"$request_uri"},"res":{"statusCode":$status},'
+    '"remoteAddress":"$remote_addr","responseTime":$request_time,"upstream":"$upstream_addr","msg":"$request_method $request_uri $status"}';
+  access_log ${settings.accessLogPort ? `syslog:server=127.0.0.1:${settings.accessLogPort},tag=gateway,nohostname gateway_json` : 'off'};
 
   gzip on;
   gzip_proxied any;

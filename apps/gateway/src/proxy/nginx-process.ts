@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,20 +50,35 @@ function resolveNginx(binary: string): string {
  * connections. nginx's own messages go to the gateway's log; if nginx dies, `exited` says so and
  * the caller exits, so the orchestrator restarts the whole gateway.
  */
+/** Receives nginx's access lines (syslog over UDP) and prints each JSON line on stdout. */
+async function accessLogReceiver(): Promise<Socket> {
+  const socket = createSocket('udp4');
+  socket.on('message', (message) => {
+    const text = message.toString('utf8');
+    const json = text.indexOf('{');
+    if (json >= 0) process.stdout.write(`${text.slice(json).trimEnd()}\n`);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
+
 export async function startNginx(
   binary: string,
-  settings: Omit<NginxSettings, 'runDir'>,
+  settings: Omit<NginxSettings, 'runDir' | 'accessLogPort'> & { accessLog: boolean },
   logger: Pick<LoggerService, 'log' | 'warn' | 'error'>,
 ): Promise<NginxProcess> {
   binary = resolveNginx(binary);
+  const accessLog = settings.accessLog ? await accessLogReceiver() : null;
   const runDir = mkdtempSync(join(tmpdir(), 'nafs-gateway-'));
   // nginx creates its temp directories itself, owned by its worker user (`nobody` when started as root).
   chmodSync(runDir, 0o755);
   const configPath = join(runDir, 'nginx.conf');
-  writeFileSync(configPath, renderNginxConfig({ ...settings, runDir }));
+  const { accessLog: _wanted, ...rest } = settings;
+  writeFileSync(configPath, renderNginxConfig({ ...rest, runDir, accessLogPort: accessLog ? accessLog.address().port : null }));
 
   const check = spawnSync(binary, ['-t', '-q', '-e', 'stderr', '-p', runDir, '-c', configPath], { encoding: 'utf8' });
   if (check.status !== 0) {
+    accessLog?.close();
     rmSync(runDir, { recursive: true, force: true });
     throw new Error(`gateway: the generated nginx configuration was refused: ${check.stderr.trim()}`);
   }
@@ -83,6 +99,7 @@ export async function startNginx(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; unexpected: boolean }>((resolve) =>
     child.once('exit', (code, signal) => {
       process.removeListener('exit', killOnExit);
+      accessLog?.close();
       rmSync(runDir, { recursive: true, force: true });
       resolve({ code, signal, unexpected: !stopping });
     }),
