@@ -1,4 +1,15 @@
-import { type FormExportSource, FORMS_PATTERNS, type FormsPingResponse, isRpcErrorEnvelope, type ThemeExportSource } from '@nafs/contracts';
+import { createHash } from 'node:crypto';
+
+import {
+  type FormExportSource,
+  FORMS_PATTERNS,
+  type FormsPingResponse,
+  isRpcErrorEnvelope,
+  THEME_ASSET_CHUNK_MAX_CHARS,
+  type ThemeAssetChunk,
+  type ThemeAssetRef,
+  type ThemeExportSource,
+} from '@nafs/contracts';
 import { CircuitState, ResilientRpc, RpcUnavailableError } from '@nafs/rpc';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
@@ -71,6 +82,27 @@ export class FormsSourceClient implements OnApplicationShutdown {
 
   themeSource(themeId: string): Promise<ThemeExportSource> {
     return this.call(FORMS_PATTERNS.themeExportSource, { themeId });
+  }
+
+  /**
+   * The bytes of the asset `ref` stands for, decoded chunk by chunk as forms sends slices of its
+   * base64 text (a multiple of 4 characters each): at most one slice is in memory at a time.
+   */
+  async *themeAsset(themeId: string, ref: ThemeAssetRef, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    const { column, path, header, length, sha256 } = ref.$themeAsset;
+    const end = header.length + length;
+    const hash = createHash('sha256');
+    const changed = () => new Error(`The asset ${path.join('.')} of theme ${themeId} changed while it was read; start the export again`);
+    for (let offset = header.length; offset < end;) {
+      signal?.throwIfAborted();
+      const request = { themeId, column, path, offset, length: Math.min(THEME_ASSET_CHUNK_MAX_CHARS, end - offset) };
+      const chunk = await this.call<ThemeAssetChunk>(FORMS_PATTERNS.themeAssetChunk, request);
+      if (chunk.total !== end || chunk.data.length !== request.length) throw changed();
+      hash.update(chunk.data);
+      offset += chunk.data.length;
+      yield Buffer.from(chunk.data, 'base64');
+    }
+    if (hash.digest('hex') !== sha256) throw changed();
   }
 
   async onApplicationShutdown(): Promise<void> {
