@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -468,6 +468,49 @@ describe('export jobs W25-W31, #41 (real PostgreSQL, Redis, BullMQ, auth- and fo
     await expect(stat(join(storageDir, 'exports', `${jobId}.tar.gz`))).rejects.toThrow();
     expect((await call('POST', `${BASE}/export-jobs/${jobId}/cancel`, adminToken)).body.code).toBe('INVALID_JOB_STATUS');
     expect((await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken)).body.code).toBe('PACKAGE_NOT_READY');
+  });
+
+  it('packages a theme whose large assets forms sends in chunks, byte for byte as inline data URLs', async () => {
+    // 1.2 MB: above the inline limit and several RPC slices long; the logo stays inline in the reply.
+    const background = randomBytes(1200 * 1024);
+    const logo = randomBytes(1024);
+    const wide = randomBytes(2 * 1024); // theme_definition is limited to 50 kB: inline only
+    const [{ id: themeId }] = await query<{ id: string }>(
+      formsDb.url,
+      `INSERT INTO form_themes (name, description, theme_config, theme_definition, created_by) VALUES ($1, 'large assets', $2, $3, $4) RETURNING id`,
+      [
+        `Asset theme ${Date.now()}`,
+        JSON.stringify({
+          primaryColor: '#336699',
+          desktop: {
+            backgroundImage: `data:image/png;base64,${background.toString('base64')}`,
+            logo: `data:image/gif;base64,${logo.toString('base64')}`,
+          },
+        }),
+        JSON.stringify({ layers: [{ image: `data:image/webp;base64,${wide.toString('base64')}` }] }),
+        admin.id,
+      ],
+    );
+    const toolId = `asset-theme-export-${Date.now()}`;
+    await webDb(
+      `INSERT INTO tool_registry (tool_id, name, version, route, api_base, status, manifest_json, created_by) VALUES ($1, 'Asset theme', '1.0.0', $2, $3, 'active', $4, $5)`,
+      [toolId, `/tools/${toolId}`, `/api/tools/${toolId}`, JSON.stringify({ toolType: 'themes', toolMetadata: { themeId } }), admin.id],
+    );
+    const jobId = await startExport(toolId);
+    const row = await waitForStatus(jobId, ['completed', 'failed', 'rolled_back']);
+    expect(row).toMatchObject({ status: 'completed', error_message: null });
+    const download = await call('GET', `${BASE}/export-jobs/${jobId}/download`, adminToken);
+    expect(download.status).toBe(200);
+    const files = await untar(download.bytes);
+    expect(files.get(`${toolId}/assets/desktop-backgroundImage.png`)?.equals(background)).toBe(true);
+    expect(files.get(`${toolId}/assets/desktop-logo.gif`)?.equals(logo)).toBe(true);
+    expect(files.get(`${toolId}/assets/definition/layers-0-image.webp`)?.equals(wide)).toBe(true);
+    const theme = JSON.parse(files.get(`${toolId}/theme.json`)?.toString() ?? 'null');
+    expect(theme.themeConfig).toEqual({
+      primaryColor: '#336699',
+      desktop: { backgroundImage: '././assets/desktop-backgroundImage.png', logo: '././assets/desktop-logo.gif' },
+    });
+    expect(theme.themeDefinition).toEqual({ layers: [{ image: '././assets/definition/layers-0-image.webp' }] });
   });
 
   it('reports forms-service being down: W26 422 with an error entry, W27 fails the job with a clear message, no 500', async () => {

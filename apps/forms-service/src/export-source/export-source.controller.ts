@@ -3,6 +3,7 @@ import {
   type FormExportSourceRequest,
   FORMS_PATTERNS,
   type FormsPingResponse,
+  type ThemeAssetChunk,
   type ThemeExportSource,
   type ThemeExportSourceRequest,
 } from '@nafs/contracts';
@@ -44,5 +45,10 @@ export class ExportSourceController {
   @MessagePattern(FORMS_PATTERNS.themeExportSource)
   themeSource(@Payload() payload: unknown): Promise<ThemeExportSource> {
     return this.answer(() => this.source.themeSource(field<ThemeExportSourceRequest>(payload, 'themeId')));
+  }
+
+  @MessagePattern(FORMS_PATTERNS.themeAssetChunk)
+  themeAssetChunk(@Payload() payload: unknown): Promise<ThemeAssetChunk> {
+    return this.answer(() => this.source.themeAssetChunk(payload));
   }
 }

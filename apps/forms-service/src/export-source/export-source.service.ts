@@ -1,4 +1,19 @@
-import { type ExportedFormSchema, type FormExportSource, isUuid, type RpcErrorCode, type ThemeExportSource } from '@nafs/contracts';
+import { createHash } from 'node:crypto';
+
+import {
+  type ExportedFormSchema,
+  type FormExportSource,
+  isUuid,
+  type RpcErrorCode,
+  THEME_ASSET_CHUNK_MAX_CHARS,
+  THEME_ASSET_COLUMNS,
+  THEME_ASSET_INLINE_MAX_CHARS,
+  type ThemeAssetChunk,
+  type ThemeAssetChunkRequest,
+  type ThemeAssetColumn,
+  type ThemeAssetRef,
+  type ThemeExportSource,
+} from '@nafs/contracts';
 import { Injectable } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 
@@ -30,6 +45,39 @@ function toSchema(row: FormSchemaEntity): ExportedFormSchema {
   };
 }
 
+// The data URLs web's package writer turns into files (export-strategy.ts), base64 ones only.
+const BASE64_DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+)?;base64,/i;
+const BASE64_PAYLOAD = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * `value` with every large strict-base64 `data:` URL below its root replaced by a ThemeAssetRef
+ * (web reads those in chunks). Strict base64 only, so that decoding chunk by chunk gives exactly
+ * the bytes decoding the whole string would.
+ */
+export function withAssetRefs(value: unknown, column: ThemeAssetColumn): unknown {
+  const walk = (node: unknown, path: string[]): unknown => {
+    if (typeof node === 'string') {
+      if (path.length === 0 || node.length <= THEME_ASSET_INLINE_MAX_CHARS) return node;
+      const header = BASE64_DATA_URL.exec(node)?.[0];
+      if (!header) return node;
+      const payload = node.slice(header.length);
+      if (!BASE64_PAYLOAD.test(payload)) return node;
+      const ref: ThemeAssetRef = {
+        $themeAsset: { column, path, header, length: payload.length, sha256: createHash('sha256').update(payload).digest('hex') },
+      };
+      return ref;
+    }
+    if (Array.isArray(node)) return node.map((child, index) => walk(child, [...path, String(index)]));
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(node)) out[key] = walk(child, [...path, key]);
+      return out;
+    }
+    return node;
+  };
+  return walk(value, []);
+}
+
 function toTheme(row: FormThemeEntity): ThemeExportSource {
   return {
     id: row.id,
@@ -37,8 +85,8 @@ function toTheme(row: FormThemeEntity): ThemeExportSource {
     description: row.description,
     isActive: row.isActive,
     thumbnailUrl: row.thumbnailUrl,
-    themeConfig: row.themeConfig,
-    themeDefinition: row.themeDefinition,
+    themeConfig: withAssetRefs(row.themeConfig, 'theme_config'),
+    themeDefinition: withAssetRefs(row.themeDefinition, 'theme_definition'),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -82,5 +130,21 @@ export class ExportSourceService {
     const theme = await this.rows.theme(themeId);
     if (!theme) throw rpcError('NOT_FOUND', `Theme ${themeId} not found`);
     return toTheme(theme);
+  }
+
+  async themeAssetChunk(request: unknown): Promise<ThemeAssetChunk> {
+    const { themeId, column, path, offset, length } = (request ?? {}) as Partial<ThemeAssetChunkRequest>;
+    if (typeof themeId !== 'string' || !isUuid(themeId)) throw rpcError('INVALID_ARGUMENT', 'themeId must be a uuid');
+    // `column` is interpolated into the SQL: only the two names of the enum get there.
+    if (typeof column !== 'string' || !(THEME_ASSET_COLUMNS as readonly string[]).includes(column))
+      throw rpcError('INVALID_ARGUMENT', `column must be one of ${THEME_ASSET_COLUMNS.join(', ')}`);
+    if (!Array.isArray(path) || path.length === 0 || path.length > 64 || !path.every((key) => typeof key === 'string'))
+      throw rpcError('INVALID_ARGUMENT', 'path must be a non-empty array of keys');
+    if (!Number.isSafeInteger(offset) || (offset as number) < 0) throw rpcError('INVALID_ARGUMENT', 'offset must be an integer >= 0');
+    if (!Number.isSafeInteger(length) || (length as number) < 1 || (length as number) > THEME_ASSET_CHUNK_MAX_CHARS)
+      throw rpcError('INVALID_ARGUMENT', `length must be an integer in 1..${THEME_ASSET_CHUNK_MAX_CHARS}`);
+    const slice = await this.rows.assetSlice(themeId, column as ThemeAssetColumn, path, offset as number, length as number);
+    if (!slice) throw rpcError('NOT_FOUND', `Theme ${themeId} has no asset at ${column}.${path.join('.')}`);
+    return slice;
   }
 }

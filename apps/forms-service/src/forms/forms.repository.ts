@@ -21,7 +21,8 @@ export interface FormListRow {
 const LATEST_ORDER = 's.schema_version DESC, s.created_at DESC NULLS LAST, s.id DESC';
 
 /** `[submitted_at, host(ip), values[]]` as the driver returns it in array mode. */
-export type ExportRow = [Date | null, string, Array<string | null>];
+/** `[submitted_at, host(submitter_ip), value of column 1, value of column 2, ...]`. */
+export type ExportRow = [Date | null, string | null, ...Array<string | null>];
 
 export interface SubmissionExportFilter {
   formId: string;
@@ -224,8 +225,9 @@ export class FormsRepository {
     onBatch: (rows: ExportRow[]) => Promise<void>,
   ): Promise<void> {
     const { where, params } = exportWhere(filter);
-    const valueList = columns.map((_, index) => `sub.values_json ->> $${params.length + index + 1}`).join(', ');
-    const sql = `SELECT sub.submitted_at, host(sub.submitter_ip) AS ip, ${valueList ? `ARRAY[${valueList}]::text[]` : `'{}'::text[]`} AS values
+    // One flat text column per value: no text[] literal to build in SQL and parse again in JS.
+    const valueList = columns.map((_, index) => `, sub.values_json ->> $${params.length + index + 1}`).join('');
+    const sql = `SELECT sub.submitted_at, host(sub.submitter_ip) AS ip${valueList}
                    FROM form_submissions sub JOIN form_schemas s ON s.id = sub.form_schema_id
                   WHERE ${where} ORDER BY sub.submitted_at DESC NULLS LAST, sub.id DESC`;
     const runner = this.dataSource.createQueryRunner();

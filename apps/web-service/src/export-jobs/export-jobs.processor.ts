@@ -11,7 +11,14 @@ import { EXPORT_JOBS_OPTIONS, EXPORT_QUEUE, EXPORT_STORAGE, type ExportJobsOptio
 import { ExportJobsRepository } from './export-jobs.repository';
 import type { ExportQueueJob } from './export-jobs.service';
 import { FormsSourceClient, FormsSourceError } from './forms-source.client';
-import { type ExportStep, fileWriter, PermanentStepError, type StepContext, toolTypeOf } from './strategies/export-strategy';
+import {
+  type ExportStep,
+  fileStreamWriter,
+  fileWriter,
+  PermanentStepError,
+  type StepContext,
+  toolTypeOf,
+} from './strategies/export-strategy';
 import { type BuiltPackage, STRATEGIES } from './strategies/strategies';
 
 class StepTimeoutError extends Error {
@@ -84,6 +91,7 @@ export class ExportJobsProcessor extends WorkerHost implements OnApplicationBoot
       storage: this.storage,
       state: {},
       write: fileWriter(workDir),
+      writeFrom: fileStreamWriter(workDir, abort.signal),
     };
     const done: ExportStep[] = [];
     let current: ExportStep | undefined;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
 
 import { assertSafeKey, type ByteRange, type ObjectStorage, type PutObjectInput, type StoredObject } from './object-storage';
 
@@ -26,6 +26,9 @@ export function defaultPublicUrl(options: Pick<S3StorageOptions, 'endpoint' | 'b
   return options.forcePathStyle ? `${endpoint.origin}/${options.bucket}` : `${endpoint.protocol}//${options.bucket}.${endpoint.host}`;
 }
 
+/** The SDK, loaded when an S3 storage is built: a service on local disk does not carry it (~4 MB RSS). */
+const loadSdk = (): typeof S3 => require('@aws-sdk/client-s3') as typeof S3;
+
 function isMissing(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
   return (
@@ -36,11 +39,12 @@ function isMissing(error: unknown): boolean {
 /** An S3-compatible bucket (DigitalOcean Spaces in legacy, `DO_SPACES_*`). */
 export class S3ObjectStorage implements ObjectStorage {
   readonly kind = 's3' as const;
-  private readonly client: S3Client;
+  private readonly sdk = loadSdk();
+  private readonly client: S3.S3Client;
   private readonly base: string;
 
   constructor(private readonly options: S3StorageOptions) {
-    this.client = new S3Client({
+    this.client = new this.sdk.S3Client({
       endpoint: options.endpoint,
       region: options.region,
       forcePathStyle: options.forcePathStyle,
@@ -55,7 +59,7 @@ export class S3ObjectStorage implements ObjectStorage {
   async put(input: PutObjectInput): Promise<StoredObject> {
     assertSafeKey(input.key);
     await this.client.send(
-      new PutObjectCommand({
+      new this.sdk.PutObjectCommand({
         Bucket: this.options.bucket,
         Key: input.key,
         Body: input.body,
@@ -69,13 +73,13 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+    await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
   }
 
   async putStream(key: string, body: Readable, contentLength: number, contentType: string): Promise<StoredObject> {
     assertSafeKey(key);
     await this.client.send(
-      new PutObjectCommand({
+      new this.sdk.PutObjectCommand({
         Bucket: this.options.bucket,
         Key: key,
         Body: body,
@@ -91,7 +95,11 @@ export class S3ObjectStorage implements ObjectStorage {
     assertSafeKey(key);
     try {
       const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+        new this.sdk.GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
       );
       return (object.Body as Readable | undefined) ?? null;
     } catch (error) {
@@ -103,7 +111,7 @@ export class S3ObjectStorage implements ObjectStorage {
   async size(key: string): Promise<number | null> {
     assertSafeKey(key);
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      const head = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
       return head.ContentLength ?? null;
     } catch (error) {
       if (isMissing(error)) return null;

@@ -1,6 +1,9 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
+import { isThemeAssetRef, type ThemeAssetRef } from '@nafs/contracts';
 import type { ObjectStorage } from '@nafs/storage';
 
 import type { ToolRegistryEntryEntity } from '../../tool-registry/tool-registry-entry.entity';
@@ -61,6 +64,8 @@ export interface StepContext {
   state: Record<string, unknown>;
   /** Writes `relativePath` under the package root. */
   write(relativePath: string, content: string | Buffer): Promise<void>;
+  /** Streams `source` into `relativePath` under the package root, with backpressure. */
+  writeFrom(relativePath: string, source: AsyncIterable<Buffer>): Promise<void>;
 }
 
 export interface ExportStep {
@@ -85,26 +90,49 @@ export function fileWriter(workDir: string) {
   };
 }
 
+export function fileStreamWriter(workDir: string, signal?: AbortSignal) {
+  return async (relativePath: string, source: AsyncIterable<Buffer>) => {
+    const path = join(workDir, relativePath);
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(source, createWriteStream(path), { signal });
+  };
+}
+
 export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+)?(;base64)?,/i;
 
 /**
  * Writes every `data:` URL found in `value` (theme backgrounds, logos) as a file under `dir` and
  * returns a copy of `value` that references the files instead. Large assets thus leave the JSON.
+ * A ThemeAssetRef (a large asset forms did not put in its reply) is streamed from `readAsset`
+ * into its file, named as the inline URL would have been.
  */
 export async function extractDataUrlAssets(
   value: unknown,
   dir: string,
-  write: StepContext['write'],
+  context: Pick<StepContext, 'write' | 'writeFrom'>,
+  readAsset: (ref: ThemeAssetRef) => AsyncIterable<Buffer>,
 ): Promise<{ value: unknown; files: string[] }> {
   const files: string[] = [];
+  const fileName = (header: RegExpExecArray, path: string) => {
+    const extension = (header[1]?.split('/')[1] ?? 'bin').replace(/[^a-z0-9]/gi, '').slice(0, 10) || 'bin';
+    return `${dir}/${path.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'asset'}.${extension}`;
+  };
   const walk = async (node: unknown, path: string): Promise<unknown> => {
     if (typeof node === 'string') {
-      const match = /^data:([a-z]+\/[a-z0-9.+-]+)?(;base64)?,/i.exec(node);
+      const match = DATA_URL.exec(node);
       if (!match) return node;
-      const extension = (match[1]?.split('/')[1] ?? 'bin').replace(/[^a-z0-9]/gi, '').slice(0, 10) || 'bin';
-      const name = `${dir}/${path.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'asset'}.${extension}`;
+      const name = fileName(match, path);
       const payload = node.slice(match[0].length);
-      await write(name, match[2] ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload)));
+      await context.write(name, match[2] ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload)));
+      files.push(name);
+      return `./${name}`;
+    }
+    const header = isThemeAssetRef(node) ? DATA_URL.exec(node.$themeAsset.header) : null;
+    if (header && isThemeAssetRef(node)) {
+      const name = fileName(header, path);
+      await context.writeFrom(name, readAsset(node));
       files.push(name);
       return `./${name}`;
     }

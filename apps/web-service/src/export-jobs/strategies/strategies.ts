@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 
-import type { FormExportSource, ThemeExportSource } from '@nafs/contracts';
+import type { FormExportSource, ThemeAssetRef, ThemeExportSource } from '@nafs/contracts';
 
 import {
   type ExportStep,
@@ -49,8 +49,9 @@ const formSource = (context: StepContext) => context.state.form as FormExportSou
 const themeSource = (context: StepContext) => context.state.theme as ThemeExportSource;
 
 async function writeTheme(context: StepContext, theme: ThemeExportSource, dir: string): Promise<string[]> {
-  const config = await extractDataUrlAssets(theme.themeConfig, `${dir}/assets`, context.write);
-  const definition = await extractDataUrlAssets(theme.themeDefinition, `${dir}/assets/definition`, context.write);
+  const readAsset = (ref: ThemeAssetRef) => context.forms.themeAsset(theme.id, ref, context.signal);
+  const config = await extractDataUrlAssets(theme.themeConfig, `${dir}/assets`, context, readAsset);
+  const definition = await extractDataUrlAssets(theme.themeDefinition, `${dir}/assets/definition`, context, readAsset);
   await context.write(`${dir}/theme.json`, json({ ...theme, themeConfig: config.value, themeDefinition: definition.value }));
   return [...config.files, ...definition.files];
 }
