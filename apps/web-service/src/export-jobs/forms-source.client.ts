@@ -5,6 +5,7 @@ import {
   FORMS_PATTERNS,
   type FormsPingResponse,
   isRpcErrorEnvelope,
+  THEME_ASSET_CHUNK_MAX_CHARS,
   type ThemeAssetChunk,
   type ThemeAssetRef,
   type ThemeExportSource,
@@ -14,13 +15,6 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { ClientProxy } from '@nestjs/microservices';
 
 import { EXPORT_JOBS_OPTIONS, type ExportJobsOptions, FORMS_RPC_CLIENT } from './export-jobs.config';
-
-/**
- * Characters per asset slice: 96 KB keeps each reply and its strings below V8's large-object size
- * (128 KB), so they die in the young generation instead of waiting in large-object space for a
- * full GC (512 KB slices left ~20 MB of them behind with 4 exports running).
- */
-const ASSET_SLICE_CHARS = 96 * 1024;
 
 /** forms answered that the thing does not exist or the request is malformed: never retried. */
 export class FormsSourceError extends Error {
@@ -101,7 +95,7 @@ export class FormsSourceClient implements OnApplicationShutdown {
     const changed = () => new Error(`The asset ${path.join('.')} of theme ${themeId} changed while it was read; start the export again`);
     for (let offset = header.length; offset < end;) {
       signal?.throwIfAborted();
-      const request = { themeId, column, path, offset, length: Math.min(ASSET_SLICE_CHARS, end - offset) };
+      const request = { themeId, column, path, offset, length: Math.min(THEME_ASSET_CHUNK_MAX_CHARS, end - offset) };
       const chunk = await this.call<ThemeAssetChunk>(FORMS_PATTERNS.themeAssetChunk, request);
       if (chunk.total !== end || chunk.data.length !== request.length) throw changed();
       hash.update(chunk.data);
