@@ -2,27 +2,16 @@
 // without persistence) is killed and restarted empty, losing the stream and web's group. auth's
 // relay replays its outbox, web's consumer recreates its group, and the erasure is applied once.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 import { AuthFixture, TEST_JWT_SECRET } from '@nafs/auth-client/testing';
 import { createMigratedDatabase, type TestDatabase, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { createServiceApp } from '@nafs/runtime';
+import { freePort } from '@nafs/runtime/testing';
 import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 
 import { WEB_SERVICE } from '../src/service';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('auth events survive a Redis restarted empty while web is down (auth bundle, web, a private redis-server)', () => {
   let port: number;

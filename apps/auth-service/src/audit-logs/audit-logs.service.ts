@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 import type { ClientMeta } from '../sessions/sessions.service';
 import type { AuditLogEntity } from './audit-log.entity';
-import { AuditLogsRepository } from './audit-logs.repository';
+import { type AuditLogFilter, AuditLogsRepository } from './audit-logs.repository';
 
 export interface AuditEntry {
   userId: string | null;
@@ -13,18 +13,6 @@ export interface AuditEntry {
   resourceId?: string | null;
   changes?: unknown;
   meta: ClientMeta;
-}
-
-export interface AuditQuery {
-  page: number;
-  limit: number;
-  userId?: string;
-  tenantId?: string;
-  action?: string;
-  resourceType?: string;
-  resourceId?: string;
-  from?: Date;
-  to?: Date;
 }
 
 /** audit_logs (legacy-api.md 2.11), plus the events legacy defined but never wired (register, login, logout). */
@@ -60,7 +48,7 @@ export class AuditLogsService {
   }
 
   /** An admin sees the audit trail of their own tenant (or of tenant-less records). */
-  list(query: AuditQuery, tenantScope: string | null): Promise<{ items: AuditLogEntity[]; total: number }> {
+  list(query: AuditLogFilter, tenantScope: string | null): Promise<{ items: AuditLogEntity[]; total: number }> {
     return this.auditLogs.list(query, tenantScope);
   }
 }
