@@ -57,8 +57,14 @@ export class LocalDiskStorage implements ObjectStorage {
   }
 
   async size(key: string): Promise<number | null> {
+    let path: string;
     try {
-      const info = await stat(this.pathOf(key));
+      path = this.pathOf(key);
+    } catch {
+      return null; // an unsafe key names no object
+    }
+    try {
+      const info = await stat(path);
       return info.isFile() ? info.size : null;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;

@@ -41,8 +41,17 @@ export interface ObjectStorage {
 }
 
 /** Keys are relative, `/`-separated paths of safe characters, never escaping their root. */
+/** S3's limit on a key, and far below any filesystem's path limit once split into names of at most 255. */
+export const MAX_KEY_LENGTH = 1024;
+const MAX_NAME_LENGTH = 255;
+
 export function assertSafeKey(key: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/.test(key) || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
-    throw new Error(`unsafe object key: ${key}`);
+  const parts = key.split('/');
+  if (
+    key.length > MAX_KEY_LENGTH ||
+    !/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/.test(key) ||
+    parts.some((part) => part === '' || part === '.' || part === '..' || part.length > MAX_NAME_LENGTH)
+  ) {
+    throw new Error(`unsafe object key: ${key.slice(0, 100)}`);
   }
 }
