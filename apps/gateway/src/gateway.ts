@@ -72,7 +72,8 @@ export async function startGateway(config: GatewayConfig, options: { listenPort?
         upstreams: upstreams(config),
         corsOrigins: config.CORS_ORIGINS,
         upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
-        errorLogLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'verbose' ? 'info' : 'warn',
+        // nginx's warnings are routine (an upload buffered to a temp file); its errors (upstream timeouts) are kept.
+        errorLogLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'verbose' ? 'warn' : 'error',
         accessLog: config.LOG_LEVEL !== 'error' && config.LOG_LEVEL !== 'warn',
         workerProcesses: config.NGINX_WORKER_PROCESSES,
         maxBodySize: config.GATEWAY_MAX_BODY_SIZE,
