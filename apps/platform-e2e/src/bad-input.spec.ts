@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { type ServiceName, SERVICES } from '@nafs/contracts';
-import { dropDatabase, testInfra, uniqueRedisPrefix } from '@nafs/database/testing';
-import { ServiceProcess } from '@nafs/runtime/testing';
+import type { ServiceName } from '@nafs/contracts';
+import type { ServiceProcess } from '@nafs/runtime/testing';
 import { Client } from 'pg';
+
+import { databaseUrl, type Platform, startPlatform } from './support/platform';
 
 interface Corpus {
   strings: string[];
@@ -19,7 +20,6 @@ interface Corpus {
 }
 
 const corpus = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'bad-input.json'), 'utf8')) as Corpus;
-const { runId } = testInfra();
 /** Tables that record attempts rather than data: failed logins and token usage are expected there. */
 const ATTEMPT_TABLES = new Set(['audit_logs', 'api_token_usage', 'event_outbox', 'processed_events', 'typeorm_migrations']);
 const SKIPPED_PATHS = /^\/(api-docs|health)|\/health/;
@@ -28,12 +28,6 @@ const SKIPPED_PATHS = /^\/(api-docs|health)|\/health/;
  * they succeed whatever is sent, and change the caller's own rows by design.
  */
 const INPUTLESS_ACTIONS = new Set(['POST /api/v1/auth/logout-all', 'DELETE /api/v1/users/avatar']);
-
-function databaseUrl(name: string): string {
-  const url = new URL(testInfra().pgUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** Per table of a database: row count and an order-independent digest of every row. */
 async function snapshot(url: string): Promise<Record<string, string>> {
@@ -100,43 +94,18 @@ function probesFor(method: string, template: string, bodyProps: string[]): Probe
 }
 
 describe('the bad-input corpus against every route, through the gateway (built bundles)', () => {
-  const prefix = uniqueRedisPrefix('badinput');
-  const databases = Object.fromEntries(
-    (['auth', 'web', 'forms'] as ServiceName[]).map((service) => [service, `nafs_t_${runId}_bad_${service}`]),
-  ) as Record<ServiceName, string>;
-  let services: Record<ServiceName, ServiceProcess>;
+  let platform: Platform;
   let gateway: ServiceProcess;
+  let databases: Record<ServiceName, string>;
   let token: string;
 
   beforeAll(async () => {
-    const envFor = (service: ServiceName): Record<string, string> => ({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      REDIS_URL: testInfra().redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      RPC_CHANNEL_PREFIX: prefix,
-      DB_MIGRATE_ON_START: 'true',
-      TRUST_PROXY_HOPS: '1',
+    platform = await startPlatform('bad', {
+      logLevel: 'error',
       // Limits high, so every probe reaches validation instead of a 429.
-      RATE_LIMIT_MAX: '1000000',
-      AUTH_RATE_LIMIT_MAX: '1000000',
-      PUBLIC_RATE_LIMIT_FACTOR: '10000',
-      [`${SERVICES[service].dbEnvPrefix}_DB_URL`]: databaseUrl(databases[service]),
+      env: { RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX: '1000000', PUBLIC_RATE_LIMIT_FACTOR: '10000' },
     });
-    services = {
-      auth: new ServiceProcess('auth-service', envFor('auth')),
-      web: new ServiceProcess('web-service', envFor('web')),
-      forms: new ServiceProcess('forms-service', envFor('forms')),
-    };
-    await Promise.all(Object.values(services).map((service) => service.start(180000)));
-    gateway = new ServiceProcess('gateway', {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      AUTH_SERVICE_URL: services.auth.url,
-      WEB_SERVICE_URL: services.web.url,
-      FORMS_SERVICE_URL: services.forms.url,
-    });
-    await gateway.start(120000);
+    ({ gateway, databases } = platform);
 
     // An admin, so the probes pass the guards and reach each route's validation.
     const user = { email: `bad-${randomUUID().slice(0, 8)}@example.com`, password: 'B@dInput123!' };
@@ -159,9 +128,7 @@ describe('the bad-input corpus against every route, through the gateway (built b
   }, 420000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await Promise.all(Object.values(services ?? {}).map((service) => service.stop()));
-    await Promise.all(Object.values(databases).map((name) => dropDatabase(name)));
+    await platform?.stop();
   });
 
   it('answers every probe without a 5xx and changes no row', async () => {

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 
-import { type ServiceName, SERVICES } from '@nafs/contracts';
-import { dropDatabase, testInfra, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
-import { ServiceProcess } from '@nafs/runtime/testing';
+import type { ServiceName } from '@nafs/contracts';
+import { waitFor } from '@nafs/database/testing';
+import type { ServiceProcess } from '@nafs/runtime/testing';
 import { chromium } from 'playwright-core';
+
+import { type Platform, startPlatform } from './support/platform';
 
 const CHROMIUM = '/usr/bin/chromium';
 const JWT_SECRET = 'observability-e2e-secret-0123456789abcdefghij';
-
-function databaseUrl(name: string): string {
-  const url = new URL(testInfra().pgUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** The JSON log lines of a process (pino, one object per line) that carry `reqId`. */
 function linesWith(process: ServiceProcess, requestId: string): Record<string, unknown>[] {
@@ -31,41 +27,14 @@ interface MergedDocument {
 const OPERATION_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
 
 describe('observability across the built bundles: one request id through four processes, /api-docs in a browser', () => {
-  const prefix = uniqueRedisPrefix('e2e-obs');
-  const databases = Object.fromEntries(
-    (['auth', 'web', 'forms'] as ServiceName[]).map((service) => [service, `nafs_t_${testInfra().runId}_obs_${service}`]),
-  ) as Record<ServiceName, string>;
+  let platform: Platform;
   let services: Record<ServiceName, ServiceProcess>;
   let gateway: ServiceProcess;
   const user = { email: `obs-${randomUUID().slice(0, 8)}@example.com`, password: 'Obs3rv@bility!' };
 
   beforeAll(async () => {
-    const envFor = (service: ServiceName): Record<string, string> => ({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'log',
-      REDIS_URL: testInfra().redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      RPC_CHANNEL_PREFIX: prefix,
-      DB_MIGRATE_ON_START: 'true',
-      TRUST_PROXY_HOPS: '1',
-      JWT_SECRET,
-      JWT_REFRESH_SECRET: `${JWT_SECRET}-refresh`,
-      [`${SERVICES[service].dbEnvPrefix}_DB_URL`]: databaseUrl(databases[service]),
-    });
-    services = {
-      auth: new ServiceProcess('auth-service', envFor('auth')),
-      web: new ServiceProcess('web-service', envFor('web')),
-      forms: new ServiceProcess('forms-service', envFor('forms')),
-    };
-    await Promise.all(Object.values(services).map((service) => service.start(180000)));
-    gateway = new ServiceProcess('gateway', {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'log',
-      AUTH_SERVICE_URL: services.auth.url,
-      WEB_SERVICE_URL: services.web.url,
-      FORMS_SERVICE_URL: services.forms.url,
-    });
-    await gateway.start(120000);
+    platform = await startPlatform('obs', { logLevel: 'log', env: { JWT_SECRET, JWT_REFRESH_SECRET: `${JWT_SECRET}-refresh` } });
+    ({ services, gateway } = platform);
     // Each service builds its document on the first request; build them now, not under the browser.
     for (const service of Object.values(services)) expect((await fetch(`${service.url}/api-docs/swagger.json`)).status).toBe(200);
     const registered = await fetch(`${gateway.url}/api/v1/auth/register`, {
@@ -77,9 +46,7 @@ describe('observability across the built bundles: one request id through four pr
   }, 420000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await Promise.all(Object.values(services ?? {}).map((service) => service.stop()));
-    await Promise.all(Object.values(databases).map((name) => dropDatabase(name)));
+    await platform?.stop();
   });
 
   it("follows one X-Request-Id from the gateway through web into auth's RPC handler (and forms), in each process's log", async () => {
