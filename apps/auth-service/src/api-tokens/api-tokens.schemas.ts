@@ -1,6 +1,6 @@
 import { API_TOKEN_SCOPES } from '@nafs/contracts';
 import { UUID_PATTERN } from '@nafs/contracts';
-import { escapeHtml } from '@nafs/http';
+import { escapeHtml, zPositiveInt } from '@nafs/http';
 import { z } from 'zod';
 
 const TEN_YEARS_MS = 10 * 365.25 * 24 * 3600 * 1000;
@@ -43,19 +43,10 @@ export const updateTokenSchema = z.object({
 
 export const tokenIdParamSchema = z.object({ id: z.string().regex(UUID_PATTERN, 'Invalid token ID format') });
 
-const positive = (label: string, fallback: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : value),
-    z.coerce
-      .number({ error: `${label} must be a positive integer` })
-      .int(`${label} must be a positive integer`)
-      .min(1, `${label} must be a positive integer`),
-  );
-
 /** Dates stay strings here: an invalid one is the legacy 400 INVALID_DATE, not a validation error. */
 export const usageQuerySchema = z.object({
-  page: positive('page', 1),
-  limit: positive('limit', 50).transform((value) => Math.min(value, 100)),
+  page: zPositiveInt('page', 1),
+  limit: zPositiveInt('limit', 50).transform((value) => Math.min(value, 100)),
   from: z.string().optional(),
   to: z.string().optional(),
   status: z.string().optional(),

@@ -1,5 +1,5 @@
 import { UUID_PATTERN } from '@nafs/contracts';
-import { createZodDto, e2Ok, zDateTime, zText } from '@nafs/http';
+import { createZodDto, e2Ok, zDateTime, zPositiveInt, zText } from '@nafs/http';
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 
@@ -8,21 +8,13 @@ import { Identity, type RequestIdentity } from '../access/request-identity';
 import type { AuditLogEntity } from './audit-log.entity';
 import { AuditLogsService } from './audit-logs.service';
 
-const positive = (label: string, fallback: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : value),
-    z.coerce
-      .number({ error: `${label} must be a positive integer` })
-      .int(`${label} must be a positive integer`)
-      .min(1, `${label} must be a positive integer`),
-  );
 const uuid = (label: string) => z.string().regex(UUID_PATTERN, `${label} must be a UUID`).optional();
 // `from=-100000-01-01` was a PostgreSQL error (500): only years 1-9999 are dates.
 const date = () => zDateTime.optional();
 
 const auditQuerySchema = z.object({
-  page: positive('page', 1),
-  limit: positive('limit', 50).transform((value) => Math.min(value, 100)),
+  page: zPositiveInt('page', 1),
+  limit: zPositiveInt('limit', 50).transform((value) => Math.min(value, 100)),
   userId: uuid('userId'),
   resourceId: uuid('resourceId'),
   action: zText(100, { min: 1, trim: true }).optional(),

@@ -1,6 +1,6 @@
 import { USER_ROLES } from '@nafs/contracts';
 import { UUID_PATTERN } from '@nafs/contracts';
-import { escapeHtml } from '@nafs/http';
+import { escapeHtml, zPositiveInt } from '@nafs/http';
 import { z } from 'zod';
 
 import { email } from '../auth/auth.schemas';
@@ -42,19 +42,10 @@ export const replaceUserSchema = z.object({
 
 export const patchUserSchema = replaceUserSchema.partial();
 
-const integer = (label: string, fallback: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : value),
-    z.coerce
-      .number({ error: `${label} must be a positive integer` })
-      .int(`${label} must be a positive integer`)
-      .min(1, `${label} must be a positive integer`),
-  );
-
 export const listUsersQuerySchema = z.object({
-  page: integer('Page', 1),
+  page: zPositiveInt('Page', 1),
   // Legacy clamps the limit instead of refusing it.
-  limit: integer('Limit', 20).transform((value) => Math.min(value, 100)),
+  limit: zPositiveInt('Limit', 20).transform((value) => Math.min(value, 100)),
   search: z
     .string({ error: 'Search must be a string' })
     .trim()

@@ -59,6 +59,20 @@ export const zDateTime = z
     'must be a date between years 1 and 9999',
   );
 
+/**
+ * A positive whole number from a query string, `fallback` when absent or empty, every failure
+ * `<label> must be a positive integer` (auth's legacy paging, which clamps `limit` instead of
+ * refusing it: chain `.transform`).
+ */
+export const zPositiveInt = (label: string, fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : value),
+    z.coerce
+      .number({ error: `${label} must be a positive integer` })
+      .int(`${label} must be a positive integer`)
+      .min(1, `${label} must be a positive integer`),
+  );
+
 export interface PaginationOptions {
   defaultLimit?: number;
   maxLimit?: number;
