@@ -74,15 +74,7 @@ export class AnalyticsService {
         return this.restaurant(population, base);
       default:
         // No events strategy existed: events and uncategorised forms get the generic shape, labelled data_collection.
-        return {
-          category: 'data_collection',
-          ...base,
-          totalRevenue: 0,
-          averageOrderValue: 0,
-          totalItemsOrdered: 0,
-          averageOrderSize: 0,
-          popularItems: [],
-        };
+        return genericMetrics(base);
     }
   }
 
@@ -285,15 +277,7 @@ export class AnalyticsService {
   }
 
   private async restaurant(population: Population, base: Json) {
-    const zero = {
-      category: 'data_collection',
-      ...base,
-      totalRevenue: 0,
-      averageOrderValue: 0,
-      totalItemsOrdered: 0,
-      averageOrderSize: 0,
-      popularItems: [] as unknown[],
-    };
+    const zero = genericMetrics(base);
     const missing = await this.missing(population, base, ['item_name', 'quantity', 'price']);
     if (missing.length) {
       return {
@@ -323,4 +307,17 @@ export class AnalyticsService {
       peakOrderTime: `${String(hour).padStart(2, '0')}:00-${String((hour + 1) % 24).padStart(2, '0')}:00`,
     };
   }
+}
+
+/** The legacy generic metrics (data_collection, all order figures zero): uncategorised forms, and restaurants without order fields. */
+function genericMetrics(base: Json) {
+  return {
+    category: 'data_collection',
+    ...base,
+    totalRevenue: 0,
+    averageOrderValue: 0,
+    totalItemsOrdered: 0,
+    averageOrderSize: 0,
+    popularItems: [] as unknown[],
+  };
 }
