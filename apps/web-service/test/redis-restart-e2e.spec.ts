@@ -1,54 +1,21 @@
 // Issue 16.4 end to end: web is down while auth erases a user, then Redis (a private redis-server,
 // without persistence) is killed and restarted empty, losing the stream and web's group. auth's
 // relay replays its outbox, web's consumer recreates its group, and the erasure is applied once.
-import { type ChildProcess, spawn } from 'node:child_process';
 
 import { AuthFixture, TEST_JWT_SECRET } from '@nafs/auth-client/testing';
-import { createMigratedDatabase, type TestDatabase, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
+import { createMigratedDatabase, PrivateRedis, type TestDatabase, uniqueRedisPrefix, waitFor } from '@nafs/database/testing';
 import { createServiceApp } from '@nafs/runtime';
-import { freePort } from '@nafs/runtime/testing';
 import type { INestApplication } from '@nestjs/common';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 
 import { WEB_SERVICE } from '../src/service';
 
 describe('auth events survive a Redis restarted empty while web is down (auth bundle, web, a private redis-server)', () => {
-  let port: number;
-  let redisServer: ChildProcess | undefined;
+  let redis: PrivateRedis;
   let auth: AuthFixture;
   let db: TestDatabase;
   let env: Record<string, string>;
   let web: { app: INestApplication; url: string } | undefined;
-
-  async function startRedis(): Promise<void> {
-    redisServer = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-      stdio: 'ignore',
-    });
-    const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await waitFor(
-        async () => {
-          await probe.connect().catch(() => undefined);
-          return (await probe.ping().catch(() => '')) === 'PONG';
-        },
-        5000,
-        'redis-server answering',
-      );
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  async function killRedis(): Promise<void> {
-    const server = redisServer;
-    if (!server || server.exitCode !== null || server.signalCode !== null) return;
-    await new Promise((resolve) => {
-      server.once('exit', resolve);
-      server.kill('SIGKILL');
-    });
-  }
 
   async function startWeb(): Promise<void> {
     const app = await createServiceApp(WEB_SERVICE, WEB_SERVICE.loadConfig(env));
@@ -84,10 +51,9 @@ describe('auth events survive a Redis restarted empty while web is down (auth bu
     Number((await webQuery<{ n: string }>('SELECT count(*) AS n FROM drawing_projects WHERE id = ANY($1)', [ids]))[0].n);
 
   beforeAll(async () => {
-    port = await freePort();
-    await startRedis();
+    redis = await PrivateRedis.start();
     const prefix = uniqueRedisPrefix('redis-restart');
-    const shared = { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: prefix, RPC_CHANNEL_PREFIX: prefix };
+    const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, RPC_CHANNEL_PREFIX: prefix };
     auth = new AuthFixture(shared);
     await auth.addReplica();
     db = await createMigratedDatabase('web', WEB_SERVICE.schema);
@@ -97,10 +63,10 @@ describe('auth events survive a Redis restarted empty while web is down (auth bu
 
   afterAll(async () => {
     // Redis back first, so the clients of the services close instead of retrying.
-    if (!redisServer || redisServer.exitCode !== null || redisServer.signalCode !== null) await startRedis().catch(() => undefined);
+    await redis?.start().catch(() => undefined);
     await stopWeb();
     await auth?.stopAll();
-    await killRedis();
+    await redis?.kill();
     await db?.drop();
   });
 
@@ -130,8 +96,8 @@ describe('auth events survive a Redis restarted empty while web is down (auth bu
     const unpublished = async () => (await auth.query(`SELECT 1 FROM event_outbox WHERE published_at IS NULL`)).length;
     await waitFor(async () => (await unpublished()) === 0, 5000, 'the relay to publish the erasure while web is down');
 
-    await killRedis();
-    await startRedis();
+    await redis?.kill();
+    await redis.start();
     const restartedAt = Date.now();
     await startWeb();
     await waitFor(async () => (await projectsLeft(doomedProjects)) === 0, 20_000, 'web to apply the erasure');

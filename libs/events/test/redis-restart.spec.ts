@@ -1,32 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-
 import { createRedisClient } from '@nafs/cache';
 import { AUTH_EVENTS } from '@nafs/contracts';
-import { createEmptyDatabase, type TestDatabase } from '@nafs/database/testing';
+import { createEmptyDatabase, PrivateRedis, type TestDatabase } from '@nafs/database/testing';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 
 import { authEventStreamKey, IdempotentEventProcessor, OutboxRelay, StreamConsumer } from '../src';
 import { openDataSource, OUTBOX_DDL, PROCESSED_EVENTS_DDL, waitFor } from './support';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Issue 16.4: a Redis of its own, killed and restarted without its data while the consumer is down. */
 describe('events survive a Redis that restarts empty (real PostgreSQL, a private redis-server)', () => {
-  let port: number;
-  let redisServer: ChildProcess | undefined;
+  let redis: PrivateRedis;
   let db: TestDatabase;
   let dataSource: DataSource;
   let commands: Redis;
@@ -34,31 +19,8 @@ describe('events survive a Redis that restarts empty (real PostgreSQL, a private
   let consumer: StreamConsumer | undefined;
   const streamKey = authEventStreamKey('restart:');
 
-  async function startRedis(): Promise<void> {
-    // No RDB, no AOF: it comes back empty, as compose and k8s ran it before issue 16.
-    redisServer = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-      stdio: 'ignore',
-    });
-    const probe = createRedisClient({ REDIS_URL: `redis://127.0.0.1:${port}` }, 'restart-probe');
-    probe.on('error', () => undefined);
-    try {
-      await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', 5000, 'redis-server answering');
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  async function killRedis(): Promise<void> {
-    const server = redisServer;
-    if (!server || server.exitCode !== null || server.signalCode !== null) return;
-    await new Promise((resolve) => {
-      server.once('exit', resolve);
-      server.kill('SIGKILL');
-    });
-  }
-
   const redisFor = (name: string) => {
-    const client = createRedisClient({ REDIS_URL: `redis://127.0.0.1:${port}` }, name);
+    const client = createRedisClient({ REDIS_URL: redis.url }, name);
     client.on('error', () => undefined);
     return client;
   };
@@ -105,8 +67,7 @@ describe('events survive a Redis that restarts empty (real PostgreSQL, a private
   const applied = () => count('SELECT count(DISTINCT event_id) AS n FROM applied');
 
   beforeAll(async () => {
-    port = await freePort();
-    await startRedis();
+    redis = await PrivateRedis.start();
     db = await createEmptyDatabase('events_redis_restart');
     dataSource = await openDataSource(db, 10);
     await dataSource.query(OUTBOX_DDL);
@@ -129,7 +90,7 @@ describe('events survive a Redis that restarts empty (real PostgreSQL, a private
     await consumer?.stop();
     await relay?.stop();
     commands?.disconnect();
-    await killRedis();
+    await redis.kill();
     await dataSource?.destroy();
     await db?.drop();
   });
@@ -147,9 +108,9 @@ describe('events survive a Redis that restarts empty (real PostgreSQL, a private
     expect(await commands.xlen(streamKey)).toBe(12);
 
     // Redis dies and comes back without its data: stream, groups, the 7 unread entries and the marker gone.
-    await killRedis();
+    await redis.kill();
     const duringOutage = await writeEvents(2);
-    await startRedis();
+    await redis.start();
     const restartedAt = Date.now();
     const afterRestart = await writeEvents(3);
 

@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { connect as connectTcp } from 'node:net';
-
-import { waitFor } from '@nafs/database/testing';
+import { PrivateRedis } from '@nafs/database/testing';
 import type { RunningTestService } from '@nafs/runtime/testing';
 import type { Client } from 'pg';
 
@@ -10,40 +7,21 @@ import { api, startAuth } from '../../test/support/http';
 
 /** Issue 17.9: with Redis gone, the login guards (rate limits, lockout) fail open within their command timeout. */
 describe('login while Redis is down (a Redis of its own, killed)', () => {
-  const port = 4900 + Math.floor(Math.random() * 90);
-  let redis: ChildProcess;
+  let redis: PrivateRedis;
   let auth: RunningTestService;
   let db: Client;
 
   beforeAll(async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-    const url = `redis://127.0.0.1:${port}`;
-    await waitFor(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const socket = connectTcp(port, '127.0.0.1', () => {
-            socket.end();
-            resolve(true);
-          });
-          socket.on('error', () => resolve(false));
-        }),
-      5000,
-      'redis-server listening',
-    );
-    auth = await startAuth({ REDIS_URL: url, AUTH_RATE_LIMIT_MAX: '3' });
+    redis = await PrivateRedis.start();
+    auth = await startAuth({ REDIS_URL: redis.url, AUTH_RATE_LIMIT_MAX: '3' });
     db = await connect(auth.database.url);
   });
   afterAll(async () => {
     await db?.end();
     // Redis back on its port first, so the service's clients reconnect and close instead of retrying forever.
-    if (redis.exitCode !== null || redis.signalCode !== null) {
-      redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-        stdio: 'ignore',
-      });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await redis?.start();
     await auth?.close();
-    redis.kill('SIGKILL');
+    await redis?.kill();
   });
 
   it('answers logins within 1 s (rate limit and lockout skipped), as fast as with Redis up', async () => {
@@ -60,8 +38,7 @@ describe('login while Redis is down (a Redis of its own, killed)', () => {
     for (let i = 0; i < 3; i++) up.push(await login('Right123!', `203.0.113.1${i}`));
     expect(up.map((a) => a.status)).toEqual([200, 200, 200]);
 
-    redis.kill('SIGKILL');
-    await new Promise((resolve) => redis.once('exit', resolve));
+    await redis.kill();
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await login('Right123!', '203.0.113.2'), await login(`Wrong${i}!`, '203.0.113.2'));
     // 10 logins from one IP over a limit of 3: the limit is skipped (fail-open), each answer normal.

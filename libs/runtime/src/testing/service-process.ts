@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+
+import { freePort } from '@nafs/database/testing';
 
 function workspaceRoot(): string {
   let dir = __dirname;
@@ -18,16 +19,7 @@ export function builtEntryPoint(app: string): string {
   return join(workspaceRoot(), 'dist', 'apps', app, 'main.js');
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface ProcessResult {
   code: number | null;
