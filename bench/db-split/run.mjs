@@ -137,11 +137,12 @@ async function main() {
     await psql('postgres', 'CHECKPOINT');
 
     // Both sides start every round from the same state: empty tables (the migration's default
-    // tenant removed too), no journal, a checkpointed server. The order alternates between
+    // tenant removed too; CASCADE for forms' later tables such as product_inventory, which
+    // reference forms and stay empty), no journal, a checkpointed server. The order alternates between
     // rounds and the median is reported, because this machine is shared and noisy.
     const reset = async (set) => {
       for (const [service, tables] of Object.entries(TABLES)) {
-        await psql(`${tag}_${set}_${service}`, `TRUNCATE ${tables.join(', ')}; DROP SCHEMA IF EXISTS db_split CASCADE`);
+        await psql(`${tag}_${set}_${service}`, `TRUNCATE ${tables.join(', ')} CASCADE; DROP SCHEMA IF EXISTS db_split CASCADE`);
       }
     };
     const toolCopy = () =>
