@@ -433,6 +433,7 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
 
 interface SwitchFlags {
   terminateOthers?: boolean;
+  fullVerify?: boolean;
   timeout: number;
   jobs: number;
   chunkRows: number;
@@ -443,12 +444,17 @@ interface SwitchFlags {
 function withSwitch(command: Command): Command {
   return command
     .option('--terminate-others', 'end the sessions connected before the read-only guard (else the command waits for them to leave)')
-    .option('--timeout <seconds>', 'how long to wait for the final changes to be applied', positiveInt, 60);
+    .option('--timeout <seconds>', 'how long to wait for the final changes to be applied', positiveInt, 60)
+    .option(
+      '--full-verify',
+      'compare every row inside the read-only window (default: every row while the source is writable, then only what changed since)',
+    );
 }
 
 function switchOptions(options: SwitchFlags) {
   return {
     terminateOthers: Boolean(options.terminateOthers),
+    fullVerify: Boolean(options.fullVerify),
     timeoutMs: options.timeout * 1000,
     jobs: options.jobs,
     chunkRows: options.chunkRows,

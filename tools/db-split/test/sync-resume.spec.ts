@@ -133,8 +133,10 @@ describe('db-split sync: interrupted and resumed; no logical WAL', () => {
       await server.start();
       await waitForStreaming(env, 30_000);
       await sleep(1000);
-      const cutover = await runCli(['cutover', '--source', source.url, '--terminate-others'], env);
+      // --full-verify: every row inside the window, no pre-verify.
+      const cutover = await runCli(['cutover', '--source', source.url, '--terminate-others', '--full-verify'], env);
       expect(ok(cutover)).toEqual({ code: 0, log: '' });
+      expect(cutover.stdout).not.toContain('pre-verify');
       expect(cutover.stdout).toContain('cutover verify OK: 17 table(s) match');
     } finally {
       await load.stop();

@@ -90,6 +90,9 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     expect(ok(cutover)).toEqual({ code: 0, log: '' });
     const stats = await load.stop();
     load = undefined;
+    // Every row compared while the source was writable; inside the window only what changed since.
+    expect(cutover.stdout).toMatch(/cutover pre-verify done: \d+ rows compared in [\d.]+ s; \d+ row\(s\) differed/);
+    expect(cutover.stdout).toContain('cutover verify: 17 table(s), incremental');
     expect(cutover.stdout).toContain('cutover verify OK: 17 table(s) match');
     expect(outageSeconds(cutover.stdout)).toBeLessThan(30);
     expect(cutover.stdout).toMatch(/sequence public\.invoice_number in \S+_auth: unused -> 4242/);

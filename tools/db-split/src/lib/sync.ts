@@ -32,7 +32,7 @@ import {
   SYNC_STATE,
   waitForMarker,
 } from './replication';
-import { runVerify } from './verify';
+import { runVerify, type VerifyBaseline } from './verify';
 
 export interface StartOptions {
   jobs: number;
@@ -169,6 +169,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   }
   for (const subscriber of subscribers) await withClient(subscriber, (client) => assertSubscriberReady(client, subscriber));
   if (!pending.length) return links;
+  await noteLauncherThrottle(pending, verb, out);
 
   out.line(
     `${verb}: ${pending.map((l) => `${l.service} (${l.tables.length} tables: ${dbLabel(l.publisher.settings)} -> ${dbLabel(l.subscriber.settings)})`).join(', ')}`,
@@ -229,19 +230,22 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     );
     // The slot's walsender must let go of it before a subscription can stream from it.
     await Promise.all(slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)));
-    for (const link of pending) {
-      await writable(link.subscriber, async (client) => {
-        await client.query(
-          `CREATE SUBSCRIPTION ${quoteIdent(link.subscription)} CONNECTION '${conninfo(link.publisher, link.subscription).replace(/'/g, "''")}'
+    // Side by side: a launcher that finds them all enabled starts their workers in one pass.
+    await Promise.all(
+      pending.map((link) =>
+        writable(link.subscriber, async (client) => {
+          await client.query(
+            `CREATE SUBSCRIPTION ${quoteIdent(link.subscription)} CONNECTION '${conninfo(link.publisher, link.subscription).replace(/'/g, "''")}'
              PUBLICATION ${quoteIdent(link.publication)} WITH (create_slot = false, slot_name = '${link.slot}', copy_data = false, enabled = true)`,
-        );
-        await client.query(
-          `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
-          [link.subscription, await rowsChanged(client, link)],
-        );
-      });
-      out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
-    }
+          );
+          await client.query(
+            `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
+            [link.subscription, await rowsChanged(client, link)],
+          );
+        }),
+      ),
+    );
+    for (const link of pending) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
   } catch (error) {
     await Promise.all(slots.map((slot) => slot.connection.end().catch(() => undefined)));
     // Leave nothing behind that would hold WAL on the publisher; copied tables stay journaled and
@@ -254,27 +258,55 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   return links;
 }
 
+/**
+ * Before PostgreSQL 16 the logical replication launcher starts apply workers on a server at most
+ * once per wal_retrieve_retry_interval (5 s by default), for all its subscriptions together: the
+ * second subscription made on one server waits that long for its worker. Said, not changed: the
+ * setting is the server's.
+ */
+async function noteLauncherThrottle(pending: Link[], verb: string, out: Output): Promise<void> {
+  const byServer = new Map<string, Link[]>();
+  for (const link of pending) {
+    const server = `${link.subscriber.settings.host}:${link.subscriber.settings.port}`;
+    byServer.set(server, [...(byServer.get(server) ?? []), link]);
+  }
+  for (const [server, shared] of byServer) {
+    if (shared.length < 2) continue;
+    const { rows } = await withClient(shared[0].subscriber, (client) =>
+      client.query<{ version: number; ms: number }>(
+        "SELECT current_setting('server_version_num')::int AS version, setting::int AS ms FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'",
+      ),
+    );
+    if (rows[0].version >= 160000 || rows[0].ms < 1000) continue;
+    out.line(
+      `${verb}: note: ${shared.length} subscriptions on ${server} (PostgreSQL ${Math.floor(rows[0].version / 10000)}): its launcher starts their apply workers ${rows[0].ms / 1000} s apart (wal_retrieve_retry_interval); ALTER SYSTEM SET wal_retrieve_retry_interval = '200ms' and SELECT pg_reload_conf() there shortens that`,
+    );
+  }
+}
+
 async function waitUntilStreaming(links: Link[], timeoutMs: number): Promise<void> {
   const started = Date.now();
-  for (const link of links) {
-    await withClient(link.subscriber, async (client) => {
-      for (;;) {
-        const { rows } = await client.query<{ pid: number | null }>(
-          'SELECT st.pid FROM pg_subscription s LEFT JOIN pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL WHERE s.subname = $1',
-          [link.subscription],
-        );
-        if (rows[0]?.pid) return;
-        if (Date.now() - started > timeoutMs) {
-          throw new DbSplitError(
-            `${link.subscription}: no apply worker after ${timeoutMs / 1000} s`,
-            ExitCode.FAILED,
-            'check max_logical_replication_workers / max_worker_processes on the subscriber and its log',
+  await Promise.all(
+    links.map((link) =>
+      withClient(link.subscriber, async (client) => {
+        for (;;) {
+          const { rows } = await client.query<{ pid: number | null }>(
+            'SELECT st.pid FROM pg_subscription s LEFT JOIN pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL WHERE s.subname = $1',
+            [link.subscription],
           );
+          if (rows[0]?.pid) return;
+          if (Date.now() - started > timeoutMs) {
+            throw new DbSplitError(
+              `${link.subscription}: no apply worker after ${timeoutMs / 1000} s`,
+              ExitCode.FAILED,
+              'check max_logical_replication_workers / max_worker_processes on the subscriber and its log',
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    });
-  }
+      }),
+    ),
+  );
 }
 
 export interface LinkStatus {
@@ -466,6 +498,47 @@ export interface SwitchOptions {
   chunkRows: number;
   maxDifferences: number;
   progress: ProgressMode;
+  /** Verify every row inside the read-only window instead of a live pre-verify and an incremental one. */
+  fullVerify: boolean;
+}
+
+/** Rows that may differ in a pre-verify (changes in flight) before the cut-over refuses to start. */
+const MAX_IN_FLIGHT_ROWS = 100_000;
+
+/**
+ * Inserts a marker row on every publisher and waits until each link's subscriber has applied it:
+ * from then on each subscriber holds everything its publisher had committed before the insert.
+ */
+async function markAndWait(links: Link[], verb: string, timeoutMs: number, out?: Output): Promise<void> {
+  const markers = new Map<string, { id: string; lsn: string }>();
+  for (const publisher of new Map(links.map((l) => [endpointId(l.publisher), l.publisher])).values()) {
+    markers.set(
+      endpointId(publisher),
+      await writable(publisher, async (client) => {
+        const { rows } = await client.query<{ id: string; lsn: string }>(
+          `INSERT INTO ${MARKER} (link) VALUES ($1) RETURNING id::text, pg_current_wal_lsn()::text AS lsn`,
+          [verb],
+        );
+        return rows[0];
+      }),
+    );
+  }
+  out?.line(
+    `${verb}: final LSN ${[...markers.values()].map((m) => m.lsn).join(', ')}; waiting for ${links.length} subscription(s) to apply it`,
+  );
+  await Promise.all(
+    links.map((link) =>
+      withClient(link.subscriber, async (client) => {
+        const ms = await waitForMarker(
+          client,
+          (markers.get(endpointId(link.publisher)) as { id: string }).id,
+          timeoutMs,
+          `${verb} ${link.service}`,
+        );
+        out?.line(`${verb}: ${link.service}: caught up (${ms} ms)`);
+      }),
+    ),
+  );
 }
 
 /**
@@ -558,6 +631,24 @@ export async function switchOver(plan: Plan, links: Link[], options: SwitchOptio
       endpointId(p),
       await withClient(p, async (c) => (await c.query("SELECT current_setting('default_transaction_read_only') = 'on' AS ro")).rows[0].ro),
     );
+  const verifyOptions = {
+    jobs: options.jobs,
+    chunkRows: options.chunkRows,
+    maxDifferences: options.maxDifferences,
+    progress: options.progress,
+  };
+  // The full comparison runs while the source is still writable; the window then re-checks only
+  // what changed since (see VerifyMode), so its length follows the write rate, not the data size.
+  let baseline: VerifyBaseline | undefined;
+  if (!options.fullVerify) {
+    const pre = await runVerify(plan, verifyOptions, out, `${verb} pre-verify`, {
+      kind: 'baseline',
+      maxInFlight: MAX_IN_FLIGHT_ROWS,
+      // The targets' snapshot is taken once they hold everything the source's snapshot holds.
+      beforeTargetSnapshot: () => markAndWait(links, `${verb} pre-verify`, options.timeoutMs),
+    });
+    baseline = pre.baseline;
+  }
   const phases: [string, number][] = [];
   let mark = Date.now();
   const phase = (name: string) => {
@@ -596,41 +687,14 @@ export async function switchOver(plan: Plan, links: Link[], options: SwitchOptio
       }
     }
     phase('writers gone');
-    const markers = new Map<string, { id: string; lsn: string }>();
-    for (const publisher of publishers) {
-      markers.set(
-        endpointId(publisher),
-        await writable(publisher, async (client) => {
-          const { rows } = await client.query<{ id: string; lsn: string }>(
-            `INSERT INTO ${MARKER} (link) VALUES ($1) RETURNING id::text, pg_current_wal_lsn()::text AS lsn`,
-            [verb],
-          );
-          return rows[0];
-        }),
-      );
-    }
-    out.line(
-      `${verb}: final LSN ${[...markers.values()].map((m) => m.lsn).join(', ')}; waiting for ${links.length} subscription(s) to apply it`,
-    );
-    await Promise.all(
-      links.map((link) =>
-        withClient(link.subscriber, async (client) => {
-          const ms = await waitForMarker(
-            client,
-            (markers.get(endpointId(link.publisher)) as { id: string }).id,
-            options.timeoutMs,
-            `${verb} ${link.service}`,
-          );
-          out.line(`${verb}: ${link.service}: caught up (${ms} ms)`);
-        }),
-      ),
-    );
+    await markAndWait(links, verb, options.timeoutMs, out);
     phase('final changes applied');
     const verified = await runVerify(
       plan,
-      { jobs: options.jobs, chunkRows: options.chunkRows, maxDifferences: options.maxDifferences, progress: options.progress },
+      verifyOptions,
       out,
       `${verb} verify`,
+      baseline ? { kind: 'incremental', baseline } : { kind: 'full' },
     );
     if (!verified.ok) throw new DbSplitError(`${verb}: verify found differences`, ExitCode.MISMATCH);
     phase('verify');

@@ -2,7 +2,7 @@ import { CROSS_SERVICE_REFERENCES, type CrossServiceReference, type LegacyTable 
 import type { Client } from 'pg';
 
 import type { RelationInfo, Side } from './catalog';
-import { classifyDatabaseError } from './errors';
+import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
 import { formatSeconds, formatTable, type Output, runPool } from './output';
 import { type Plan, qualified, quoteIdent, type TablePlan, tablesToCopy } from './plan';
 import { createProgress, type ProgressMode } from './progress';
@@ -28,6 +28,8 @@ export interface TableVerdict {
   sourceRows: number;
   targetRows: number;
   chunks: number;
+  /** Incremental verify: rows compared one by one (changed since the baseline, or in flight then). */
+  rechecked?: number;
   differingChunks: number;
   differences: RowDifference[];
   columns: number;
@@ -48,10 +50,37 @@ export interface OrphanVerdict {
 
 export interface VerifyResult {
   ok: boolean;
+  mode: VerifyMode['kind'];
   tables: TableVerdict[];
   orphans: OrphanVerdict[];
   ms: number;
+  /** Set by a baseline verify, for the incremental one that follows the freeze. */
+  baseline?: VerifyBaseline;
 }
+
+/**
+ * What a verify of the live databases leaves for the incremental verify after the freeze. A row
+ * version written by a transaction that was running or not yet started when a snapshot was taken
+ * has an xmin at or after that snapshot's xmin, so "changed since" needs no trigger or log.
+ */
+export interface VerifyBaseline {
+  /** Per database key: the xmin of the snapshot compared. */
+  sourceHorizons: Record<string, string>;
+  targetHorizons: Record<string, string>;
+  /** Per table: the primary keys that differed then (changes in flight between the two snapshots). */
+  inFlight: Map<LegacyTable, string[][]>;
+}
+
+/**
+ * full: every row, chunk by chunk. baseline: the same, on live databases, keeping what differed
+ * (cutover runs it before the read-only guard). incremental: after the freeze, only the rows whose
+ * xmin is at or after the baseline's horizons, or that differed then, row by row, plus each
+ * table's ordered key list; every other row is the version the baseline already compared.
+ */
+export type VerifyMode =
+  | { kind: 'full' }
+  | { kind: 'baseline'; beforeTargetSnapshot?: () => Promise<void>; maxInFlight: number }
+  | { kind: 'incremental'; baseline: VerifyBaseline };
 
 interface TableSql {
   relation: string;
@@ -133,13 +162,62 @@ async function rangeChunk(client: Client, sql: TableSql, lo: string[] | null, hi
   return rows[0];
 }
 
+interface KeyedHash {
+  key: string[];
+  h: string;
+}
+
 async function rowHashes(client: Client, sql: TableSql, lo: string[] | null, hi: string[] | null) {
   const { where, params } = rangeWhere(sql, lo, hi);
-  const { rows } = await client.query<{ key: string[]; h: string }>(
+  const { rows } = await client.query<KeyedHash>(
     `SELECT ${keyText(sql)} AS key, ${rowHash(sql)} AS h FROM ${sql.relation} ${where} ORDER BY ${sql.keys.join(', ')}`,
     params,
   );
   return rows;
+}
+
+/** The rows of `keys` (primary keys as text), with their hashes; keys that have no row are absent. */
+async function hashesOf(client: Client, sql: TableSql, keys: string[][]): Promise<KeyedHash[]> {
+  if (!keys.length) return [];
+  const columns = sql.keys.map((_, i) => `c${i}`);
+  const { rows } = await client.query<KeyedHash>(
+    `SELECT ${keyText(sql)} AS key, ${rowHash(sql)} AS h FROM ${sql.relation}
+      WHERE (${sql.keys.join(', ')}) IN (SELECT ${columns.map((c, i) => `${c}::${sql.keyTypes[i]}`).join(', ')}
+                                           FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${columns.join(', ')}))`,
+    sql.keys.map((_, i) => keys.map((key) => key[i])),
+  );
+  return rows;
+}
+
+/** Keys of the row versions written by a transaction at or after `horizon` (an xid): age() keeps it right across xid wraparound. */
+async function changedSince(client: Client, sql: TableSql, horizon: string): Promise<string[][]> {
+  const { rows } = await client.query<{ key: string[] }>(
+    `SELECT ${keyText(sql)} AS key FROM ${sql.relation} WHERE age(xmin) <= age($1::xid)`,
+    [horizon],
+  );
+  return rows.map((row) => row.key);
+}
+
+/** The table's row count and the digest of its keys in key order: equal on both sides means the same rows exist. */
+async function keyDigest(client: Client, sql: TableSql): Promise<{ n: number; digest: string | null }> {
+  const { rows } = await client.query<{ n: number; digest: string | null }>(
+    `SELECT count(*)::int AS n, md5(string_agg((${keyText(sql)})::text, ' ' ORDER BY ${sql.keys.join(', ')})) AS digest FROM ${sql.relation}`,
+  );
+  return rows[0];
+}
+
+/** Row by row: keys on one side only, and keys whose hashes differ. */
+function* diffRows(a: KeyedHash[], b: KeyedHash[]): Generator<{ key: string[]; kind: RowDifference['kind'] }> {
+  const targetByKey = new Map(b.map((row) => [JSON.stringify(row.key), row]));
+  const sourceKeys = new Set<string>();
+  for (const row of a) {
+    const id = JSON.stringify(row.key);
+    sourceKeys.add(id);
+    const other = targetByKey.get(id);
+    if (!other) yield { key: row.key, kind: 'missing on target' };
+    else if (other.h !== row.h) yield { key: row.key, kind: 'differs' };
+  }
+  for (const row of b) if (!sourceKeys.has(JSON.stringify(row.key))) yield { key: row.key, kind: 'extra on target' };
 }
 
 /** Which columns of one row differ: per-column md5 on both sides (NULL kept apart from ''). */
@@ -165,12 +243,17 @@ async function differingColumns(
 
 const formatKey = (names: string[], values: string[]) => names.map((name, i) => `${name}=${values[i]}`).join(', ');
 
+/**
+ * The whole table, chunk by chunk (the source's next chunk computed while the target checks this
+ * one). `inFlight`, when given, receives the key of every differing row (a baseline verify).
+ */
 async function verifyTable(
   plan: TablePlan,
   source: Client,
   target: Client,
   options: VerifyOptions,
   onRows: (rows: number) => void,
+  inFlight?: string[][],
 ): Promise<TableVerdict> {
   const started = Date.now();
   const s = tableSql(plan.source as RelationInfo, plan);
@@ -188,25 +271,19 @@ async function verifyTable(
   };
   const record = async (lo: string[] | null, hi: string[] | null) => {
     verdict.differingChunks++;
-    if (verdict.differences.length >= options.maxDifferences) return;
+    if (!inFlight && verdict.differences.length >= options.maxDifferences) return;
     const [a, b] = await Promise.all([rowHashes(source, s, lo, hi), rowHashes(target, t, lo, hi)]);
-    const targetByKey = new Map(b.map((row) => [JSON.stringify(row.key), row]));
-    const sourceKeys = new Set<string>();
-    for (const row of a) {
-      const id = JSON.stringify(row.key);
-      sourceKeys.add(id);
-      const other = targetByKey.get(id);
-      if (!other) verdict.differences.push({ key: formatKey(plan.primaryKey, row.key), kind: 'missing on target' });
-      else if (other.h !== row.h) {
-        const columns = await differingColumns(source, target, s, t, row.key, plan.columns);
-        verdict.differences.push({ key: formatKey(plan.primaryKey, row.key), kind: 'differs', columns });
+    await listDifferences(a, b);
+  };
+  const listDifferences = async (a: KeyedHash[], b: KeyedHash[]) => {
+    for (const { key, kind } of diffRows(a, b)) {
+      inFlight?.push(key);
+      if (verdict.differences.length >= options.maxDifferences) {
+        if (inFlight) continue;
+        return;
       }
-      if (verdict.differences.length >= options.maxDifferences) return;
-    }
-    for (const row of b) {
-      if (sourceKeys.has(JSON.stringify(row.key))) continue;
-      verdict.differences.push({ key: formatKey(plan.primaryKey, row.key), kind: 'extra on target' });
-      if (verdict.differences.length >= options.maxDifferences) return;
+      const columns = kind === 'differs' && !inFlight ? await differingColumns(source, target, s, t, key, plan.columns) : undefined;
+      verdict.differences.push({ key: formatKey(plan.primaryKey, key), kind, ...(columns ? { columns } : {}) });
     }
   };
 
@@ -248,6 +325,54 @@ async function verifyTable(
   verdict.ok = verdict.differingChunks === 0 && verdict.sourceRows === verdict.targetRows;
   verdict.ms = Date.now() - started;
   return verdict;
+}
+
+/**
+ * After the freeze, against a baseline: the rows changed since on either side, and those that
+ * differed then, compared row by row; then both sides' ordered key lists, which catch a row
+ * deleted on one side only. Every other row is, on both sides, the version the baseline found
+ * equal. Key lists that differ fall back to the full chunked comparison, which names the rows.
+ */
+async function recheckTable(
+  plan: TablePlan,
+  source: Client,
+  target: Client,
+  options: VerifyOptions,
+  horizons: { source: string; target: string },
+  inFlight: string[][],
+): Promise<TableVerdict> {
+  if (!plan.primaryKey.length) return verifyTable(plan, source, target, options, () => undefined);
+  const started = Date.now();
+  const s = tableSql(plan.source as RelationInfo, plan);
+  const t = tableSql(plan.target as RelationInfo, plan);
+  const [changedOnSource, changedOnTarget] = await Promise.all([
+    changedSince(source, s, horizons.source),
+    changedSince(target, t, horizons.target),
+  ]);
+  const keys = [...new Map([...changedOnSource, ...changedOnTarget, ...inFlight].map((key) => [JSON.stringify(key), key])).values()];
+  const [a, b] = await Promise.all([hashesOf(source, s, keys), hashesOf(target, t, keys)]);
+  const [sourceKeys, targetKeys] = await Promise.all([keyDigest(source, s), keyDigest(target, t)]);
+  if (sourceKeys.n !== targetKeys.n || sourceKeys.digest !== targetKeys.digest) {
+    return verifyTable(plan, source, target, options, () => undefined);
+  }
+  const differences: RowDifference[] = [];
+  for (const { key, kind } of diffRows(a, b)) {
+    if (differences.length >= options.maxDifferences) break;
+    const columns = kind === 'differs' ? await differingColumns(source, target, s, t, key, plan.columns) : undefined;
+    differences.push({ key: formatKey(plan.primaryKey, key), kind, ...(columns ? { columns } : {}) });
+  }
+  return {
+    table: plan.table,
+    ok: differences.length === 0,
+    sourceRows: sourceKeys.n,
+    targetRows: targetKeys.n,
+    chunks: 0,
+    rechecked: keys.length,
+    differingChunks: differences.length ? 1 : 0,
+    differences,
+    columns: plan.columns.length,
+    ms: Date.now() - started,
+  };
 }
 
 interface OrphanIds {
@@ -293,27 +418,54 @@ async function orphansOn(
   return { rows };
 }
 
+/** The xmin of each coordinator's snapshot, as an xid (the low 32 bits of the xid8). */
+async function snapshotHorizons(group: SnapshotGroup): Promise<Record<string, string>> {
+  const horizons: Record<string, string> = {};
+  for (const [key, client] of Object.entries(group.coordinators)) {
+    const { rows } = await client.query<{ x: string }>(
+      'SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text AS x',
+    );
+    horizons[key] = rows[0].x;
+  }
+  return horizons;
+}
+
 /**
  * Compares every planned table on both sides (row counts and chunked content checksums over the
  * same column list in primary-key order, each side in its own exported snapshot), then the
  * cross-service references. Orphans that already existed in the source (forms.tenant_id with no
  * tenant, hazard F01) are reported but pass; orphans the target has and the source had not fail.
+ * `mode` (see VerifyMode) makes it a baseline on live databases or the incremental check after
+ * the freeze.
  */
-export async function runVerify(plan: Plan, options: VerifyOptions, out: Output, verb = 'verify'): Promise<VerifyResult> {
+export async function runVerify(
+  plan: Plan,
+  options: VerifyOptions,
+  out: Output,
+  verb = 'verify',
+  mode: VerifyMode = { kind: 'full' },
+): Promise<VerifyResult> {
   const started = Date.now();
   const tables = tablesToCopy(plan);
   const sourceKeys = [...new Set(tables.map((t) => t.sourceKey))];
   const targetKeys = [...new Set(tables.map((t) => t.targetKey))];
   out.line(
-    `${verb}: ${tables.length} table(s), row counts and md5 checksums over the same columns in primary-key order, chunks of ${options.chunkRows} rows, ${options.jobs} job(s)`,
+    mode.kind === 'incremental'
+      ? `${verb}: ${tables.length} table(s), incremental: the rows changed since the pre-verify or in flight then, row by row, and every table's ordered keys`
+      : `${verb}: ${tables.length} table(s), row counts and md5 checksums over the same columns in primary-key order, chunks of ${options.chunkRows} rows, ${options.jobs} job(s)${mode.kind === 'baseline' ? ', the source still writable' : ''}`,
   );
   const sourceGroup = await SnapshotGroup.open(plan.source, sourceKeys);
   let targetGroup: SnapshotGroup | undefined;
   const verdicts: TableVerdict[] = [];
   const orphans: OrphanVerdict[] = [];
+  const inFlight = new Map<LegacyTable, string[][]>();
+  let baseline: VerifyBaseline | undefined;
   try {
+    const sourceHorizons = mode.kind === 'baseline' ? await snapshotHorizons(sourceGroup) : {};
+    if (mode.kind === 'baseline') await mode.beforeTargetSnapshot?.();
     targetGroup = await SnapshotGroup.open(plan.target, targetKeys);
     const targets = targetGroup;
+    if (mode.kind === 'baseline') baseline = { sourceHorizons, targetHorizons: await snapshotHorizons(targets), inFlight };
     const sourceReaders = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => sourceGroup.reader(key)));
     const targetReaders = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => targets.reader(key)));
     const progress = createProgress(verb, options.progress, out.progressStream);
@@ -328,11 +480,30 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
             Number((await source.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(table.source as RelationInfo)}`)).rows[0].n),
         );
         try {
-          const verdict = await verifyTable(table, source, target, options, (rows) => progress.update(table.table, rows, 0));
+          const onRows = (rows: number) => progress.update(table.table, rows, 0);
+          let verdict: TableVerdict;
+          if (mode.kind === 'incremental') {
+            verdict = await recheckTable(
+              table,
+              source,
+              target,
+              options,
+              { source: mode.baseline.sourceHorizons[table.sourceKey], target: mode.baseline.targetHorizons[table.targetKey] },
+              mode.baseline.inFlight.get(table.table) ?? [],
+            );
+          } else {
+            const keys: string[][] | undefined = mode.kind === 'baseline' ? [] : undefined;
+            verdict = await verifyTable(table, source, target, options, onRows, keys);
+            if (keys) inFlight.set(table.table, keys);
+          }
           verdicts.push(verdict);
           progress.finish(
             table.table,
-            verdict.ok ? `OK (${verdict.sourceRows} rows, ${verdict.chunks} chunk(s), ${formatSeconds(verdict.ms)})` : `MISMATCH`,
+            verdict.ok
+              ? `OK (${verdict.sourceRows} rows, ${verdict.rechecked === undefined ? `${verdict.chunks} chunk(s)` : `${verdict.rechecked} re-checked`}, ${formatSeconds(verdict.ms)})`
+              : mode.kind === 'baseline'
+                ? `${inFlight.get(table.table)?.length ?? 0} row(s) in flight`
+                : `MISMATCH`,
           );
         } catch (error) {
           throw classifyDatabaseError(error, `${verb} ${table.table}`);
@@ -342,7 +513,8 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
       progress.stop();
     }
 
-    const copied = new Set(tables.map((t) => t.table));
+    // A baseline is only the first half: references are checked after the freeze.
+    const copied = new Set(mode.kind === 'baseline' ? [] : tables.map((t) => t.table));
     const sourceOrphanReaders = sourceReaders[0];
     const targetOrphanReaders = targetReaders[0];
     for (const ref of CROSS_SERVICE_REFERENCES) {
@@ -372,10 +544,30 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
   verdicts.sort((a, b) => tables.findIndex((t) => t.table === a.table) - tables.findIndex((t) => t.table === b.table));
   const result: VerifyResult = {
     ok: verdicts.every((v) => v.ok) && orphans.every((o) => o.ok),
+    mode: mode.kind,
     tables: verdicts,
     orphans,
     ms: Date.now() - started,
+    baseline,
   };
+  if (mode.kind === 'baseline') {
+    const rows = [...inFlight.values()].reduce((n, keys) => n + keys.length, 0);
+    out.line(
+      `${verb} done: ${verdicts.reduce((n, v) => n + v.sourceRows, 0)} rows compared in ${formatSeconds(result.ms)}; ${rows} row(s) differed (changes in flight), re-checked after the freeze`,
+    );
+    if (rows > mode.maxInFlight) {
+      const worst = verdicts
+        .filter((v) => !v.ok)
+        .map((v) => `${v.table} ${inFlight.get(v.table)?.length ?? 0}`)
+        .join(', ');
+      throw new DbSplitError(
+        `${verb}: the targets differ from the live source in ${rows} rows (${worst}), more than changes in flight; nothing was made read-only`,
+        ExitCode.MISMATCH,
+        'check `sync status` (lag, apply errors) and run `verify --source URL`',
+      );
+    }
+    return result;
+  }
   printVerify(result, plan, out, verb);
   return result;
 }
@@ -383,13 +575,20 @@ export async function runVerify(plan: Plan, options: VerifyOptions, out: Output,
 function printVerify(result: VerifyResult, plan: Plan, out: Output, verb: string): void {
   out.line(
     formatTable(
-      ['table', `rows (${plan.source.name})`, `rows (${plan.target.name})`, 'columns', 'chunks', 'result'],
+      [
+        'table',
+        `rows (${plan.source.name})`,
+        `rows (${plan.target.name})`,
+        'columns',
+        result.mode === 'incremental' ? 're-checked' : 'chunks',
+        'result',
+      ],
       result.tables.map((v) => [
         v.table,
         String(v.sourceRows),
         String(v.targetRows),
         String(v.columns),
-        String(v.chunks),
+        String(v.rechecked ?? v.chunks),
         v.ok ? 'OK' : 'MISMATCH',
       ]),
     ),
