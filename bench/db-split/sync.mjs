@@ -7,10 +7,10 @@
 // It seeds the legacy fixture, prepares two identical sets of empty service databases with the
 // tool's own `create` and `schema`, starts the write load (inserts, updates, deletes over the 17
 // tables, bench's --rate per second: tools/db-split/test/support/write-load.js), then measures
-//   1. `copy` into set A and `sync start` into set B, both while the load runs;
+//   1. `copy` into set A (before and again after) and `sync start` into set B, all while the load runs;
 //   2. the steady replication lag: a probe row inserted on the source every 100 ms, timed until
 //      it is visible in each service database (it travels in the same stream as the data);
-//   3. `cutover --terminate-others`: the write-unavailability window it prints.
+//   3. `cutover --terminate-others`: its live pre-verify, and the write-unavailability window it prints.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -153,12 +153,22 @@ async function main() {
 
     load = await startWriteLoad(dbUrl(source), { rate, concurrency: 6 });
     await sleep(2000);
-    const copy = await timed(() =>
-      run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('a') }),
-    );
-    console.log(`copy (set A, under load):        ${seconds(copy.ms)} s`);
+    const retry = (await psql('postgres', "SELECT setting || unit FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'")).stdout.trim();
+    console.log(`server: wal_retrieve_retry_interval ${retry} (PostgreSQL 15 starts apply workers on one server that far apart)`);
+    // The load keeps adding rows, so copy runs before and after sync start and their mean is the
+    // reference: the later run pays for the rows written meanwhile, as sync start does.
+    const copyOnce = (extra) =>
+      timed(() =>
+        run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none', ...extra], { env: envFor('a') }),
+      );
+    const copyBefore = await copyOnce([]);
     const sync = await timed(() =>
       run(process.execPath, [cli, 'sync', 'start', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('b') }),
+    );
+    const copyAfter = await copyOnce(['--truncate']);
+    const copy = { ms: (copyBefore.ms + copyAfter.ms) / 2 };
+    console.log(
+      `copy (set A, under load):        ${seconds(copy.ms)} s  (mean of ${seconds(copyBefore.ms)} s before and ${seconds(copyAfter.ms)} s after sync start)`,
     );
     const inner = /sync start copy done: .* in ([\d.]+) s/.exec(sync.result.stdout)?.[1];
     console.log(`sync start (set B, under load):  ${seconds(sync.ms)} s  (slots + copy in their snapshots ${inner} s + subscriptions)`);
@@ -179,6 +189,10 @@ async function main() {
 
     const cutover = await run(process.execPath, [cli, 'cutover', '--source', dbUrl(source), '--terminate-others'], { env: envFor('b') });
     const outage = Number(/write-unavailability window ([\d.]+) s/.exec(cutover.stdout)[1]);
+    const pre = /cutover pre-verify done: (\d+) rows compared in ([\d.]+) s; (\d+) row/.exec(cutover.stdout);
+    if (pre) console.log(`cutover pre-verify (source writable): ${pre[1]} rows in ${pre[2]} s, ${pre[3]} in flight`);
+    const rechecked = /cutover verify OK: .*/.exec(cutover.stdout)?.[0];
+    if (rechecked) console.log(`${rechecked}`);
     const phases = /cutover: (read-only guard .*)/.exec(cutover.stdout)[1];
     const stats = await load.stop();
     load = undefined;
