@@ -153,14 +153,14 @@ async function main() {
 
     load = await startWriteLoad(dbUrl(source), { rate, concurrency: 6 });
     await sleep(2000);
-    const retry = (await psql('postgres', "SELECT setting || unit FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'")).stdout.trim();
+    const retry = (
+      await psql('postgres', "SELECT setting || unit FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'")
+    ).stdout.trim();
     console.log(`server: wal_retrieve_retry_interval ${retry} (PostgreSQL 15 starts apply workers on one server that far apart)`);
     // The load keeps adding rows, so copy runs before and after sync start and their mean is the
     // reference: the later run pays for the rows written meanwhile, as sync start does.
     const copyOnce = (extra) =>
-      timed(() =>
-        run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none', ...extra], { env: envFor('a') }),
-      );
+      timed(() => run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none', ...extra], { env: envFor('a') }));
     const copyBefore = await copyOnce([]);
     const sync = await timed(() =>
       run(process.execPath, [cli, 'sync', 'start', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('b') }),
