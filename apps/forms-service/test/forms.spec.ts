@@ -129,6 +129,13 @@ describe('forms F1-F12 on the legacy fixture (real PostgreSQL, Redis and auth-se
       );
       expect(item.schema?.id).toBe(latest?.id);
     }
+    // The newest first, page after page; a page past the end is empty but still carries the real total.
+    const [{ ids }] = await q(`SELECT array_agg(id::text ORDER BY created_at DESC NULLS LAST, id DESC) ids FROM forms WHERE user_id = $1`, [
+      owner.id,
+    ]);
+    expect(page.body.data.map((item: { id: string }) => item.id)).toEqual(ids.slice(0, 2));
+    const past = await call('GET', `${BASE}?page=${Math.ceil(total / 2) + 1}&limit=2`, owner);
+    expect(past.body).toMatchObject({ data: [], pagination: { total, totalItems: total } });
     expect((await call('GET', BASE, other)).body).toMatchObject({ data: [], pagination: { total: 0, totalItems: 0 } });
     expect((await call('GET', `${BASE}?limit=100000`, owner)).status).toBe(400);
     expect((await call('GET', `${BASE}?page=-1`, owner)).status).toBe(400);

@@ -20,9 +20,51 @@ export interface FormListRow {
 /** "Latest" = the highest schema_version; the legacy data has duplicate versions, so ties go to the newest row. */
 const LATEST_ORDER = 's.schema_version DESC, s.created_at DESC NULLS LAST, s.id DESC';
 
-/** `[submitted_at, host(ip), values[]]` as the driver returns it in array mode. */
 /** `[submitted_at, host(submitter_ip), value of column 1, value of column 2, ...]`. */
 export type ExportRow = [Date | null, string | null, ...Array<string | null>];
+
+/**
+ * Forms with their latest schema version and its newest short code. Raw SQL: the latest version
+ * and its link are LATERAL subqueries, so a form or a page of them is one round trip.
+ */
+const FORM_WITH_LATEST = `SELECT f.id, f.user_id, f.tenant_id, f.title, f.description, f.status, f.created_at, f.updated_at, f.qr_code_url,
+         s.id AS s_id, s.schema_version AS s_version, s.schema_json AS s_json, s.is_published AS s_published,
+         s.render_token AS s_token, s.expires_at AS s_expires, s.created_at AS s_created, s.updated_at AS s_updated,
+         s.theme_id AS s_theme, l.code AS short_code
+    FROM forms f
+    LEFT JOIN LATERAL (SELECT * FROM form_schemas s WHERE s.form_id = f.id ORDER BY ${LATEST_ORDER} LIMIT 1) s ON true
+    LEFT JOIN LATERAL (SELECT code FROM short_links l WHERE l.form_schema_id = s.id ORDER BY l.created_at DESC LIMIT 1) l ON true`;
+
+function toFormRow(r: Record<string, unknown>): FormListRow {
+  return {
+    form: Object.assign(new FormEntity(), {
+      id: r.id,
+      userId: r.user_id,
+      tenantId: r.tenant_id,
+      title: r.title,
+      description: r.description,
+      status: r.status,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      qrCodeUrl: r.qr_code_url,
+    }),
+    schema: r.s_id
+      ? Object.assign(new FormSchemaEntity(), {
+          id: r.s_id,
+          formId: r.id,
+          schemaVersion: r.s_version,
+          schemaJson: r.s_json,
+          isPublished: r.s_published,
+          renderToken: r.s_token,
+          expiresAt: r.s_expires,
+          createdAt: r.s_created,
+          updatedAt: r.s_updated,
+          themeId: r.s_theme,
+        })
+      : null,
+    shortCode: (r.short_code as string | null) ?? null,
+  };
+}
 
 export interface SubmissionExportFilter {
   formId: string;
@@ -116,68 +158,31 @@ export class FormsRepository {
     await this.dataSource.getRepository(FormEntity).delete({ id });
   }
 
+  /** One form with its latest schema version and that version's newest short code, in one round trip. */
+  async findWithLatest(id: string): Promise<FormListRow | null> {
+    const rows = await this.dataSource.query(`${FORM_WITH_LATEST} WHERE f.id = $1`, [id]);
+    return rows[0] ? toFormRow(rows[0]) : null;
+  }
+
   /**
-   * One page of forms with their latest schema version and its newest short code. Raw SQL:
-   * the latest version and its link are LATERAL subqueries, one round trip for the page.
+   * One page of forms with their latest schema version and its newest short code, and the total:
+   * `count(*) OVER ()` rides on the page's own query (one round trip); only a page past the end,
+   * which has no row to carry it, asks for the count on its own.
    */
   async list(scope: FormScope, page: number, limit: number): Promise<{ rows: FormListRow[]; total: number }> {
     const [column, value] = 'userId' in scope ? ['user_id', scope.userId] : ['tenant_id', scope.tenantId];
     const offset = (page - 1) * limit;
-    const [rows, count] = await Promise.all([
-      this.dataSource.query(
-        `SELECT f.id, f.user_id, f.tenant_id, f.title, f.description, f.status, f.created_at, f.updated_at, f.qr_code_url,
-                s.id AS s_id, s.schema_version AS s_version, s.schema_json AS s_json, s.is_published AS s_published,
-                s.render_token AS s_token, s.expires_at AS s_expires, s.created_at AS s_created, s.updated_at AS s_updated,
-                s.theme_id AS s_theme, l.code AS short_code
-           FROM forms f
-           LEFT JOIN LATERAL (SELECT * FROM form_schemas s WHERE s.form_id = f.id ORDER BY ${LATEST_ORDER} LIMIT 1) s ON true
-           LEFT JOIN LATERAL (SELECT code FROM short_links l WHERE l.form_schema_id = s.id ORDER BY l.created_at DESC LIMIT 1) l ON true
-          WHERE f.${column} = $1
-          ORDER BY f.created_at DESC NULLS LAST, f.id DESC
-          LIMIT $2 OFFSET $3`,
-        [value, limit, offset],
-      ),
-      this.dataSource.query(`SELECT count(*)::int AS total FROM forms WHERE ${column} = $1`, [value]),
-    ]);
-    return {
-      total: count[0].total,
-      rows: rows.map((r: Record<string, unknown>) => ({
-        form: Object.assign(new FormEntity(), {
-          id: r.id,
-          userId: r.user_id,
-          tenantId: r.tenant_id,
-          title: r.title,
-          description: r.description,
-          status: r.status,
-          createdAt: r.created_at,
-          updatedAt: r.updated_at,
-          qrCodeUrl: r.qr_code_url,
-        }),
-        schema: r.s_id
-          ? Object.assign(new FormSchemaEntity(), {
-              id: r.s_id,
-              formId: r.id,
-              schemaVersion: r.s_version,
-              schemaJson: r.s_json,
-              isPublished: r.s_published,
-              renderToken: r.s_token,
-              expiresAt: r.s_expires,
-              createdAt: r.s_created,
-              updatedAt: r.s_updated,
-              themeId: r.s_theme,
-            })
-          : null,
-        shortCode: (r.short_code as string | null) ?? null,
-      })),
-    };
-  }
-
-  /** The newest short code of a schema version. */
-  async shortCodeOf(schemaId: string): Promise<string | null> {
-    const rows = await this.dataSource.query(`SELECT code FROM short_links WHERE form_schema_id = $1 ORDER BY created_at DESC LIMIT 1`, [
-      schemaId,
-    ]);
-    return rows[0]?.code ?? null;
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `WITH page_forms AS (SELECT f.id, count(*) OVER () AS total FROM forms f WHERE f.${column} = $1
+                             ORDER BY f.created_at DESC NULLS LAST, f.id DESC LIMIT $2 OFFSET $3)
+       SELECT page.*, page_forms.total FROM page_forms CROSS JOIN LATERAL (${FORM_WITH_LATEST} WHERE f.id = page_forms.id) page
+        ORDER BY page.created_at DESC NULLS LAST, page.id DESC`,
+      [value, limit, offset],
+    );
+    const total = rows.length
+      ? Number((rows[0] as { total?: unknown }).total ?? 0)
+      : (await this.dataSource.query(`SELECT count(*)::int AS total FROM forms WHERE ${column} = $1`, [value]))[0].total;
+    return { total, rows: rows.map(toFormRow) };
   }
 
   /** Submissions of every version of a form, newest first. */

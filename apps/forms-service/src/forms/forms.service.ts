@@ -65,7 +65,11 @@ export class FormsService {
 
   /** §5.4: the owner always; a tenant admin for read/update/delete/submissions within the tenant. */
   async load(user: AuthenticatedUser, id: string, access: Access): Promise<FormEntity> {
-    const form = await this.forms.findForm(id);
+    return this.authorize(user, await this.forms.findForm(id), access);
+  }
+
+  /** The owner, or for reads a tenant admin of the form's tenant; anyone else is refused. */
+  private authorize(user: AuthenticatedUser, form: FormEntity | null, access: Access): FormEntity {
     if (!form) throw new NotFoundError('FORM_NOT_FOUND', 'Form not found');
     if (form.userId === user.id) return form;
     const tenantAdmin = access === 'read' && user.role === 'admin' && user.tenantId !== null && form.tenantId === user.tenantId;
@@ -110,14 +114,12 @@ export class FormsService {
   }
 
   async get(user: AuthenticatedUser, id: string) {
-    const form = await this.load(user, id, 'read');
-    const schema = await this.forms.latestSchema(form.id);
+    const row = await this.forms.findWithLatest(id);
+    const form = this.authorize(user, row?.form ?? null, 'read');
+    const schema = row?.schema ?? null;
     // The owner view embeds the theme even when it has been soft-deleted (legacy 5.4).
-    const [theme, shortCode] = await Promise.all([
-      schema?.themeId ? this.forms.findTheme(schema.themeId) : null,
-      schema ? this.forms.shortCodeOf(schema.id) : null,
-    ]);
-    return { form, schema, theme, shortCode };
+    const theme = schema?.themeId ? await this.forms.findTheme(schema.themeId) : null;
+    return { form, schema, theme, shortCode: row?.shortCode ?? null };
   }
 
   async update(user: AuthenticatedUser, id: string, input: FormInput) {
