@@ -4,6 +4,8 @@
 // GET /api/v1/tools (polled by every open dashboard tab) with and without If-None-Match, and
 // GET /api/v1/admin/tools (with and without). Prints req/s, p50, p99 per case, and the web
 // database's transaction count during each conditional run (a 304 must cost no query).
+// Through the gateway W16 comes from its 1 s microcache (GATEWAY_MICROCACHE in libs/contracts),
+// so those rows measure nginx and the direct rows measure web.
 // Needs PostgreSQL and Redis (TEST_PG_URL / TEST_REDIS_URL, default 127.0.0.1). Creates and drops
 // its own databases and Redis prefix; the processes listen on 4300-4302 (BENCH_PORT_BASE).
 import { benchArgs, benchRun, cannon as autocannon, ready, require, requireBuilt, services } from '../lib/harness.mjs';

@@ -14,18 +14,29 @@ interface Upstream {
   server: Server;
   /** Sockets the upstream accepted, in order: keep-alive shows as few sockets for many requests. */
   connections: number;
+  /** Requests that reached the upstream, by path. */
+  hits: Record<string, number>;
   port: number;
 }
 
 /**
- * A stand-in service. `POST /api/v1/users/avatar` answers 401 before reading the upload, as
+ * A stand-in service. `GET /api/v1/tools` numbers its answers (W16, which the gateway microcaches);
+ * `POST /api/v1/users/avatar` answers 401 before reading the upload, as
  * auth's guard does (`?close=1`: with `Connection: close`, so it shuts the socket with the upload unread); `/slow` never
  * answers in time; `/big` is a 20 KB JSON body; `/download` streams an attachment in two parts.
  */
 function upstream(service: ServiceName, port = 0, ready = true): Promise<Upstream> {
-  const state = { connections: 0 } as Upstream;
+  const state = { connections: 0, hits: {} } as Upstream;
   const server = createServer((req, res) => {
     const url = req.url ?? '';
+    const path = url.split('?')[0];
+    state.hits[path] = (state.hits[path] ?? 0) + 1;
+    if (path === '/api/v1/tools') {
+      const n = state.hits[path];
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300', ETag: `"tools-${n}"` });
+      res.end(JSON.stringify({ success: true, data: { tools: [], n } }));
+      return;
+    }
     if (url.startsWith('/health/ready')) {
       res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ok' : 'error' }));
       return;
@@ -211,6 +222,33 @@ describe('gateway proxy (keep-alive, early answers, timeouts, restarts, compress
     },
     60_000,
   );
+
+  it('keeps W16 for a second or two: concurrent and repeated calls reach web once, each with its own request id and CORS; If-None-Match gets a 304; then web is asked again', async () => {
+    const origin = 'http://localhost:4200';
+    const headers = { Origin: origin, Authorization: 'Bearer not-a-token' };
+    const before = services.web.hits['/api/v1/tools'] ?? 0;
+    const first = await send(base, '/api/v1/tools', { headers });
+    expect(first.status).toBe(200);
+    const n = JSON.parse(first.body.toString()).data.n;
+    const replies = await Promise.all(Array.from({ length: 20 }, () => send(base, '/api/v1/tools', { headers })));
+    expect(replies.map((reply) => [reply.status, JSON.parse(reply.body.toString()).data.n])).toEqual(replies.map(() => [200, n]));
+    expect(services.web.hits['/api/v1/tools']).toBe(before + 1);
+    expect(new Set([first, ...replies].map((reply) => reply.headers['x-request-id'])).size).toBe(21);
+    for (const reply of replies) expect(reply.headers['access-control-allow-origin']).toBe(origin);
+    const etag = first.headers.etag as string;
+    expect(etag).toBe(`"tools-${n}"`);
+    expect((await send(base, '/api/v1/tools', { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    // Only that exact path: below it every call reaches web.
+    const below = services.web.hits['/api/v1/tools/abc'] ?? 0;
+    await send(base, '/api/v1/tools/abc');
+    await send(base, '/api/v1/tools/abc');
+    expect(services.web.hits['/api/v1/tools/abc']).toBe(below + 2);
+    // nginx counts cache validity in whole seconds: "1 s" lasts until the next second but one.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const later = await send(base, '/api/v1/tools', { headers });
+    expect(JSON.parse(later.body.toString()).data.n).toBe(n + 1);
+    expect(services.web.hits['/api/v1/tools']).toBe(before + 2);
+  });
 
   it('answers 503 in the legacy shape when the service does not answer within the timeout', async () => {
     const started = Date.now();

@@ -1,4 +1,4 @@
-import { GATEWAY_ROUTES, type ServiceName } from '@nafs/contracts';
+import { GATEWAY_MICROCACHE, GATEWAY_ROUTES, type ServiceName } from '@nafs/contracts';
 
 /** Per upstream: idle keep-alive sockets each nginx worker keeps for reuse. */
 export const UPSTREAM_KEEPALIVE = 64;
@@ -95,14 +95,29 @@ export function renderNginxConfig(settings: NginxSettings): string {
   ].join('\n');
 
   // A prefix matches itself and what lies below it (`/api/v1/auth`, `/api/v1/auth/...`), never
-  // `/api/v1/authx`; nginx picks the longest matching prefix, as routeFor does.
-  const locations = GATEWAY_ROUTES.map(
-    ({
-      prefix,
-      service,
-    }) => `    location = ${prefix} { proxy_pass http://${service}_service; error_page 502 504 = @${service}_unavailable; }
-    location ${prefix}/ { proxy_pass http://${service}_service; error_page 502 504 = @${service}_unavailable; }`,
-  ).join('\n');
+  // `/api/v1/authx`; nginx picks the longest matching prefix, as routeFor does. Exact paths with a
+  // microcache get their own exact location instead of the plain one.
+  const cached = new Map(GATEWAY_MICROCACHE.map((entry) => [entry.path, entry]));
+  const plain = (service: ServiceName) => `proxy_pass http://${service}_service; error_page 502 504 = @${service}_unavailable;`;
+  const locations = [
+    ...GATEWAY_MICROCACHE.map(
+      ({ path, service, seconds }) => `    location = ${path} {
+      ${plain(service)}
+      proxy_buffering on;
+      proxy_cache microcache;
+      proxy_cache_valid 200 ${seconds}s;
+      proxy_ignore_headers Cache-Control Expires;
+      proxy_cache_lock on;
+      proxy_cache_lock_timeout ${timeoutS};
+      proxy_cache_use_stale updating;
+    }`,
+    ),
+    ...GATEWAY_ROUTES.map(({ prefix, service }) =>
+      [cached.has(prefix) ? null : `    location = ${prefix} { ${plain(service)} }`, `    location ${prefix}/ { ${plain(service)} }`]
+        .filter(Boolean)
+        .join('\n'),
+    ),
+  ].join('\n');
 
   const unavailable = services
     .map(
@@ -125,6 +140,8 @@ events {
 
 http {
   client_body_temp_path ${settings.runDir}/client_body;
+  # GATEWAY_MICROCACHE: a few public GET responses kept for a second (a small zone, on the run dir).
+  proxy_cache_path ${settings.runDir}/microcache levels=1:2 keys_zone=microcache:1m max_size=16m inactive=1m use_temp_path=off;
   proxy_temp_path ${settings.runDir}/proxy;
   fastcgi_temp_path ${settings.runDir}/fastcgi;
   uwsgi_temp_path ${settings.runDir}/uwsgi;

@@ -36,6 +36,23 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
   { prefix: '/api/v1/tool-registry', service: 'web' },
 ];
 
+export interface GatewayMicrocache {
+  /** An exact path (its query string is part of the cache key). */
+  path: string;
+  service: ServiceName;
+  /** How long a 200 is served from the gateway before the service is asked again. */
+  seconds: number;
+}
+
+/**
+ * GET responses the gateway keeps for a moment. W16 is public, the same for every caller (a
+ * Bearer token is ignored), marked `public, max-age=300` by the service as in the legacy, and
+ * polled by every open dashboard tab; the gateway keeps it 1 s rather than 300 (nginx counts whole
+ * seconds, so 1-2 s), so a tool switched off leaves the list within 2 s, and concurrent misses
+ * wait for one request to web.
+ */
+export const GATEWAY_MICROCACHE: readonly GatewayMicrocache[] = [{ path: '/api/v1/tools', service: 'web', seconds: 1 }];
+
 /** The service that serves `path`, or undefined when no prefix matches. */
 export function routeFor(path: string): ServiceName | undefined {
   let best: GatewayRoute | undefined;
