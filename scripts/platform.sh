@@ -89,9 +89,12 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait; rm -f "$verify_log"' INT TERM EXIT
 port_of() { case $1 in gateway) echo "$base_port" ;; auth-service) echo $((base_port + 1)) ;; web-service) echo $((base_port + 2)) ;; forms-service) echo $((base_port + 3)) ;; esac; }
 upstream_env=(AUTH_SERVICE_URL="http://127.0.0.1:$(port_of auth-service)" WEB_SERVICE_URL="http://127.0.0.1:$(port_of web-service)" FORMS_SERVICE_URL="http://127.0.0.1:$(port_of forms-service)")
+# Each app with its V8 heap flags (libs/contracts/src/lib/v8-flags.json), as its deployments run it.
+v8_flags() { node -p "(require('./libs/contracts/src/lib/v8-flags.json')['$1'] || []).join(' ')"; }
 for app in "${services[@]}" gateway; do
   # Clients come through the gateway: auth and forms trust its one X-Forwarded-For hop.
-  env PORT="$(port_of "$app")" TRUST_PROXY_HOPS=1 "${upstream_env[@]}" node "dist/apps/$app/main.js" &
+  # shellcheck disable=SC2046 # the flags are words
+  env PORT="$(port_of "$app")" TRUST_PROXY_HOPS=1 "${upstream_env[@]}" node $(v8_flags "$app") "dist/apps/$app/main.js" &
   pids+=($!)
 done
 

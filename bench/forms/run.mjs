@@ -18,8 +18,6 @@ const args = benchArgs(
   {
     submissions: { type: 'string', default: '100000' },
     direct: { type: 'boolean', default: false },
-    // e.g. 128: forms-service runs with --max-old-space-size, to tell a bounded working set from V8 simply not collecting yet.
-    'max-old-space': { type: 'string' },
   },
 );
 const DURATION = Number(args.duration);
@@ -38,7 +36,6 @@ const envs = {
     FORMS_DB_URL: dbUrl('forms'),
     PORT: String(ports.forms),
     FORM_RENDER_TOKEN_SECRET: randomBytes(32).toString('hex'),
-    ...(args['max-old-space'] ? { NODE_OPTIONS: `--max-old-space-size=${Number(args['max-old-space'])}` } : {}),
   },
   gateway: {
     ...common,

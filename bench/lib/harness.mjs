@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const require = createRequire(join(root, 'package.json'));
+const V8_FLAGS = JSON.parse(readFileSync(join(root, 'libs/contracts/src/lib/v8-flags.json'), 'utf8'));
 
 export const pgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -76,7 +77,8 @@ export function benchRun(tag) {
 export function services(envs) {
   const children = {};
   function start(app, extraArgs = []) {
-    const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js'), ...extraArgs], {
+    // With the app's V8 heap flags (libs/contracts/src/lib/v8-flags.json), as its deployments run it.
+    const child = spawn(process.execPath, [...(V8_FLAGS[app] ?? []), join(root, 'dist/apps', app, 'main.js'), ...extraArgs], {
       env: envs[app],
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -1,4 +1,5 @@
 export * from './lib/services';
+export * from './lib/v8-flags';
 export * from './lib/formats';
 export * from './lib/tables';
 export * from './lib/cross-service-references';

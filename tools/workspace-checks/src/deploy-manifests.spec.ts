@@ -7,6 +7,7 @@ import {
   GATEWAY_ROUTES,
   HEALTH_PATHS,
   JWT_SECRET_MIN_LENGTH,
+  nodeOptionsOf,
   SERVICE_NAMES,
   type ServiceName,
   SERVICES,
@@ -291,7 +292,8 @@ const knownEnvCache = new Map<string, Set<string>>();
 function knownEnv(target: Target): Set<string> {
   let known = knownEnvCache.get(target.app);
   if (!known) {
-    known = new Set([...schemaFacts(target.app).names, ...(target.key === 'gateway' ? [] : PLANNED_ENV)]);
+    // NODE_OPTIONS is read by node itself, not the config schema; its value is checked on its own.
+    known = new Set([...schemaFacts(target.app).names, ...(target.key === 'gateway' ? [] : PLANNED_ENV), 'NODE_OPTIONS']);
     knownEnvCache.set(target.app, known);
   }
   return known;
@@ -378,7 +380,15 @@ function containerEnv(container: Json, docs: Manifest[], context: string, proble
   return env;
 }
 
+/** NODE_OPTIONS, where set, must be the image's default plus the app's V8 flags (nodeOptionsOf in libs/contracts). */
+function nodeOptionsProblems(target: Target, actual: string | undefined, context: string): string[] {
+  const expected = nodeOptionsOf(target.app);
+  if (actual === expected) return [];
+  return [`${context}: NODE_OPTIONS is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)} (libs/contracts v8-flags.json)`];
+}
+
 function checkEnv(target: Target, env: Map<string, EnvEntry>, context: string, problems: string[]) {
+  problems.push(...nodeOptionsProblems(target, env.get('NODE_OPTIONS')?.value, context));
   const known = knownEnv(target);
   for (const [name, entry] of env) {
     if (!known.has(name)) {
@@ -934,6 +944,7 @@ describe('docker compose stack', () => {
       problems.push(`${ctx}: publishes ${ports.join(', ') || 'nothing'}; the service listens on ${target.port}`);
 
     const env = composeEnv(service);
+    problems.push(...nodeOptionsProblems(target, env.get('NODE_OPTIONS'), ctx));
     const known = knownEnv(target);
     for (const name of env.keys())
       if (!known.has(name)) problems.push(`${ctx}: ${name} is not a variable of ${target.app}'s config schema`);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import { v8FlagsOf } from '@nafs/contracts';
 import { freePort } from '@nafs/database/testing';
 
 function workspaceRoot(): string {
@@ -30,7 +31,9 @@ export interface ProcessResult {
 /** Runs a built entry point to completion (e.g. `migrate`) with only the given environment. */
 export function runToExit(app: string, args: string[], env: Record<string, string>): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [builtEntryPoint(app), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(process.execPath, [...v8FlagsOf(app), builtEntryPoint(app), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -81,11 +84,13 @@ export class ServiceProcess {
     if (this.fromSources) {
       const root = workspaceRoot();
       const main = join(root, 'apps', this.app, 'src', 'main.ts');
+      // No heap flags here: compiling the sources at start-up needs more heap than the bundle.
       this.child = spawn(process.execPath, ['-r', join(__dirname, 'ts-register.js'), main], { cwd: root, env });
     } else {
       const entry = builtEntryPoint(this.app);
       if (!existsSync(entry)) throw new Error(`${entry} is missing: run npx nx build ${this.app}`);
-      this.child = spawn(process.execPath, [entry], { env });
+      // With the app's V8 heap flags, as its deployments run it.
+      this.child = spawn(process.execPath, [...v8FlagsOf(this.app), entry], { env });
     }
     this.child.stdout?.on('data', (chunk) => (this.output += chunk));
     this.child.stderr?.on('data', (chunk) => (this.output += chunk));
