@@ -244,6 +244,31 @@ async function differingColumns(
 const formatKey = (names: string[], values: string[]) => names.map((name, i) => `${name}=${values[i]}`).join(', ');
 
 /**
+ * Appends the rows that differ between `a` (source) and `b` (target) to `into`, up to `max`,
+ * naming the columns of a row that differs. `inFlight` (a baseline) receives every differing key
+ * and skips the column probe.
+ */
+async function recordDifferences(
+  sides: { source: Client; target: Client; s: TableSql; t: TableSql; plan: TablePlan },
+  a: KeyedHash[],
+  b: KeyedHash[],
+  into: RowDifference[],
+  max: number,
+  inFlight?: string[][],
+): Promise<void> {
+  const { source, target, s, t, plan } = sides;
+  for (const { key, kind } of diffRows(a, b)) {
+    inFlight?.push(key);
+    if (into.length >= max) {
+      if (inFlight) continue;
+      return;
+    }
+    const columns = kind === 'differs' && !inFlight ? await differingColumns(source, target, s, t, key, plan.columns) : undefined;
+    into.push({ key: formatKey(plan.primaryKey, key), kind, ...(columns ? { columns } : {}) });
+  }
+}
+
+/**
  * The whole table, chunk by chunk (the source's next chunk computed while the target checks this
  * one). `inFlight`, when given, receives the key of every differing row (a baseline verify).
  */
@@ -273,18 +298,7 @@ async function verifyTable(
     verdict.differingChunks++;
     if (!inFlight && verdict.differences.length >= options.maxDifferences) return;
     const [a, b] = await Promise.all([rowHashes(source, s, lo, hi), rowHashes(target, t, lo, hi)]);
-    await listDifferences(a, b);
-  };
-  const listDifferences = async (a: KeyedHash[], b: KeyedHash[]) => {
-    for (const { key, kind } of diffRows(a, b)) {
-      inFlight?.push(key);
-      if (verdict.differences.length >= options.maxDifferences) {
-        if (inFlight) continue;
-        return;
-      }
-      const columns = kind === 'differs' && !inFlight ? await differingColumns(source, target, s, t, key, plan.columns) : undefined;
-      verdict.differences.push({ key: formatKey(plan.primaryKey, key), kind, ...(columns ? { columns } : {}) });
-    }
+    await recordDifferences({ source, target, s, t, plan }, a, b, verdict.differences, options.maxDifferences, inFlight);
   };
 
   if (!s.keys.length) {
@@ -356,11 +370,7 @@ async function recheckTable(
     return verifyTable(plan, source, target, options, () => undefined);
   }
   const differences: RowDifference[] = [];
-  for (const { key, kind } of diffRows(a, b)) {
-    if (differences.length >= options.maxDifferences) break;
-    const columns = kind === 'differs' ? await differingColumns(source, target, s, t, key, plan.columns) : undefined;
-    differences.push({ key: formatKey(plan.primaryKey, key), kind, ...(columns ? { columns } : {}) });
-  }
+  await recordDifferences({ source, target, s, t, plan }, a, b, differences, options.maxDifferences);
   return {
     table: plan.table,
     ok: differences.length === 0,
