@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -21,6 +22,8 @@ interface Upstream {
 
 /**
  * A stand-in service. `GET /api/v1/tools` numbers its answers (W16, which the gateway microcaches);
+ * so does `/api/v1/tool-registry/export-jobs/:id` (W28, microcached per caller), echoing the
+ * Authorization header it was sent, `missing` there is a 404;
  * `POST /api/v1/users/avatar` answers 401 before reading the upload, as
  * auth's guard does (`?close=1`: with `Connection: close`, so it shuts the socket with the upload unread); `/slow` never
  * answers in time; `/big` is a 20 KB JSON body; `/download` streams an attachment in two parts.
@@ -35,6 +38,13 @@ function upstream(service: ServiceName, port = 0, ready = true): Promise<Upstrea
       const n = state.hits[path];
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300', ETag: `"tools-${n}"` });
       res.end(JSON.stringify({ success: true, data: { tools: [], n } }));
+      return;
+    }
+    if (path.startsWith('/api/v1/tool-registry/export-jobs/')) {
+      const n = state.hits[path];
+      const status = path.endsWith('/missing') ? 404 : 200;
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, no-store, must-revalidate' });
+      res.end(JSON.stringify({ method: req.method, n, authorization: req.headers.authorization ?? null }));
       return;
     }
     if (url.startsWith('/health/ready')) {
@@ -248,6 +258,45 @@ describe('gateway proxy (keep-alive, early answers, timeouts, restarts, compress
     const later = await send(base, '/api/v1/tools', { headers });
     expect(JSON.parse(later.body.toString()).data.n).toBe(n + 1);
     expect(services.web.hits['/api/v1/tools']).toBe(before + 2);
+  });
+
+  it('keeps W28 for a second or two per access token only: never across callers, never without a JWT, never a 404 or a POST', async () => {
+    const jwt = (signature: string) => ({ Authorization: `Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.${signature}` });
+    const job = `/api/v1/tool-registry/export-jobs/${randomUUID()}`;
+    const poll = async (headers: Record<string, string>, path = job, method = 'GET') => {
+      const reply = await send(base, path, { headers, method });
+      return { status: reply.status, ...JSON.parse(reply.body.toString()), noStore: reply.headers['cache-control'] };
+    };
+    const alice = await poll(jwt('alice-signature'));
+    expect(alice).toMatchObject({ status: 200, authorization: jwt('alice-signature').Authorization });
+    expect(alice.noStore).toBe('no-cache, no-store, must-revalidate');
+    const again = await Promise.all(Array.from({ length: 10 }, () => poll(jwt('alice-signature'))));
+    expect(again.map((reply) => reply.n)).toEqual(again.map(() => alice.n));
+    // Another token (or the same token for another tenant) is another caller: web is asked.
+    const bob = await poll(jwt('bob-signature'));
+    expect(bob).toMatchObject({ n: alice.n + 1, authorization: jwt('bob-signature').Authorization });
+    expect((await poll({ ...jwt('alice-signature'), 'X-Tenant-Slug': 'acme' })).n).toBe(alice.n + 2);
+    // No credentials, an API token: every call reaches web.
+    expect((await poll({})).n).toBe(alice.n + 3);
+    expect((await poll({})).n).toBe(alice.n + 4);
+    const apiToken = { Authorization: `Bearer ${'ab'.repeat(32)}` };
+    expect((await poll(apiToken)).n).toBe(alice.n + 5);
+    expect((await poll(apiToken)).n).toBe(alice.n + 6);
+    // Not a 404, not a POST, not below the job's path.
+    const missing = '/api/v1/tool-registry/export-jobs/missing';
+    const misses = [await poll(jwt('alice-signature'), missing), await poll(jwt('alice-signature'), missing)];
+    expect(misses.map((reply) => [reply.status, reply.n])).toEqual([
+      [404, 1],
+      [404, 2],
+    ]);
+    expect((await poll(jwt('alice-signature'), job, 'POST')).n).toBe(alice.n + 7);
+    expect(services.web.hits[job]).toBe(alice.n + 7);
+    const below = `${job}/checksum`;
+    await poll(jwt('alice-signature'), below);
+    await poll(jwt('alice-signature'), below);
+    expect(services.web.hits[below]).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await poll(jwt('alice-signature'))).n).toBe(alice.n + 8);
   });
 
   it('answers 503 in the legacy shape when the service does not answer within the timeout', async () => {

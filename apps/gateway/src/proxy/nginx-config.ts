@@ -46,6 +46,17 @@ export interface NginxSettings {
   maxBodySize: string;
 }
 
+/** `= /exact/path`, or for a path with `:name` segments an anchored regular expression (one segment each). */
+function microcacheLocation(path: string): string {
+  if (!/^\/[A-Za-z0-9/_:.-]*$/.test(path)) throw new Error(`microcache path ${JSON.stringify(path)} holds a character nginx would misread`);
+  if (!path.includes(':')) return `= ${path}`;
+  const pattern = path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/\./g, '\\.')))
+    .join('/');
+  return `~ ^${pattern}$`;
+}
+
 /** An exact-match map key: origins are URLs, so only quotes, backslashes and `$` could break out. */
 function mapKey(value: string): string {
   if (/["\\$\s;{}]/.test(value)) throw new Error(`CORS origin ${JSON.stringify(value)} holds a character nginx would misread`);
@@ -95,13 +106,20 @@ export function renderNginxConfig(settings: NginxSettings): string {
   ].join('\n');
 
   // A prefix matches itself and what lies below it (`/api/v1/auth`, `/api/v1/auth/...`), never
-  // `/api/v1/authx`; nginx picks the longest matching prefix, as routeFor does. Exact paths with a
-  // microcache get their own exact location instead of the plain one.
-  const cached = new Map(GATEWAY_MICROCACHE.map((entry) => [entry.path, entry]));
+  // `/api/v1/authx`; nginx picks the longest matching prefix, as routeFor does. Microcached paths
+  // get their own location (exact, or a regular expression, which nginx prefers to any prefix).
+  const cachedExact = new Set(GATEWAY_MICROCACHE.filter(({ path }) => !path.includes(':')).map(({ path }) => path));
   const plain = (service: ServiceName) => `proxy_pass http://${service}_service; error_page 502 504 = @${service}_unavailable;`;
   const locations = [
-    ...GATEWAY_MICROCACHE.map(
-      ({ path, service, seconds }) => `    location = ${path} {
+    ...GATEWAY_MICROCACHE.map(({ path, service, seconds, sharedBy }) => {
+      const perCaller =
+        sharedBy === 'caller'
+          ? `
+      proxy_cache_key "$request_method $request_uri $microcache_caller $http_x_tenant_slug";
+      proxy_cache_bypass $microcache_anonymous;
+      proxy_no_cache $microcache_anonymous;`
+          : '';
+      return `    location ${microcacheLocation(path)} {
       ${plain(service)}
       proxy_buffering on;
       proxy_cache microcache;
@@ -109,11 +127,11 @@ export function renderNginxConfig(settings: NginxSettings): string {
       proxy_ignore_headers Cache-Control Expires;
       proxy_cache_lock on;
       proxy_cache_lock_timeout ${timeoutS};
-      proxy_cache_use_stale updating;
-    }`,
-    ),
+      proxy_cache_use_stale updating;${perCaller}
+    }`;
+    }),
     ...GATEWAY_ROUTES.map(({ prefix, service }) =>
-      [cached.has(prefix) ? null : `    location = ${prefix} { ${plain(service)} }`, `    location ${prefix}/ { ${plain(service)} }`]
+      [cachedExact.has(prefix) ? null : `    location = ${prefix} { ${plain(service)} }`, `    location ${prefix}/ { ${plain(service)} }`]
         .filter(Boolean)
         .join('\n'),
     ),
@@ -140,7 +158,18 @@ events {
 
 http {
   client_body_temp_path ${settings.runDir}/client_body;
-  # GATEWAY_MICROCACHE: a few public GET responses kept for a second (a small zone, on the run dir).
+  # GATEWAY_MICROCACHE: a few GET responses kept for a second (a small zone, on the run dir).
+  # Per-caller ones are keyed by the access JWT's signature, which names the token but cannot be
+  # presented as one, so no usable credential lands in the cache files; a request with an API
+  # token or without credentials is never kept.
+  map $http_authorization $microcache_caller {
+    "~^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.(?<signature>[A-Za-z0-9_-]+)$" $signature;
+    default "";
+  }
+  map $microcache_caller $microcache_anonymous {
+    "" 1;
+    default 0;
+  }
   proxy_cache_path ${settings.runDir}/microcache levels=1:2 keys_zone=microcache:1m max_size=16m inactive=1m use_temp_path=off;
   proxy_temp_path ${settings.runDir}/proxy;
   fastcgi_temp_path ${settings.runDir}/fastcgi;

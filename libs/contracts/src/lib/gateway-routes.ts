@@ -37,21 +37,34 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
 ];
 
 export interface GatewayMicrocache {
-  /** An exact path (its query string is part of the cache key). */
+  /** A path: exact, or with `:name` standing for one path segment (the query string is part of the cache key). */
   path: string;
   service: ServiceName;
   /** How long a 200 is served from the gateway before the service is asked again. */
   seconds: number;
+  /**
+   * Who shares a kept answer. `everyone`: one answer for every caller (a public route). `caller`:
+   * kept per access token (Bearer JWT) and X-Tenant-Slug header, so nobody is served another
+   * caller's answer; a request with an API token or without credentials always reaches the service.
+   */
+  sharedBy: 'everyone' | 'caller';
 }
 
 /**
- * GET responses the gateway keeps for a moment. W16 is public, the same for every caller (a
- * Bearer token is ignored), marked `public, max-age=300` by the service as in the legacy, and
- * polled by every open dashboard tab; the gateway keeps it 1 s rather than 300 (nginx counts whole
- * seconds, so 1-2 s), so a tool switched off leaves the list within 2 s, and concurrent misses
- * wait for one request to web.
+ * GET responses the gateway keeps for a moment (nginx counts whole seconds, so "1 s" is 1-2 s);
+ * concurrent misses wait for one request to the service.
+ * - W16 is public, the same for every caller (a Bearer token is ignored), marked `public,
+ *   max-age=300` by the service as in the legacy, and polled by every open dashboard tab; kept 1 s
+ *   rather than 300, so a tool switched off leaves the list within 2 s.
+ * - W28 is what the web app polls every 2 s while an export runs (legacy rate limit: 10/s). Kept
+ *   1 s per caller, a poll sees progress at most 2 s old; the `no-store` headers web sets still
+ *   reach the browser. A status the caller may no longer read (token revoked, job deleted) can be
+ *   served for those 1-2 s, within the 5 s web's in-process identity cache already allows.
  */
-export const GATEWAY_MICROCACHE: readonly GatewayMicrocache[] = [{ path: '/api/v1/tools', service: 'web', seconds: 1 }];
+export const GATEWAY_MICROCACHE: readonly GatewayMicrocache[] = [
+  { path: '/api/v1/tools', service: 'web', seconds: 1, sharedBy: 'everyone' },
+  { path: '/api/v1/tool-registry/export-jobs/:jobId', service: 'web', seconds: 1, sharedBy: 'caller' },
+];
 
 /** The service that serves `path`, or undefined when no prefix matches. */
 export function routeFor(path: string): ServiceName | undefined {
