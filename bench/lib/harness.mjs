@@ -78,7 +78,10 @@ export function services(envs) {
   const children = {};
   function start(app, extraArgs = []) {
     // With the app's V8 heap flags (libs/contracts/src/lib/v8-flags.json), as its deployments run it.
-    const child = spawn(process.execPath, [...(V8_FLAGS[app] ?? []), join(root, 'dist/apps', app, 'main.js'), ...extraArgs], {
+    // BENCH_CPU_PROF=<app> adds --cpu-prof (profile written to BENCH_CPU_PROF_DIR, default /tmp/bench-prof, on exit).
+    const profile = process.env.BENCH_CPU_PROF === app && !extraArgs.length;
+    const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR ?? '/tmp/bench-prof'}`] : [];
+    const child = spawn(process.execPath, [...(V8_FLAGS[app] ?? []), ...profiling, join(root, 'dist/apps', app, 'main.js'), ...extraArgs], {
       env: envs[app],
       stdio: ['ignore', 'ignore', 'inherit'],
     });
