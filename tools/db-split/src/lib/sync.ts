@@ -148,26 +148,32 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   const publishers = [...new Map(links.map((l) => [endpointId(l.publisher), l.publisher])).values()];
   const subscribers = [...new Map(links.map((l) => [endpointId(l.subscriber), l.subscriber])).values()];
 
-  // Everything is checked before anything is created.
-  const pending: Link[] = [];
-  for (const link of links) {
-    const streaming = await withClient(link.subscriber, async (client) => {
-      const state = (await readStates(client, direction)).find((s) => s.subscription === link.subscription);
-      return state?.phase === 'streaming' && (await subscriptionExists(client, link.subscription));
-    });
-    if (streaming) out.line(`${verb}: ${link.service} is already streaming (${link.subscription}); left alone`);
-    else pending.push(link);
-  }
-  for (const publisher of publishers) {
-    const mine = pending.filter((l) => endpointId(l.publisher) === endpointId(publisher));
-    await withClient(publisher, async (client) => {
-      const facts = await publisherFacts(client, mine.length ? mine.flatMap((l) => l.tables) : links.flatMap((l) => l.tables));
-      let existing = 0;
-      for (const link of mine) if (await slotExists(client, link.slot)) existing++;
-      assertPublisherReady(facts, publisher, mine.length - existing);
-    });
-  }
-  for (const subscriber of subscribers) await withClient(subscriber, (client) => assertSubscriberReady(client, subscriber));
+  // Everything is checked before anything is created; each check is a connection of its own, so
+  // they run side by side.
+  const streaming = await Promise.all(
+    links.map((link) =>
+      withClient(link.subscriber, async (client) => {
+        const state = (await readStates(client, direction)).find((s) => s.subscription === link.subscription);
+        return state?.phase === 'streaming' && (await subscriptionExists(client, link.subscription));
+      }),
+    ),
+  );
+  const pending = links.filter((link, i) => {
+    if (streaming[i]) out.line(`${verb}: ${link.service} is already streaming (${link.subscription}); left alone`);
+    return !streaming[i];
+  });
+  await Promise.all(
+    publishers.map((publisher) => {
+      const mine = pending.filter((l) => endpointId(l.publisher) === endpointId(publisher));
+      return withClient(publisher, async (client) => {
+        const facts = await publisherFacts(client, mine.length ? mine.flatMap((l) => l.tables) : links.flatMap((l) => l.tables));
+        let existing = 0;
+        for (const link of mine) if (await slotExists(client, link.slot)) existing++;
+        assertPublisherReady(facts, publisher, mine.length - existing);
+      });
+    }),
+  );
+  await Promise.all(subscribers.map((subscriber) => withClient(subscriber, (client) => assertSubscriberReady(client, subscriber))));
   if (!pending.length) return links;
   await noteLauncherThrottle(pending, verb, out);
 
@@ -177,38 +183,48 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   const slots: CreatedSlot[] = [];
   const created = new Set<Link>();
   try {
-    for (const link of pending) {
-      // Leftovers of a run killed half way: its subscription never streamed, its slot's snapshot is gone.
-      await writable(link.subscriber, async (client) => {
-        if (await dropSubscription(client, link.subscription))
-          out.line(`${verb}: ${link.service}: dropped the subscription an interrupted run left`);
-        await ensureStateTable(client);
-      });
-      await writable(link.publisher, async (client) => {
-        if (await dropSlot(client, link.slot))
-          out.line(`${verb}: ${link.service}: dropped the slot an interrupted run left; its tables are reloaded`);
-        await ensureToolTables(client);
-        const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [link.publication])).rowCount;
-        await client.query(
-          `${exists ? 'ALTER' : 'CREATE'} PUBLICATION ${quoteIdent(link.publication)} ${exists ? 'SET' : 'FOR'} TABLE ${publicationTables(link)}`,
+    // The tool's tables once per database (concurrent CREATE TABLE IF NOT EXISTS of one table can
+    // collide), then the links side by side.
+    await Promise.all(subscribers.map((subscriber) => writable(subscriber, ensureStateTable)));
+    await Promise.all(publishers.map((publisher) => writable(publisher, ensureToolTables)));
+    const prepared = await Promise.allSettled(
+      pending.map(async (link) => {
+        // Leftovers of a run killed half way: its subscription never streamed, its slot's snapshot is gone.
+        await writable(link.subscriber, async (client) => {
+          if (await dropSubscription(client, link.subscription))
+            out.line(`${verb}: ${link.service}: dropped the subscription an interrupted run left`);
+        });
+        await writable(link.publisher, async (client) => {
+          if (await dropSlot(client, link.slot))
+            out.line(`${verb}: ${link.service}: dropped the slot an interrupted run left; its tables are reloaded`);
+          const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [link.publication])).rowCount;
+          await client.query(
+            `${exists ? 'ALTER' : 'CREATE'} PUBLICATION ${quoteIdent(link.publication)} ${exists ? 'SET' : 'FOR'} TABLE ${publicationTables(link)}`,
+          );
+        });
+        created.add(link);
+        await writable(link.subscriber, (client) =>
+          client.query(
+            `INSERT INTO ${SYNC_STATE} (subscription, direction, service, publisher, publication, slot, phase)
+             VALUES ($1, $2, $3, $4, $5, $6, 'copying')
+             ON CONFLICT (subscription) DO UPDATE SET publisher = EXCLUDED.publisher, publication = EXCLUDED.publication, slot = EXCLUDED.slot,
+               phase = 'copying', started_at = now(), streaming_since = NULL`,
+            [link.subscription, direction, link.service, endpointId(link.publisher), link.publication, link.slot],
+          ),
         );
-      });
-      created.add(link);
-      await writable(link.subscriber, (client) =>
-        client.query(
-          `INSERT INTO ${SYNC_STATE} (subscription, direction, service, publisher, publication, slot, phase)
-           VALUES ($1, $2, $3, $4, $5, $6, 'copying')
-           ON CONFLICT (subscription) DO UPDATE SET publisher = EXCLUDED.publisher, publication = EXCLUDED.publication, slot = EXCLUDED.slot,
-             phase = 'copying', started_at = now(), streaming_since = NULL`,
-          [link.subscription, direction, link.service, endpointId(link.publisher), link.publication, link.slot],
-        ),
-      );
-    }
+      }),
+    );
+    const unprepared = prepared.find((result) => result.status === 'rejected');
+    if (unprepared) throw (unprepared as PromiseRejectedResult).reason;
     // In parallel: creating a logical slot waits for every transaction running on the publisher's
-    // server to end, and three waits in a row would add up.
-    const made = await Promise.allSettled(pending.map((link) => createSlotWithSnapshot(link.publisher, link.slot)));
+    // server to end, and three waits in a row would add up. The subscriptions are made meanwhile,
+    // disabled (nothing is applied until the copy is done), so only ENABLE is left after the copy.
+    const [made, subscribed] = await Promise.all([
+      Promise.allSettled(pending.map((link) => createSlotWithSnapshot(link.publisher, link.slot))),
+      Promise.allSettled(pending.map((link) => writable(link.subscriber, (client) => createDisabledSubscription(client, link)))),
+    ]);
     for (const result of made) if (result.status === 'fulfilled') slots.push(result.value);
-    const failed = made.find((result) => result.status === 'rejected');
+    const failed = [...made, ...subscribed].find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
@@ -230,21 +246,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     );
     // The slot's walsender must let go of it before a subscription can stream from it.
     await Promise.all(slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)));
-    // Side by side: a launcher that finds them all enabled starts their workers in one pass.
-    await Promise.all(
-      pending.map((link) =>
-        writable(link.subscriber, async (client) => {
-          await client.query(
-            `CREATE SUBSCRIPTION ${quoteIdent(link.subscription)} CONNECTION '${conninfo(link.publisher, link.subscription).replace(/'/g, "''")}'
-             PUBLICATION ${quoteIdent(link.publication)} WITH (create_slot = false, slot_name = '${link.slot}', copy_data = false, enabled = true)`,
-          );
-          await client.query(
-            `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
-            [link.subscription, await rowsChanged(client, link)],
-          );
-        }),
-      ),
-    );
+    await enableTogether(pending);
     for (const link of pending) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
   } catch (error) {
     await Promise.all(slots.map((slot) => slot.connection.end().catch(() => undefined)));
@@ -256,6 +258,54 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   }
   await waitUntilStreaming(pending, 60_000);
   return links;
+}
+
+function createDisabledSubscription(client: Client, link: Link) {
+  return client.query(
+    `CREATE SUBSCRIPTION ${quoteIdent(link.subscription)} CONNECTION '${conninfo(link.publisher, link.subscription).replace(/'/g, "''")}'
+     PUBLICATION ${quoteIdent(link.publication)} WITH (create_slot = false, slot_name = '${link.slot}', copy_data = false, enabled = false)`,
+  );
+}
+
+/**
+ * ENABLE every link's subscription, the transactions committed at one instant. Before PostgreSQL
+ * 16 the launcher starts the workers of all the subscriptions it finds enabled in one pass, then
+ * waits wal_retrieve_retry_interval before the next: enabled one after the other, each further
+ * subscription on the server waited that long for its worker (~0.2 s of each `sync start` here).
+ * (Enabling each service as soon as its tables were loaded was tried: its apply worker then
+ * competes with the rest of the copy for the CPU, and sync start was no faster.)
+ */
+async function enableTogether(links: Link[]): Promise<void> {
+  let waiting = links.length;
+  let release!: () => void;
+  let abort!: (error: unknown) => void;
+  const allReady = new Promise<void>((resolve, reject) => ((release = resolve), (abort = reject)));
+  allReady.catch(() => undefined);
+  await Promise.all(
+    links.map((link) =>
+      writable(link.subscriber, async (client) => {
+        await client.query('BEGIN');
+        try {
+          // Not waiting for the WAL flush lets the commits land microseconds apart rather than a
+          // flush apart. A crash right after loses only the ENABLE: the state row, in the same
+          // transaction, then still says copying and the next start redoes the link.
+          await client.query('SET LOCAL synchronous_commit = off');
+          await client.query(`ALTER SUBSCRIPTION ${quoteIdent(link.subscription)} ENABLE`);
+          await client.query(
+            `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
+            [link.subscription, await rowsChanged(client, link)],
+          );
+          if (--waiting === 0) release();
+          await allReady;
+          await client.query('COMMIT');
+        } catch (error) {
+          abort(error);
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    ),
+  );
 }
 
 /**
@@ -353,7 +403,8 @@ export async function linkStatus(link: LinkRef): Promise<LinkStatus> {
   });
   if (sub.state) status.state = sub.state.phase === 'copying' ? 'copying (or interrupted: rerun start)' : 'streaming';
   if (sub.sub) {
-    if (!sub.sub.enabled) status.state = 'disabled';
+    // During the copy the subscription exists, disabled until the copy is done.
+    if (!sub.sub.enabled) status.state = sub.state?.phase === 'copying' ? status.state : 'disabled';
     else if (!sub.sub.pid) status.state = 'down (no apply worker)';
     status.applyErrors = Number(sub.sub.errors ?? 0);
   }
