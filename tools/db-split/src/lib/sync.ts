@@ -2,7 +2,7 @@ import { type ServiceName, TABLE_OWNERSHIP, tablesOwnedBy } from '@nafs/contract
 import type { Client } from 'pg';
 
 import { type Side } from './catalog';
-import { dbLabel, type Endpoint, withClient } from './connections';
+import { connect, dbLabel, type Endpoint, withClient } from './connections';
 import { runCopy } from './copy';
 import { runCutoverGuard } from './cutover-guard';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
@@ -214,8 +214,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
         );
       }),
     );
-    const unprepared = prepared.find((result) => result.status === 'rejected');
-    if (unprepared) throw (unprepared as PromiseRejectedResult).reason;
+    throwFirstFailure(prepared);
     // In parallel: creating a logical slot waits for every transaction running on the publisher's
     // server to end, and three waits in a row would add up. The subscriptions are made meanwhile,
     // disabled (nothing is applied until the copy is done), so only ENABLE is left after the copy.
@@ -224,8 +223,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
       Promise.allSettled(pending.map((link) => writable(link.subscriber, (client) => createDisabledSubscription(client, link)))),
     ]);
     for (const result of made) if (result.status === 'fulfilled') slots.push(result.value);
-    const failed = [...made, ...subscribed].find((result) => result.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    throwFirstFailure([...made, ...subscribed]);
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
     await runCopy(
@@ -267,6 +265,12 @@ function createDisabledSubscription(client: Client, link: Link) {
   );
 }
 
+/** Throws the first failure of results that have all settled (so nothing is still running). */
+function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /**
  * ENABLE every link's subscription, the transactions committed at one instant. Before PostgreSQL
  * 16 the launcher starts the workers of all the subscriptions it finds enabled in one pass, then
@@ -276,16 +280,17 @@ function createDisabledSubscription(client: Client, link: Link) {
  * competes with the rest of the copy for the CPU, and sync start was no faster.)
  */
 async function enableTogether(links: Link[]): Promise<void> {
-  let waiting = links.length;
-  let release!: () => void;
-  let abort!: (error: unknown) => void;
-  const allReady = new Promise<void>((resolve, reject) => ((release = resolve), (abort = reject)));
-  allReady.catch(() => undefined);
-  await Promise.all(
-    links.map((link) =>
-      writable(link.subscriber, async (client) => {
-        await client.query('BEGIN');
+  const opened = await Promise.allSettled(links.map((link) => connect(link.subscriber)));
+  const clients = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  try {
+    throwFirstFailure(opened);
+    // Every transaction made ready first, then all committed together.
+    await Promise.all(
+      links.map(async (link, i) => {
+        const client = clients[i];
         try {
+          await client.query('SET default_transaction_read_only = off');
+          await client.query('BEGIN');
           // Not waiting for the WAL flush lets the commits land microseconds apart rather than a
           // flush apart. A crash right after loses only the ENABLE: the state row, in the same
           // transaction, then still says copying and the next start redoes the link.
@@ -295,17 +300,16 @@ async function enableTogether(links: Link[]): Promise<void> {
             `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
             [link.subscription, await rowsChanged(client, link)],
           );
-          if (--waiting === 0) release();
-          await allReady;
-          await client.query('COMMIT');
         } catch (error) {
-          abort(error);
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
+          throw classifyDatabaseError(error, `${link.subscriber.label}: enabling ${link.subscription}`);
         }
       }),
-    ),
-  );
+    );
+    await Promise.all(clients.map((client) => client.query('COMMIT')));
+  } finally {
+    // A session ended inside its transaction rolls it back.
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+  }
 }
 
 /**
