@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { findByPrimaryKey } from '@nafs/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -19,8 +20,9 @@ export interface UserListFilter {
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** On every authenticated profile read: without TypeORM's per-call query building (libs/database). */
   findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<UserEntity | null> {
-    return manager.findOneBy(UserEntity, { id });
+    return findByPrimaryKey(manager, UserEntity, id);
   }
 
   /** Active ones first, oldest first; `tenantLessOnly` keeps the users without a tenant. */
