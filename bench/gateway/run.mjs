@@ -4,7 +4,7 @@
 //   npx nx run-many -t build -p auth-service web-service gateway && node bench/gateway/run.mjs [--duration 5] [--connections 10,50] [--rounds 2]
 // Needs PostgreSQL and Redis (TEST_PG_URL / TEST_REDIS_URL, default 127.0.0.1). Creates and
 // drops its own databases and Redis prefix; the processes listen on 4810-4812 (BENCH_PORT_BASE).
-import { benchArgs, benchRun, cannon as autocannon, ready, require, requireBuilt, services } from '../lib/harness.mjs';
+import { benchArgs, benchRun, cannon as autocannon, cpuAccount, ready, require, requireBuilt, services } from '../lib/harness.mjs';
 
 const { Client } = require('pg');
 const bcrypt = require('bcrypt');
@@ -37,7 +37,7 @@ const envs = {
     FORMS_SERVICE_URL: 'http://127.0.0.1:9',
   },
 };
-const { start, migrate, stop, run } = services(envs);
+const { children, start, migrate, stop, run } = services(envs);
 
 function cannon(url, connections, token, keepAlive) {
   return autocannon(
@@ -74,8 +74,8 @@ async function main() {
     const token = (await login.json()).data.accessToken;
 
     const routes = [
-      { path: '/api/v1/auth/profile', service: ports.auth },
-      { path: '/api/v1/drawing-projects', service: ports.web },
+      { path: '/api/v1/auth/profile', service: ports.auth, app: 'auth-service' },
+      { path: '/api/v1/drawing-projects', service: ports.web, app: 'web-service' },
     ];
     for (const route of routes) {
       for (const port of [route.service, ports.gateway]) {
@@ -93,30 +93,42 @@ async function main() {
       for (const connections of CONNECTIONS) {
         for (const mode of MODES) {
           const keepAlive = mode === 'keep-alive';
-          const straight = [];
-          const through = [];
+          const sides = { straight: { results: [], cpu: [] }, gateway: { results: [], cpu: [] } };
           for (let round = 0; round < ROUNDS; round++) {
             const order = round % 2 === 0 ? ['straight', 'gateway'] : ['gateway', 'straight'];
             for (const side of order) {
               const port = side === 'straight' ? route.service : ports.gateway;
+              const done = cpuAccount({ service: [children[route.app].pid], gateway: [children.gateway.pid] });
               const result = await cannon(`http://127.0.0.1:${port}${route.path}`, connections, token, keepAlive);
+              sides[side].cpu.push(done(result.requests.total));
               if (result.non2xx || result.errors)
                 console.error(`  ${side} ${route.path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-              (side === 'straight' ? straight : through).push(result);
+              sides[side].results.push(result);
             }
           }
-          const figures = (results) => ({
+          const figures = ({ results, cpu }) => ({
             rps: median(results.map((r) => r.requests.average)),
             p50: median(results.map((r) => r.latency.p50)),
             p99: median(results.map((r) => r.latency.p99)),
+            cpu: Object.fromEntries(
+              Object.keys(cpu[0].perRequestUs).map((label) => [label, median(cpu.map((c) => c.perRequestUs[label]))]),
+            ),
+            idle: median(cpu.map((c) => c.idlePct)),
           });
-          const s = figures(straight);
-          const g = figures(through);
+          const s = figures(sides.straight);
+          const g = figures(sides.gateway);
           const row = { route: route.path, connections, mode, straight: s, gateway: g, ratio: g.rps / s.rps, p50Delta: g.p50 - s.p50 };
           rows.push(row);
           console.log(
             `${route.path.padEnd(27)} ${String(connections).padStart(5)}  ${mode.padEnd(14)} ${s.rps.toFixed(0).padStart(14)} ${String(s.p50).padStart(4)} ${String(s.p99).padStart(5)} | ${g.rps.toFixed(0).padStart(13)} ${String(g.p50).padStart(4)} ${String(g.p99).padStart(5)} | ${row.ratio.toFixed(2).padStart(5)} ${row.p50Delta.toFixed(0).padStart(8)}`,
           );
+          // Where the CPU went: the hop's own cost (nginx, under "gateway") and what the service spent per request.
+          const cpuText = ({ cpu, idle }) =>
+            `${Object.entries(cpu)
+              .filter(([, us]) => us >= 0.5)
+              .map(([label, us]) => `${label} ${us.toFixed(0)}`)
+              .join(', ')}; idle ${idle.toFixed(0)}%`;
+          console.log(`    CPU µs/request  straight: ${cpuText(s)}  |  gateway: ${cpuText(g)}`);
         }
       }
     }

@@ -1,10 +1,10 @@
 // The harness the autocannon benches share (gateway, web-tools, public-forms, forms, export-jobs):
 // the repository's root and require, the check for built bundles, a run's databases / Redis prefix /
 // common environment, starting built service bundles as child processes and waiting for readiness,
-// an autocannon run, and a process's peak RSS.
+// an autocannon run, a process's peak RSS, and where the CPU went during a run.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,4 +142,62 @@ export function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+}
+
+/** CPU time (user + system, in µs) of every process on the machine, by pid, and the machine's idle share. */
+function cpuSnapshot() {
+  const ticksToUs = 1e6 / 100; // USER_HZ is 100 on Linux
+  const processes = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      processes.push({
+        pid: Number(entry),
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ppid: Number(fields[1]),
+        us: (Number(fields[11]) + Number(fields[12])) * ticksToUs,
+      });
+    } catch {
+      // the process ended while we read
+    }
+  }
+  const machine = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return { processes, idle: machine[3] + machine[4], total: machine.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Where the CPU went during a run, per request: `groups` maps a label to the pids of processes
+ * the bench started (their children included, e.g. the gateway's nginx); PostgreSQL, Redis and
+ * this process are always counted. `const done = cpuAccount(groups); ...run...; done(requests)`
+ * returns { perRequestUs: { label: µs }, idlePct }.
+ */
+export function cpuAccount(groups) {
+  const before = cpuSnapshot();
+  return (requests) => {
+    const after = cpuSnapshot();
+    const spent = new Map(after.processes.map((p) => [p.pid, p]));
+    for (const p of before.processes) {
+      const now = spent.get(p.pid);
+      if (now && now.comm === p.comm) spent.set(p.pid, { ...now, us: now.us - p.us });
+    }
+    const parents = new Map(after.processes.map((p) => [p.pid, p.ppid]));
+    const groupOf = (pid, comm) => {
+      for (let cur = pid; cur > 1; cur = parents.get(cur) ?? 0) {
+        for (const [label, pids] of Object.entries(groups)) if (pids.includes(cur)) return label;
+        if (cur === process.pid) return 'bench';
+      }
+      if (comm === 'postgres') return 'postgres';
+      if (comm.startsWith('redis')) return 'redis';
+      return null;
+    };
+    const perRequestUs = Object.fromEntries([...Object.keys(groups), 'bench', 'postgres', 'redis'].map((label) => [label, 0]));
+    for (const p of spent.values()) {
+      const label = groupOf(p.pid, p.comm);
+      if (label) perRequestUs[label] += p.us / Math.max(1, requests);
+    }
+    const idlePct = ((after.idle - before.idle) / Math.max(1, after.total - before.total)) * 100;
+    return { perRequestUs, idlePct };
+  };
 }
