@@ -1,3 +1,4 @@
+import { findByPrimaryKey } from '@nafs/database';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -23,7 +24,8 @@ export class AccessRepository {
     return rows[0];
   }
 
+  /** On every request of a tenant user when tenant isolation is on. */
   tenant(id: string): Promise<TenantEntity | null> {
-    return this.dataSource.getRepository(TenantEntity).findOneBy({ id });
+    return findByPrimaryKey(this.dataSource.manager, TenantEntity, id);
   }
 }
