@@ -161,19 +161,47 @@ async function main() {
     // before sync start. A copy after sync start would pay for the subscriptions running beside
     // it: on one server every WAL sender decodes all of its WAL, the copy's ~190 MB included,
     // which made such a run 25-35% slower and the comparison flattering.
-    const copyOnce = (extra) =>
-      timed(() => run(process.execPath, [cli, 'copy', '--source', dbUrl(source), '--progress', 'none', ...extra], { env: envFor('a') }));
+    // Each timed run starts with no autovacuum worker running and from a fresh checkpoint: the
+    // first copies' ~190 MB of WAL each would otherwise trigger one (max_wal_size) inside
+    // whichever run came third. DB_SPLIT_DEBUG gives
+    // the tool's phase times, so the load itself and what surrounds it are told apart.
+    const checkpointsSoFar = async () =>
+      Number((await psql('postgres', 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter')).stdout);
+    const autovacuumWorkers = async () =>
+      Number((await psql('postgres', "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")).stdout);
+    const timedRun = async (args, env) => {
+      // Autovacuum analyzing the tables the previous run loaded would run beside this one.
+      for (let waited = 0; (await autovacuumWorkers()) > 0 && waited < 60_000; waited += 200) await sleep(200);
+      await psql('postgres', 'CHECKPOINT');
+      const checkpointsBefore = await checkpointsSoFar();
+      const { ms, result } = await timed(() => run(process.execPath, [cli, ...args], { env: { ...env, DB_SPLIT_DEBUG: '1' } }));
+      const phases = Object.fromEntries(
+        [...result.stderr.matchAll(/\[db-split (\d+) ms\] (.+)/g)].map(([, at, label]) => [label, Number(at)]),
+      );
+      const load =
+        (phases[`${args[0] === 'sync' ? 'sync start ' : ''}copy: loaded`] ?? NaN) -
+        (phases[`${args[0] === 'sync' ? 'sync start ' : ''}copy: journal ready`] ?? NaN);
+      return { ms, load, phases, checkpoints: (await checkpointsSoFar()) - checkpointsBefore, result };
+    };
+    const copyOnce = (extra) => timedRun(['copy', '--source', dbUrl(source), '--progress', 'none', ...extra], envFor('a'));
     const copyFirst = await copyOnce([]);
     const copySecond = await copyOnce(['--truncate']);
-    const sync = await timed(() =>
-      run(process.execPath, [cli, 'sync', 'start', '--source', dbUrl(source), '--progress', 'none'], { env: envFor('b') }),
-    );
-    const copy = { ms: (copyFirst.ms + copySecond.ms) / 2 };
+    const sync = await timedRun(['sync', 'start', '--source', dbUrl(source), '--progress', 'none'], envFor('b'));
+    const copy = { ms: (copyFirst.ms + copySecond.ms) / 2, load: (copyFirst.load + copySecond.load) / 2 };
     console.log(
-      `copy (set A, under load):        ${seconds(copy.ms)} s  (mean of ${seconds(copyFirst.ms)} s and ${seconds(copySecond.ms)} s with --truncate, both before sync start)`,
+      `copy (set A, under load):        ${seconds(copy.ms)} s  (mean of ${seconds(copyFirst.ms)} s and ${seconds(copySecond.ms)} s with --truncate, both before sync start); tables loaded in ${seconds(copy.load)} s, the rest ${seconds(copy.ms - copy.load)} s`,
     );
     const inner = /sync start copy done: .* in ([\d.]+) s/.exec(sync.result.stdout)?.[1];
     console.log(`sync start (set B, under load):  ${seconds(sync.ms)} s  (slots + copy in their snapshots ${inner} s + subscriptions)`);
+    const at = (label) => sync.phases[label] ?? NaN;
+    console.log(
+      `  sync start beyond its load (${seconds(sync.load)} s): to the checks ${seconds(at('sync: checked'))} s, publications and state ${seconds(at('sync: prepared') - at('sync: checked'))} s, ` +
+        `slots and subscriptions ${seconds(at('sync: slots+subs') - at('sync: prepared'))} s, copy setup ${seconds(at('sync start copy: journal ready') - at('sync: slots+subs'))} s, ` +
+        `enable ${seconds(at('sync: enabled') - at('sync start copy: loaded'))} s, apply workers started ${seconds(at('sync: streaming') - at('sync: enabled'))} s, exit ${seconds(sync.ms - at('sync: streaming'))} s`,
+    );
+    const checkpointsDuring = [copyFirst, copySecond, sync].map((r) => r.checkpoints);
+    if (checkpointsDuring.some(Boolean))
+      console.log(`  note: checkpoints during the copy, copy, sync runs: ${checkpointsDuring.join(', ')}`);
 
     const before = Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0);
     const lagStarted = Date.now();

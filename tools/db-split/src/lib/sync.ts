@@ -6,7 +6,7 @@ import { connect, dbLabel, type Endpoint, withClient } from './connections';
 import { runCopy } from './copy';
 import { runCutoverGuard } from './cutover-guard';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
-import { formatBytes, formatSeconds, formatTable, type Output } from './output';
+import { debugPhase, formatBytes, formatSeconds, formatTable, type Output } from './output';
 import { type Plan, qualified, quoteIdent, tablesToCopy } from './plan';
 import type { ProgressMode } from './progress';
 import {
@@ -174,6 +174,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     }),
   );
   await Promise.all(subscribers.map((subscriber) => withClient(subscriber, (client) => assertSubscriberReady(client, subscriber))));
+  debugPhase('sync: checked');
   if (!pending.length) return links;
   await noteLauncherThrottle(pending, verb, out);
 
@@ -215,6 +216,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
       }),
     );
     throwFirstFailure(prepared);
+    debugPhase('sync: prepared');
     // In parallel: creating a logical slot waits for every transaction running on the publisher's
     // server to end, and three waits in a row would add up. The subscriptions are made meanwhile,
     // disabled (nothing is applied until the copy is done), so only ENABLE is left after the copy.
@@ -224,6 +226,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     ]);
     for (const result of made) if (result.status === 'fulfilled') slots.push(result.value);
     throwFirstFailure([...made, ...subscribed]);
+    debugPhase('sync: slots+subs');
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
     await runCopy(
@@ -244,7 +247,9 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     );
     // The slot's walsender must let go of it before a subscription can stream from it.
     await Promise.all(slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)));
+    debugPhase('sync: copied, slots released');
     await enableTogether(pending);
+    debugPhase('sync: enabled');
     for (const link of pending) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
   } catch (error) {
     await Promise.all(slots.map((slot) => slot.connection.end().catch(() => undefined)));
@@ -255,6 +260,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     throw error;
   }
   await waitUntilStreaming(pending, 60_000);
+  debugPhase('sync: streaming');
   return links;
 }
 
