@@ -153,6 +153,30 @@ describe('db-split: plan, create, schema, copy, verify, rollback', () => {
     }
   });
 
+  it("copy stores the large values it loads compressed with lz4 where the server has it; the values are the source's", async () => {
+    const lz4 = await count(
+      source.url,
+      "(SELECT count(*) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals))",
+    );
+    const compressed = (url: string, table: string, column: string) =>
+      rowsAsText(
+        url,
+        `SELECT coalesce(pg_column_compression(${column}), 'inline') AS how, count(*)::text FROM ${table} GROUP BY 1 ORDER BY 1`,
+      );
+    for (const [table, column] of [
+      ['drawing_projects', 'template_data'],
+      ['form_submissions', 'values_json'],
+    ] as const) {
+      const inSource = await compressed(source.url, table, column);
+      expect(inSource.join()).toContain('pglz'); // the fixture has values large enough to be compressed
+      const inTarget = await compressed(targets.urlFor(table), table, column);
+      expect(inTarget.join()).toContain(lz4 ? 'lz4' : 'pglz');
+      if (lz4) expect(inTarget.join()).not.toContain('pglz');
+      const values = `SELECT id::text, md5(${column}::text) FROM ${table} ORDER BY id`;
+      expect(await rowsAsText(targets.urlFor(table), values)).toEqual(await rowsAsText(source.url, values));
+    }
+  });
+
   it('every hazard of hazards.sql that lives in one service still holds, on the same rows, in that service database', async () => {
     const checked: string[] = [];
     for (const hazard of parseHazards()) {

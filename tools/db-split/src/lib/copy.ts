@@ -82,6 +82,22 @@ async function allowWrites(client: Client): Promise<Client> {
   return client;
 }
 
+/**
+ * The loads of this session TOAST with lz4 where the server has it (PostgreSQL 14+ built with
+ * lz4). COPY hands the target every large value decompressed, and recompressing them with pglz,
+ * the default, was most of the copy's CPU: drawing projects and form submissions are 85% of the
+ * fixture's bytes (bench/db-split/sync.mjs, scale 50: tables loaded in 4.1-4.2 s with pglz, 2.9 s
+ * with lz4). The values are the same; only how the target stores them differs, and the services'
+ * own later writes keep the database's default.
+ */
+async function compressWithLz4(client: Client): Promise<Client> {
+  const { rows } = await client.query<{ lz4: boolean }>(
+    "SELECT 'lz4' = ANY(enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'",
+  );
+  if (rows[0]?.lz4) await client.query("SET default_toast_compression = 'lz4'");
+  return client;
+}
+
 async function assertCanHoldOffTriggers(client: Client, endpoint: Endpoint): Promise<void> {
   try {
     await client.query('BEGIN');
@@ -342,7 +358,7 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     const readers = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => group.reader(key)));
     const writers = Array.from(
       { length: options.jobs },
-      () => new ConnectionCache(async (key) => allowWrites(await connect(plan.target.endpoints[key]))),
+      () => new ConnectionCache(async (key) => compressWithLz4(await allowWrites(await connect(plan.target.endpoints[key])))),
     );
     let committed = 0;
     try {
