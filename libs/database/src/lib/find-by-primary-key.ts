@@ -16,7 +16,8 @@ function primaryKeyRead(metadata: EntityMetadata): PrimaryKeyRead {
   if (read) return read;
   const where = `${metadata.targetName}: findByPrimaryKey`;
   if (metadata.primaryColumns.length !== 1) throw new Error(`${where} needs exactly one primary column`);
-  if (metadata.relations.length || metadata.embeddeds.length) throw new Error(`${where} maps plain columns only (no relations or embeddeds)`);
+  if (metadata.relations.length || metadata.embeddeds.length)
+    throw new Error(`${where} maps plain columns only (no relations or embeddeds)`);
   // find would also filter soft-deleted rows and leave out select: false columns.
   if (metadata.deleteDateColumn) throw new Error(`${where} does not apply soft-delete filtering`);
   const odd = metadata.columns.find((c) => c.isVirtual || c.isVirtualProperty || c.relationMetadata || c.embeddedMetadata || !c.isSelect);
@@ -37,7 +38,11 @@ function primaryKeyRead(metadata: EntityMetadata): PrimaryKeyRead {
  * (bench/gateway). Values go through the driver's hydration, as in find. For entities of plain
  * columns and one primary key; anything else is refused at the first call.
  */
-export async function findByPrimaryKey<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, key: unknown): Promise<T | null> {
+export async function findByPrimaryKey<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  key: unknown,
+): Promise<T | null> {
   const metadata = manager.connection.getMetadata(entity);
   const { sql, columns } = primaryKeyRead(metadata);
   const rows: Record<string, unknown>[] = await manager.query(sql, [key]);
