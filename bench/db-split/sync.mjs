@@ -4,10 +4,11 @@
 //   node bench/db-split/sync.mjs [--scale 50] [--rate 200] [--lag-seconds 30] [--keep]
 //   (build first: npx nx build db-split, and the three services for `schema`)
 //
-// It seeds the legacy fixture, prepares two identical sets of empty service databases with the
+// It seeds the legacy fixture, prepares three identical sets of empty service databases with the
 // tool's own `create` and `schema`, starts the write load (inserts, updates, deletes over the 17
 // tables, bench's --rate per second: tools/db-split/test/support/write-load.js), then measures
-//   1. `copy` into set A (twice, the second with --truncate), then `sync start` into set B, all while the load runs;
+//   1. `copy` into set A, `sync start` into set B (its links stopped right after), `copy --truncate`
+//      into set A again, all while the load runs; then `sync start` into set C, which streams on;
 //   2. the steady replication lag: a probe row inserted on the source every 100 ms, timed until
 //      it is visible in each service database (it travels in the same stream as the data);
 //   3. `cutover --terminate-others`: its live pre-verify, and the write-unavailability window it prints.
@@ -125,12 +126,13 @@ async function main() {
     }
     return env;
   };
-  const sets = ['a', 'b'];
+  const sets = ['a', 'b', 'c'];
   const databases = [source, ...sets.flatMap((set) => Object.keys(PREFIX).map((s) => `${tag}_${set}_${s}`))];
   let load;
   const cleanup = async () => {
     await load?.stop().catch(() => undefined);
-    await run(process.execPath, [cli, 'sync', 'stop', '--source', dbUrl(source)], { env: envFor('b') }).catch(() => undefined);
+    for (const set of ['b', 'c'])
+      await run(process.execPath, [cli, 'sync', 'stop', '--source', dbUrl(source)], { env: envFor(set) }).catch(() => undefined);
     if (values.keep) return console.log(`kept: databases ${databases.join(', ')}`);
     for (const db of databases) await psql('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => undefined);
     for (const db of databases.slice(1)) await psql('postgres', `DROP ROLE IF EXISTS "${db}"`).catch(() => undefined);
@@ -157,14 +159,15 @@ async function main() {
       await psql('postgres', "SELECT setting || unit FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'")
     ).stdout.trim();
     console.log(`server: wal_retrieve_retry_interval ${retry} (PostgreSQL 15 starts apply workers on one server that far apart)`);
-    // The reference: two runs of `copy` (the second with --truncate) under the same load, both
-    // before sync start. A copy after sync start would pay for the subscriptions running beside
-    // it: on one server every WAL sender decodes all of its WAL, the copy's ~190 MB included,
-    // which made such a run 25-35% slower and the comparison flattering.
-    // Each timed run starts with no autovacuum worker running and from a fresh checkpoint: the
-    // first copies' ~190 MB of WAL each would otherwise trigger one (max_wal_size) inside
-    // whichever run came third. DB_SPLIT_DEBUG gives
-    // the tool's phase times, so the load itself and what surrounds it are told apart.
+    // The reference: `copy` once before and once after the timed `sync start`. The load's inserts
+    // clone random rows, large ones included, so the source grows (~10% of the drawing projects
+    // between the first copy and sync start); one copy on each side brackets the data sync start
+    // copied. Its links are stopped before the second copy: on one server every WAL sender decodes
+    // all of the server's WAL, that copy's ~190 MB included, which made a copy beside running
+    // subscriptions 25-35% slower. Each timed run starts with no autovacuum worker running and
+    // from a fresh checkpoint (the copies' WAL would otherwise trigger one, max_wal_size, inside
+    // whichever run came third). DB_SPLIT_DEBUG gives the tool's phase times, so the load itself
+    // and what surrounds it are told apart.
     const checkpointsSoFar = async () =>
       Number((await psql('postgres', 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter')).stdout);
     const autovacuumWorkers = async () =>
@@ -184,30 +187,37 @@ async function main() {
       return { ms, load, phases, checkpoints: (await checkpointsSoFar()) - checkpointsBefore, result };
     };
     const copyOnce = (extra) => timedRun(['copy', '--source', dbUrl(source), '--progress', 'none', ...extra], envFor('a'));
+    const syncStart = (set) => timedRun(['sync', 'start', '--source', dbUrl(source), '--progress', 'none'], envFor(set));
+    const loaded = (r) => /copy done: .*; \d+ rows, ([\d.]+ [kM]B)/.exec(r.result.stdout)?.[1];
     const copyFirst = await copyOnce([]);
+    const sync = await syncStart('b');
+    await run(process.execPath, [cli, 'sync', 'stop', '--source', dbUrl(source)], { env: envFor('b') });
     const copySecond = await copyOnce(['--truncate']);
-    const sync = await timedRun(['sync', 'start', '--source', dbUrl(source), '--progress', 'none'], envFor('b'));
     const copy = { ms: (copyFirst.ms + copySecond.ms) / 2, load: (copyFirst.load + copySecond.load) / 2 };
     console.log(
-      `copy (set A, under load):        ${seconds(copy.ms)} s  (mean of ${seconds(copyFirst.ms)} s and ${seconds(copySecond.ms)} s with --truncate, both before sync start); tables loaded in ${seconds(copy.load)} s, the rest ${seconds(copy.ms - copy.load)} s`,
+      `copy (set A, under load):        ${seconds(copy.ms)} s  (mean of ${seconds(copyFirst.ms)} s for ${loaded(copyFirst)} before sync start and ${seconds(copySecond.ms)} s for ${loaded(copySecond)} after); tables loaded in ${seconds(copy.load)} s, the rest ${seconds(copy.ms - copy.load)} s`,
     );
     const inner = /sync start copy done: .* in ([\d.]+) s/.exec(sync.result.stdout)?.[1];
-    console.log(`sync start (set B, under load):  ${seconds(sync.ms)} s  (slots + copy in their snapshots ${inner} s + subscriptions)`);
+    console.log(
+      `sync start (set B, under load):  ${seconds(sync.ms)} s  for ${loaded(sync)} (slots + copy in their snapshots ${inner} s + subscriptions)`,
+    );
     const at = (label) => sync.phases[label] ?? NaN;
     console.log(
       `  sync start beyond its load (${seconds(sync.load)} s): to the checks ${seconds(at('sync: checked'))} s, publications and state ${seconds(at('sync: prepared') - at('sync: checked'))} s, ` +
         `slots and subscriptions ${seconds(at('sync: slots+subs') - at('sync: prepared'))} s, copy setup ${seconds(at('sync start copy: journal ready') - at('sync: slots+subs'))} s, ` +
-        `enable ${seconds(at('sync: enabled') - at('sync start copy: loaded'))} s, apply workers started ${seconds(at('sync: streaming') - at('sync: enabled'))} s, exit ${seconds(sync.ms - at('sync: streaming'))} s`,
+        `the last ENABLE ${seconds(at('sync: copied and enabled') - at('sync start copy: loaded'))} s, apply workers started ${seconds(at('sync: streaming') - at('sync: copied and enabled'))} s, exit ${seconds(sync.ms - at('sync: streaming'))} s`,
     );
-    const checkpointsDuring = [copyFirst, copySecond, sync].map((r) => r.checkpoints);
+    const checkpointsDuring = [copyFirst, sync, copySecond].map((r) => r.checkpoints);
     if (checkpointsDuring.some(Boolean))
-      console.log(`  note: checkpoints during the copy, copy, sync runs: ${checkpointsDuring.join(', ')}`);
+      console.log(`  note: checkpoints during the copy, sync start, copy runs: ${checkpointsDuring.join(', ')}`);
+    const streaming = await syncStart('c');
+    console.log(`sync start (set C, streams on for the lag and the cut-over): ${seconds(streaming.ms)} s for ${loaded(streaming)}`);
 
     const before = Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0);
     const lagStarted = Date.now();
     const { catchUp, samples } = await measureLag(
       source,
-      Object.keys(PREFIX).map((s) => `${tag}_b_${s}`),
+      Object.keys(PREFIX).map((s) => `${tag}_c_${s}`),
       lagSeconds * 1000,
     );
     console.log(`catch-up on the writes made during the initial copy: ${seconds(catchUp)} s`);
@@ -217,7 +227,7 @@ async function main() {
       `steady lag over ${lagSeconds} s (${samples.length} probes, load achieved ${achieved.toFixed(0)} writes/s): p50 ${percentile(samples, 50).toFixed(0)} ms, p99 ${percentile(samples, 99).toFixed(0)} ms, max ${samples.at(-1).toFixed(0)} ms`,
     );
 
-    const cutover = await run(process.execPath, [cli, 'cutover', '--source', dbUrl(source), '--terminate-others'], { env: envFor('b') });
+    const cutover = await run(process.execPath, [cli, 'cutover', '--source', dbUrl(source), '--terminate-others'], { env: envFor('c') });
     const outage = Number(/write-unavailability window ([\d.]+) s/.exec(cutover.stdout)[1]);
     const pre = /cutover pre-verify done: (\d+) rows compared in ([\d.]+) s; (\d+) row/.exec(cutover.stdout);
     if (pre) console.log(`cutover pre-verify (source writable): ${pre[1]} rows in ${pre[2]} s, ${pre[3]} in flight`);

@@ -1,6 +1,6 @@
 import { LEGACY_TABLES, SERVICE_NAMES, TABLE_OWNERSHIP, tablesOwnedBy } from '@nafs/contracts';
 import { parsePostgresUrl, toPostgresUrl } from '@nafs/database';
-import { createLegacyDatabase, randomSuffix, type TestDatabase, testInfra } from '@nafs/database/testing';
+import { createLegacyDatabase, randomSuffix, type TestDatabase, testInfra, waitFor } from '@nafs/database/testing';
 
 import {
   count,
@@ -68,6 +68,10 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     for (const service of SERVICE_NAMES)
       expect(start.stdout).toMatch(new RegExp(`${service}: subscription db_split_${service} streaming from slot db_split_${service}_`));
     expect(start.stdout).toContain('sync start copy done: 17 table(s) loaded');
+    // A service streams as soon as its own tables are loaded, before the copy of the others ends;
+    // the verify after the cut-over below shows nothing was lost or doubled by that.
+    const streamedAt = SERVICE_NAMES.map((service) => start.stdout.indexOf(`${service}: subscription db_split_${service} streaming`));
+    expect(Math.min(...streamedAt)).toBeLessThan(start.stdout.indexOf('sync start copy done'));
 
     await sleep(3000);
     const status = await runCli(['sync', 'status', '--json'], targets.env);
@@ -86,6 +90,14 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     expect(plain.stdout.match(/^sync status at \d{4}-/gm)?.length).toBe(2);
     expect(plain.stdout).toMatch(/\nauth\s+forward\s+streaming\s/);
 
+    // The cut-over comes only once the load has made every kind of change on every table (it picks
+    // tables in turn and kinds at random; a delete that a constraint refuses does not count).
+    const running = load;
+    await waitFor(
+      async () => LEGACY_TABLES.every((table) => (['insert', 'update', 'delete'] as const).every((kind) => running.stats[table][kind] > 0)),
+      30_000,
+      'an insert, an update and a delete on every table',
+    );
     const cutover = await runCli(['cutover', '--source', source.url, '--terminate-others', '--jobs', '2'], targets.env);
     expect(ok(cutover)).toEqual({ code: 0, log: '' });
     const stats = await load.stop();

@@ -229,6 +229,18 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     debugPhase('sync: slots+subs');
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
+    // Each link streams as soon as its own tables are loaded, while the others' still load: its
+    // slot lets go of the exported snapshot (every reader of those tables imported it already),
+    // then ENABLE. Only the last link's ENABLE and worker start follow the copy, and the
+    // launcher's once-per-interval start (see enableTogether) falls inside the copy.
+    const streamWhenLoaded = async (targetKey: string) => {
+      const ready = pending.filter((link) => link.tables.some((t) => t.targetKey === targetKey));
+      const released = slots.filter((slot) => ready.some((link) => link.slot === slot.slot));
+      for (const slot of released) slots.splice(slots.indexOf(slot), 1);
+      await Promise.all(released.map((slot) => slot.connection.end().catch(() => undefined)));
+      await enableTogether(ready);
+      for (const link of ready) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
+    };
     await runCopy(
       copyPlanFor(plan, pending, direction),
       {
@@ -241,16 +253,12 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
         reloadJournaled: true,
         liveSource: true,
         failAfterTables: options.failAfterTables,
+        onTargetLoaded: streamWhenLoaded,
       },
       out,
       `${verb} copy`,
     );
-    // The slot's walsender must let go of it before a subscription can stream from it.
-    await Promise.all(slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)));
-    debugPhase('sync: copied, slots released');
-    await enableTogether(pending);
-    debugPhase('sync: enabled');
-    for (const link of pending) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
+    debugPhase('sync: copied and enabled');
   } catch (error) {
     await Promise.all(slots.map((slot) => slot.connection.end().catch(() => undefined)));
     // Leave nothing behind that would hold WAL on the publisher; copied tables stay journaled and
@@ -278,12 +286,14 @@ function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
 }
 
 /**
- * ENABLE every link's subscription, the transactions committed at one instant. Before PostgreSQL
+ * ENABLE the links' subscriptions (one service's in `sync start`; all of them in `fallback start`,
+ * whose links share the monolith), the transactions committed at one instant. Before PostgreSQL
  * 16 the launcher starts the workers of all the subscriptions it finds enabled in one pass, then
- * waits wal_retrieve_retry_interval before the next: enabled one after the other, each further
- * subscription on the server waited that long for its worker (~0.2 s of each `sync start` here).
- * (Enabling each service as soon as its tables were loaded was tried: its apply worker then
- * competes with the rest of the copy for the CPU, and sync start was no faster.)
+ * waits wal_retrieve_retry_interval before the next, so links enabled apart are started apart.
+ * (`sync start` used to enable all three after the whole copy: when a commit missed the launcher's
+ * pass, its worker came 0.2 s later, at the end of `sync start`. Enabled as each service's tables
+ * are loaded, that wait falls inside the copy; with pglz the early apply workers had competed with
+ * the copy for the CPU, with lz4 the copy's tail is one table's stream and leaves a core.)
  */
 async function enableTogether(links: Link[]): Promise<void> {
   const opened = await Promise.allSettled(links.map((link) => connect(link.subscriber)));
