@@ -291,9 +291,10 @@ function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
  * 16 the launcher starts the workers of all the subscriptions it finds enabled in one pass, then
  * waits wal_retrieve_retry_interval before the next, so links enabled apart are started apart.
  * (`sync start` used to enable all three after the whole copy: when a commit missed the launcher's
- * pass, its worker came 0.2 s later, at the end of `sync start`. Enabled as each service's tables
- * are loaded, that wait falls inside the copy; with pglz the early apply workers had competed with
- * the copy for the CPU, with lz4 the copy's tail is one table's stream and leaves a core.)
+ * pass, its worker came 0.2 s later, at the end of `sync start`, in about half the runs. Enabled as
+ * each service's tables are loaded, that wait falls inside the copy. On one server the early WAL
+ * senders read the copy's WAL as it is written, which cost the rest of the load 0.1-0.2 s in
+ * bench/db-split/sync; targets on servers of their own only read the source's.)
  */
 async function enableTogether(links: Link[]): Promise<void> {
   const opened = await Promise.allSettled(links.map((link) => connect(link.subscriber)));
