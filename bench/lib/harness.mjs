@@ -98,12 +98,18 @@ export function services(envs) {
   const kill = (signal) => {
     for (const child of Object.values(children)) child.kill(signal);
   };
-  /** The end of a run: SIGTERM to the services, a pause for them to exit, the databases dropped, admin closed. */
+  /** The end of a run: SIGTERM to the services, a pause for them to exit, the databases and the run's Redis keys dropped, admin closed. */
   async function stop(admin, databases, waitMs) {
     kill('SIGTERM');
     await new Promise((ok) => setTimeout(ok, waitMs));
     for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
+    const prefixes = new Set(
+      Object.values(envs)
+        .map((env) => env.REDIS_KEY_PREFIX)
+        .filter(Boolean),
+    );
+    for (const prefix of prefixes) await dropRedisKeys(prefix).catch(() => undefined);
   }
   /** Runs main; on an error prints it, SIGKILLs the services and exits 1. */
   function run(main) {
@@ -114,6 +120,23 @@ export function services(envs) {
     });
   }
   return { children, start, migrate, kill, stop, run };
+}
+
+/** Deletes every Redis key under `prefix` (the run's own namespace: caches, streams, queues, rate limits). */
+async function dropRedisKeys(prefix) {
+  const Redis = require('ioredis');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Waits (up to 60 s) for url to answer 2xx. */
