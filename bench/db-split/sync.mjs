@@ -160,9 +160,8 @@ async function main() {
     ).stdout.trim();
     console.log(`server: wal_retrieve_retry_interval ${retry} (PostgreSQL 15 starts apply workers on one server that far apart)`);
     // The reference: `copy` once before and once after the timed `sync start`. The load's inserts
-    // clone random rows, large ones included, so the source grows (~10% of the drawing projects
-    // between the first copy and sync start); one copy on each side brackets the data sync start
-    // copied. Its links are stopped before the second copy: on one server every WAL sender decodes
+    // clone random rows, large ones included, so the source grows (~2-3% of its bytes between the two
+    // copies); one copy on each side brackets the data sync start copied. Its links are stopped before the second copy: on one server every WAL sender decodes
     // all of the server's WAL, that copy's ~190 MB included, which made a copy beside running
     // subscriptions 25-35% slower. Each timed run starts with no autovacuum worker running and
     // from a fresh checkpoint (the copies' WAL would otherwise trigger one, max_wal_size, inside
@@ -181,9 +180,8 @@ async function main() {
       const phases = Object.fromEntries(
         [...result.stderr.matchAll(/\[db-split (\d+) ms\] (.+)/g)].map(([, at, label]) => [label, Number(at)]),
       );
-      const load =
-        (phases[`${args[0] === 'sync' ? 'sync start ' : ''}copy: loaded`] ?? NaN) -
-        (phases[`${args[0] === 'sync' ? 'sync start ' : ''}copy: journal ready`] ?? NaN);
+      const copyVerb = args[0] === 'sync' ? 'sync start copy' : 'copy';
+      const load = (phases[`${copyVerb}: loaded`] ?? NaN) - (phases[`${copyVerb}: journal ready`] ?? NaN);
       return { ms, load, phases, checkpoints: (await checkpointsSoFar()) - checkpointsBefore, result };
     };
     const copyOnce = (extra) => timedRun(['copy', '--source', dbUrl(source), '--progress', 'none', ...extra], envFor('a'));

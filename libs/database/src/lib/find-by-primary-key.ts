@@ -1,14 +1,14 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
+import { quoteIdent } from './ensure-database';
+
 interface PrimaryKeyRead {
   sql: string;
   columns: ColumnMetadata[];
 }
 
 const reads = new WeakMap<EntityMetadata, PrimaryKeyRead>();
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** The SELECT for one entity, built once from its metadata; refused for what a plain column-to-property copy cannot map. */
 function primaryKeyRead(metadata: EntityMetadata): PrimaryKeyRead {
