@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Benchmark of db-split's logical-replication cut-over, under a steady write load on the source.
 //
-//   node bench/db-split/sync.mjs [--scale 50] [--rate 200] [--lag-seconds 30] [--keep]
+//   node bench/db-split/sync.mjs [--scale 50] [--rate 200] [--pairs 5] [--lag-seconds 30] [--keep]
 //   (build first: npx nx build db-split, and the three services for `schema`)
 //
 // It seeds the legacy fixture, prepares three identical sets of empty service databases with the
 // tool's own `create` and `schema`, starts the write load (inserts, updates, deletes over the 17
 // tables, bench's --rate per second: tools/db-split/test/support/write-load.js), then measures
-//   1. `copy` into set A, `sync start` into set B (its links stopped right after), `copy --truncate`
-//      into set A again, all while the load runs; then `sync start` into set C, which streams on;
+//   1. --pairs pairs of `copy` into set A and `sync start` into set B (its links stopped right
+//      after), alternating which goes first, each into freshly emptied targets, all while the load
+//      runs; the medians are compared; then `sync start` into set C, which streams on;
 //   2. the steady replication lag: a probe row inserted on the source every 100 ms, timed until
 //      it is visible in each service database (it travels in the same stream as the data);
 //   3. `cutover --terminate-others`: its live pre-verify, and the write-unavailability window it prints.
@@ -31,12 +32,14 @@ const { values } = parseArgs({
     scale: { type: 'string', default: process.env.BENCH_SCALE ?? '50' },
     rate: { type: 'string', default: '200' },
     'lag-seconds': { type: 'string', default: '30' },
+    pairs: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
   },
 });
 const scale = Number(values.scale);
 const rate = Number(values.rate);
 const lagSeconds = Number(values['lag-seconds']);
+const pairs = Number(values.pairs);
 const admin = new URL(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const PREFIX = { auth: 'AUTH', web: 'WEB', forms: 'FORMS' };
 
@@ -159,18 +162,33 @@ async function main() {
       await psql('postgres', "SELECT setting || unit FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'")
     ).stdout.trim();
     console.log(`server: wal_retrieve_retry_interval ${retry} (PostgreSQL 15 starts apply workers on one server that far apart)`);
-    // The reference: `copy` once before and once after the timed `sync start`. The load's inserts
-    // clone random rows, large ones included, so the source grows (~2-3% of its bytes between the two
-    // copies); one copy on each side brackets the data sync start copied. Its links are stopped before the second copy: on one server every WAL sender decodes
-    // all of the server's WAL, that copy's ~190 MB included, which made a copy beside running
-    // subscriptions 25-35% slower. Each timed run starts with no autovacuum worker running and
-    // from a fresh checkpoint (the copies' WAL would otherwise trigger one, max_wal_size, inside
-    // whichever run came third). DB_SPLIT_DEBUG gives the tool's phase times, so the load itself
-    // and what surrounds it are told apart.
+    // Pairs of `copy` (set A) and `sync start` (set B), alternating which goes first, each into
+    // targets emptied the same way just before (TRUNCATE of every table the migrations made,
+    // journal included), so every timed run starts from identical empty databases. A `sync start`'s
+    // links are stopped before the next run: on one server every WAL sender decodes all of the
+    // server's WAL, a copy's ~190 MB included, which made a copy beside running subscriptions
+    // 25-35% slower. The load's inserts clone random rows, large ones included, so the source grows
+    // by ~1% per pair; alternating the order keeps that growth off one side. Each timed run starts
+    // with no autovacuum worker running and from a fresh checkpoint (the copies' WAL would
+    // otherwise trigger one, max_wal_size, inside a later run). DB_SPLIT_DEBUG gives the tool's
+    // phase times, so the load itself and what surrounds it are told apart. One run of either kind
+    // varies by up to ~0.5 s on this 2-core machine: the medians of the pairs are what is compared.
     const checkpointsSoFar = async () =>
       Number((await psql('postgres', 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter')).stdout);
     const autovacuumWorkers = async () =>
       Number((await psql('postgres', "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")).stdout);
+    const emptyTargets = async (set) => {
+      for (const service of Object.keys(PREFIX)) {
+        await psql(
+          `${tag}_${set}_${service}`,
+          `DO $$ DECLARE tables text; BEGIN
+             SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables FROM pg_tables
+              WHERE (schemaname = 'public' AND tablename <> 'typeorm_migrations') OR (schemaname = 'db_split' AND tablename = 'copy_journal');
+             EXECUTE 'TRUNCATE ' || tables || ' CASCADE';
+           END $$`,
+        );
+      }
+    };
     const timedRun = async (args, env) => {
       // Autovacuum analyzing the tables the previous run loaded would run beside this one.
       for (let waited = 0; (await autovacuumWorkers()) > 0 && waited < 60_000; waited += 200) await sleep(200);
@@ -184,31 +202,53 @@ async function main() {
       const load = (phases[`${copyVerb}: loaded`] ?? NaN) - (phases[`${copyVerb}: journal ready`] ?? NaN);
       return { ms, load, phases, checkpoints: (await checkpointsSoFar()) - checkpointsBefore, result };
     };
-    const copyOnce = (extra) => timedRun(['copy', '--source', dbUrl(source), '--progress', 'none', ...extra], envFor('a'));
-    const syncStart = (set) => timedRun(['sync', 'start', '--source', dbUrl(source), '--progress', 'none'], envFor(set));
+    const copyOnce = async () => {
+      await emptyTargets('a');
+      return timedRun(['copy', '--source', dbUrl(source), '--progress', 'none'], envFor('a'));
+    };
+    const syncOnce = async () => {
+      await emptyTargets('b');
+      const result = await timedRun(['sync', 'start', '--source', dbUrl(source), '--progress', 'none'], envFor('b'));
+      await run(process.execPath, [cli, 'sync', 'stop', '--source', dbUrl(source)], { env: envFor('b') });
+      return result;
+    };
     const loaded = (r) => /copy done: .*; \d+ rows, ([\d.]+ [kM]B)/.exec(r.result.stdout)?.[1];
-    const copyFirst = await copyOnce([]);
-    const sync = await syncStart('b');
-    await run(process.execPath, [cli, 'sync', 'stop', '--source', dbUrl(source)], { env: envFor('b') });
-    const copySecond = await copyOnce(['--truncate']);
-    const copy = { ms: (copyFirst.ms + copySecond.ms) / 2, load: (copyFirst.load + copySecond.load) / 2 };
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const copies = [];
+    const syncs = [];
+    for (let pair = 0; pair < pairs; pair++) {
+      const order = pair % 2 === 0 ? ['copy', 'sync'] : ['sync', 'copy'];
+      for (const kind of order) (kind === 'copy' ? copies : syncs).push(await (kind === 'copy' ? copyOnce() : syncOnce()));
+      const [c, s] = [copies.at(-1), syncs.at(-1)];
+      const checkpoints = c.checkpoints + s.checkpoints ? ` (checkpoints inside: copy ${c.checkpoints}, sync ${s.checkpoints})` : '';
+      console.log(
+        `  pair ${pair + 1} (${order.join(' first, then ')}): copy ${seconds(c.ms)} s for ${loaded(c)}, tables loaded in ${seconds(c.load)} s; ` +
+          `sync start ${seconds(s.ms)} s for ${loaded(s)}, tables loaded in ${seconds(s.load)} s; ratio ${(s.ms / c.ms).toFixed(2)}${checkpoints}`,
+      );
+    }
+    const copy = { ms: median(copies.map((r) => r.ms)), load: median(copies.map((r) => r.load)) };
+    const sync = { ms: median(syncs.map((r) => r.ms)), load: median(syncs.map((r) => r.load)) };
+    const ratios = copies.map((c, i) => syncs[i].ms / c.ms).sort((a, b) => a - b);
     console.log(
-      `copy (set A, under load):        ${seconds(copy.ms)} s  (mean of ${seconds(copyFirst.ms)} s for ${loaded(copyFirst)} before sync start and ${seconds(copySecond.ms)} s for ${loaded(copySecond)} after); tables loaded in ${seconds(copy.load)} s, the rest ${seconds(copy.ms - copy.load)} s`,
+      `copy (set A, under load):        ${seconds(copy.ms)} s  median of ${pairs} (${copies.map((r) => seconds(r.ms)).join(', ')}); tables loaded in ${seconds(copy.load)} s, the rest ${seconds(copy.ms - copy.load)} s`,
     );
-    const inner = /sync start copy done: .* in ([\d.]+) s/.exec(sync.result.stdout)?.[1];
     console.log(
-      `sync start (set B, under load):  ${seconds(sync.ms)} s  for ${loaded(sync)} (slots + copy in their snapshots ${inner} s + subscriptions)`,
+      `sync start (set B, under load):  ${seconds(sync.ms)} s  median of ${pairs} (${syncs.map((r) => seconds(r.ms)).join(', ')}); tables loaded in ${seconds(sync.load)} s, the rest ${seconds(sync.ms - sync.load)} s`,
     );
-    const at = (label) => sync.phases[label] ?? NaN;
+    // The tool's phases, each the median over the sync start runs.
+    const phase = (from, to) => seconds(median(syncs.map((r) => (to === 'exit' ? r.ms : r.phases[to]) - (from ? r.phases[from] : 0))));
     console.log(
-      `  sync start beyond its load (${seconds(sync.load)} s): to the checks ${seconds(at('sync: checked'))} s, publications and state ${seconds(at('sync: prepared') - at('sync: checked'))} s, ` +
-        `slots and subscriptions ${seconds(at('sync: slots+subs') - at('sync: prepared'))} s, copy setup ${seconds(at('sync start copy: journal ready') - at('sync: slots+subs'))} s, ` +
-        `the last ENABLE ${seconds(at('sync: copied and enabled') - at('sync start copy: loaded'))} s, apply workers started ${seconds(at('sync: streaming') - at('sync: copied and enabled'))} s, exit ${seconds(sync.ms - at('sync: streaming'))} s`,
+      `  sync start beyond its load: to the checks ${phase(null, 'sync: checked')} s, publications and state ${phase('sync: checked', 'sync: prepared')} s, ` +
+        `slots and subscriptions ${phase('sync: prepared', 'sync: slots+subs')} s, copy setup ${phase('sync: slots+subs', 'sync start copy: journal ready')} s, ` +
+        `the last ENABLE ${phase('sync start copy: loaded', 'sync: copied and enabled')} s, apply workers started ${phase('sync: copied and enabled', 'sync: streaming')} s, exit ${phase('sync: streaming', 'exit')} s`,
     );
-    const checkpointsDuring = [copyFirst, sync, copySecond].map((r) => r.checkpoints);
-    if (checkpointsDuring.some(Boolean))
-      console.log(`  note: checkpoints during the copy, sync start, copy runs: ${checkpointsDuring.join(', ')}`);
-    const streaming = await syncStart('c');
+    console.log(
+      `  copy beyond its load: to the plan ${seconds(median(copies.map((r) => r.phases['copy: plan done'])))} s, setup ${seconds(median(copies.map((r) => r.phases['copy: journal ready'] - r.phases['copy: plan done'])))} s`,
+    );
+    console.log(
+      `  sync start / copy per pair: ${ratios.map((r) => r.toFixed(2)).join(', ')} (sorted); median of the runs ${(sync.ms / copy.ms).toFixed(2)}`,
+    );
+    const streaming = await timedRun(['sync', 'start', '--source', dbUrl(source), '--progress', 'none'], envFor('c'));
     console.log(`sync start (set C, streams on for the lag and the cut-over): ${seconds(streaming.ms)} s for ${loaded(streaming)}`);
 
     const before = Object.values(load.stats).reduce((n, s) => n + s.insert + s.update + s.delete, 0);

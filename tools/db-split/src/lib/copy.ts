@@ -131,63 +131,79 @@ async function decide(
   snapshot: SnapshotGroup,
   options: CopyOptions,
 ): Promise<{ refused: string[] }> {
-  const journals: Record<string, Map<string, JournalEntry>> = {};
-  for (const [key, client] of Object.entries(control)) journals[key] = options.truncate ? new Map() : await readJournal(client);
-  const refused: string[] = [];
-  for (const job of jobs) {
-    const { table, targetKey, sourceKey } = job.plan;
-    const target = control[targetKey];
-    const targetRel = qualified(job.plan.target as NonNullable<TablePlan['target']>);
-    if (options.truncate) {
-      job.reason = 'truncated first (--truncate)';
-      continue;
-    }
-    const targetRows = Number((await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${targetRel}`)).rows[0].n);
-    const entry = journals[targetKey].get(table);
-    const source = sourceId(plan.source.endpoints[sourceKey]);
-    if (entry) {
-      if (options.reloadJournaled) {
-        job.clear = 'all';
-        job.reason = "journaled by an earlier run: reloading in the replication slot's snapshot";
-      } else if (entry.source === source && entry.rows === targetRows && targetRows === job.sourceRows) {
-        job.action = 'skip';
-        job.reason = `complete in the journal (${targetRows} rows)`;
-      } else {
-        job.clear = 'all';
-        job.reason = `journaled by an earlier run but ${entry.source !== source ? `from ${entry.source}` : `${targetRows} rows on the target, ${entry.rows} journaled, ${job.sourceRows} in the source`}: reloading`;
-      }
-      continue;
-    }
-    if (targetRows === 0) {
-      job.reason = 'empty';
-      continue;
-    }
-    const seeded = MIGRATION_SEEDED_ROWS[table];
-    if (seeded) {
-      const reader = snapshot.coordinators[sourceKey];
-      const inSource = await reader.query<{ k: string }>(
-        `SELECT ${quoteIdent(seeded.column)}::text AS k FROM ${qualified(job.plan.source as NonNullable<TablePlan['source']>)} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
-        [seeded.values],
-      );
-      const keys = inSource.rows.map((row) => row.k);
-      const present = Number(
-        (
-          await target.query<{ n: string }>(
-            `SELECT count(*) AS n FROM ${targetRel} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
-            [keys],
-          )
-        ).rows[0].n,
-      );
-      if (present === targetRows) {
-        job.clear = 'seeded';
-        job.seededKeys = keys;
-        job.reason = `only the ${present} row(s) the migrations insert (${keys.join(', ')}); replaced by the source's`;
-        continue;
-      }
-    }
-    refused.push(`${table} (${plan.target.endpoints[targetKey].settings.database}): ${targetRows} rows`);
+  const journals = Object.fromEntries(
+    await Promise.all(
+      Object.entries(control).map(
+        async ([key, client]) => [key, options.truncate ? new Map<string, JournalEntry>() : await readJournal(client)] as const,
+      ),
+    ),
+  );
+  // Each job's check runs on its target's control session (and its source's coordinator), so jobs
+  // of different databases are checked side by side; a refusal names the table in plan order.
+  const refusals = await Promise.all(jobs.map((job) => decideOne(job, plan, control, snapshot, options, journals[job.plan.targetKey])));
+  return { refused: refusals.filter((reason): reason is string => reason !== null) };
+}
+
+/** Sets the job's action and reason; returns why the table is refused, or null. */
+async function decideOne(
+  job: TableJob,
+  plan: Plan,
+  control: Record<string, Client>,
+  snapshot: SnapshotGroup,
+  options: CopyOptions,
+  journal: Map<string, JournalEntry>,
+): Promise<string | null> {
+  const { table, targetKey, sourceKey } = job.plan;
+  const target = control[targetKey];
+  const targetRel = qualified(job.plan.target as NonNullable<TablePlan['target']>);
+  if (options.truncate) {
+    job.reason = 'truncated first (--truncate)';
+    return null;
   }
-  return { refused };
+  const targetRows = Number((await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${targetRel}`)).rows[0].n);
+  const entry = journal.get(table);
+  const source = sourceId(plan.source.endpoints[sourceKey]);
+  if (entry) {
+    if (options.reloadJournaled) {
+      job.clear = 'all';
+      job.reason = "journaled by an earlier run: reloading in the replication slot's snapshot";
+    } else if (entry.source === source && entry.rows === targetRows && targetRows === job.sourceRows) {
+      job.action = 'skip';
+      job.reason = `complete in the journal (${targetRows} rows)`;
+    } else {
+      job.clear = 'all';
+      job.reason = `journaled by an earlier run but ${entry.source !== source ? `from ${entry.source}` : `${targetRows} rows on the target, ${entry.rows} journaled, ${job.sourceRows} in the source`}: reloading`;
+    }
+    return null;
+  }
+  if (targetRows === 0) {
+    job.reason = 'empty';
+    return null;
+  }
+  const seeded = MIGRATION_SEEDED_ROWS[table];
+  if (seeded) {
+    const reader = snapshot.coordinators[sourceKey];
+    const inSource = await reader.query<{ k: string }>(
+      `SELECT ${quoteIdent(seeded.column)}::text AS k FROM ${qualified(job.plan.source as NonNullable<TablePlan['source']>)} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
+      [seeded.values],
+    );
+    const keys = inSource.rows.map((row) => row.k);
+    const present = Number(
+      (
+        await target.query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${targetRel} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
+          [keys],
+        )
+      ).rows[0].n,
+    );
+    if (present === targetRows) {
+      job.clear = 'seeded';
+      job.seededKeys = keys;
+      job.reason = `only the ${present} row(s) the migrations insert (${keys.join(', ')}); replaced by the source's`;
+      return null;
+    }
+  }
+  return `${table} (${plan.target.endpoints[targetKey].settings.database}): ${targetRows} rows`;
 }
 
 async function resetSequences(client: Client, relation: string): Promise<void> {
@@ -273,23 +289,36 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
   let snapshot: SnapshotGroup | undefined;
   const results: CopyTableResult[] = [];
   try {
-    for (const key of targetKeys) {
-      control[key] = await connect(plan.target.endpoints[key]);
-      await allowWrites(control[key]);
-      await assertCanHoldOffTriggers(control[key], plan.target.endpoints[key]);
-    }
+    // The databases are set up side by side: each step below waits on round trips, not CPU, and a
+    // client runs its own queries one after another anyway.
+    await Promise.all(
+      targetKeys.map(async (key) => {
+        control[key] = await connect(plan.target.endpoints[key]);
+        await allowWrites(control[key]);
+        await assertCanHoldOffTriggers(control[key], plan.target.endpoints[key]);
+      }),
+    );
     debugPhase(`${verb}: targets checked`);
     snapshot = await SnapshotGroup.open(plan.source, sourceKeys, options.snapshots);
     debugPhase(`${verb}: snapshot exported`);
-    const jobs: TableJob[] = [];
-    for (const t of planned) {
-      const reader = snapshot.coordinators[t.sourceKey];
-      const { rows } = await reader.query<{ n: string }>(
-        `SELECT count(*) AS n FROM ${qualified(t.source as NonNullable<TablePlan['source']>)}`,
-      );
-      const format = options.format === 'text' ? 'text' : t.format;
-      jobs.push({ plan: t, sourceRows: Number(rows[0].n), action: 'load', clear: 'none', seededKeys: [], reason: '', format });
-    }
+    const group = snapshot;
+    const jobs: TableJob[] = await Promise.all(
+      planned.map(async (t) => {
+        const { rows } = await group.coordinators[t.sourceKey].query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${qualified(t.source as NonNullable<TablePlan['source']>)}`,
+        );
+        const job: TableJob = {
+          plan: t,
+          sourceRows: Number(rows[0].n),
+          action: 'load',
+          clear: 'none',
+          seededKeys: [],
+          reason: '',
+          format: options.format === 'text' ? 'text' : t.format,
+        };
+        return job;
+      }),
+    );
     debugPhase(`${verb}: source counted`);
     const { refused } = await decide(jobs, plan, control, snapshot, options);
     debugPhase(`${verb}: decided`);
@@ -322,37 +351,39 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
       return { tables: [], rows: 0, bytes: 0, ms: Date.now() - started, dryRun: true };
     }
 
-    for (const [key, client] of Object.entries(control)) {
-      await ensureJournal(client);
-      if (!options.truncate) continue;
-      const mine = jobs.filter((j) => j.plan.targetKey === key);
-      const relations = mine.map((j) => qualified(j.plan.target as NonNullable<TablePlan['target']>));
-      await client.query('BEGIN');
-      // Tables a service added after the split may reference these (forms' poll_votes ->
-      // form_submissions): TRUNCATE needs them in the same statement. Empty ones are included;
-      // one holding rows is refused rather than emptied behind the operator's back.
-      const { rows: referencing } = await client.query<{ rel: string }>(
-        `SELECT DISTINCT conrelid::regclass::text AS rel FROM pg_constraint
-          WHERE contype = 'f' AND confrelid = ANY($1::regclass[]) AND NOT conrelid = ANY($1::regclass[])`,
-        [relations],
-      );
-      for (const { rel } of referencing) {
-        const { rows } = await client.query<{ busy: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${rel}) AS busy`);
-        if (rows[0].busy) {
-          throw new DbSplitError(
-            `--truncate would also empty ${rel} in ${plan.target.endpoints[key].settings.database}, which references the copied tables and holds rows`,
-            ExitCode.TARGET_NOT_EMPTY,
-            `empty ${rel} yourself if its rows may go, then rerun`,
-          );
+    await Promise.all(
+      Object.entries(control).map(async ([key, client]) => {
+        await ensureJournal(client);
+        if (!options.truncate) return;
+        const mine = jobs.filter((j) => j.plan.targetKey === key);
+        const relations = mine.map((j) => qualified(j.plan.target as NonNullable<TablePlan['target']>));
+        await client.query('BEGIN');
+        // Tables a service added after the split may reference these (forms' poll_votes ->
+        // form_submissions): TRUNCATE needs them in the same statement. Empty ones are included;
+        // one holding rows is refused rather than emptied behind the operator's back.
+        const { rows: referencing } = await client.query<{ rel: string }>(
+          `SELECT DISTINCT conrelid::regclass::text AS rel FROM pg_constraint
+            WHERE contype = 'f' AND confrelid = ANY($1::regclass[]) AND NOT conrelid = ANY($1::regclass[])`,
+          [relations],
+        );
+        for (const { rel } of referencing) {
+          const { rows } = await client.query<{ busy: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${rel}) AS busy`);
+          if (rows[0].busy) {
+            throw new DbSplitError(
+              `--truncate would also empty ${rel} in ${plan.target.endpoints[key].settings.database}, which references the copied tables and holds rows`,
+              ExitCode.TARGET_NOT_EMPTY,
+              `empty ${rel} yourself if its rows may go, then rerun`,
+            );
+          }
         }
-      }
-      await client.query(`TRUNCATE ${[...relations, ...referencing.map((r) => r.rel)].join(', ')}`);
-      await forget(
-        client,
-        mine.map((j) => j.plan.table),
-      );
-      await client.query('COMMIT');
-    }
+        await client.query(`TRUNCATE ${[...relations, ...referencing.map((r) => r.rel)].join(', ')}`);
+        await forget(
+          client,
+          mine.map((j) => j.plan.table),
+        );
+        await client.query('COMMIT');
+      }),
+    );
 
     debugPhase(`${verb}: journal ready`);
     for (const job of jobs.filter((j) => j.action === 'skip')) {
@@ -360,7 +391,6 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     }
     const toLoad = jobs.filter((j) => j.action === 'load').sort((a, b) => (b.plan.source?.bytes ?? 0) - (a.plan.source?.bytes ?? 0));
     const progress = createProgress(verb, options.progress, out.progressStream);
-    const group = snapshot;
     const readers = Array.from({ length: options.jobs }, () => new ConnectionCache((key) => group.reader(key)));
     const writers = Array.from(
       { length: options.jobs },

@@ -27,22 +27,25 @@ export class SnapshotGroup {
   static async open(side: Side, keys: string[], imported: Record<string, string> = {}): Promise<SnapshotGroup> {
     const coordinators: Record<string, Client> = {};
     const snapshots: Record<string, string> = {};
-    try {
-      for (const key of keys) {
+    // Side by side: each database's snapshot is its own (see above), so nothing orders them.
+    const opened = await Promise.allSettled(
+      keys.map(async (key) => {
         const client = await connect(side.endpoints[key]);
         coordinators[key] = client;
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         if (imported[key]) {
           await client.query(`SET TRANSACTION SNAPSHOT '${imported[key].replace(/'/g, "''")}'`);
           snapshots[key] = imported[key];
-          continue;
+          return;
         }
         const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
         snapshots[key] = rows[0].id;
-      }
-    } catch (error) {
+      }),
+    );
+    const failed = opened.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
       await Promise.all(Object.values(coordinators).map((client) => client.end().catch(() => undefined)));
-      throw error;
+      throw failed.reason;
     }
     return new SnapshotGroup(side, coordinators, snapshots);
   }

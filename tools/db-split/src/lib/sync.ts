@@ -32,6 +32,7 @@ import {
   SYNC_STATE,
   waitForMarker,
 } from './replication';
+import { ConnectionCache } from './snapshot';
 import { runVerify, type VerifyBaseline } from './verify';
 
 export interface StartOptions {
@@ -137,6 +138,42 @@ async function dropToolTablesIfUnused(endpoint: Endpoint): Promise<void> {
 }
 
 /**
+ * The sessions `startLinks` checks and prepares with: one per database, opened on first use, able
+ * to write where the cut-over guard made the database read-only (see `writable`).
+ */
+class SetupSessions {
+  private readonly cache = new ConnectionCache((id) => this.open(id));
+  private readonly endpoints = new Map<string, Endpoint>();
+
+  private async open(id: string): Promise<Client> {
+    const client = await connect(this.endpoints.get(id) as Endpoint);
+    try {
+      await client.query('SET default_transaction_read_only = off');
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    return client;
+  }
+
+  /** Runs `work` on the endpoint's session; a database error names the endpoint, as withClient's do. */
+  async run<T>(endpoint: Endpoint, work: (client: Client) => Promise<T>): Promise<T> {
+    const id = endpointId(endpoint);
+    this.endpoints.set(id, endpoint);
+    const client = await this.cache.get(id);
+    try {
+      return await work(client);
+    } catch (error) {
+      throw classifyDatabaseError(error, `${endpoint.label} (${dbLabel(endpoint.settings)})`);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.cache.closeAll();
+  }
+}
+
+/**
  * sync start / fallback start: publications, slots with exported snapshots, the copy engine in
  * those snapshots, then subscriptions that stream from the slots' consistent points. Links already
  * streaming are left alone; a link an earlier run left half way (killed during the copy, before
@@ -148,54 +185,64 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   const publishers = [...new Map(links.map((l) => [endpointId(l.publisher), l.publisher])).values()];
   const subscribers = [...new Map(links.map((l) => [endpointId(l.subscriber), l.subscriber])).values()];
 
-  // Everything is checked before anything is created; each check is a connection of its own, so
-  // they run side by side.
-  const streaming = await Promise.all(
-    links.map((link) =>
-      withClient(link.subscriber, async (client) => {
-        const state = (await readStates(client, direction)).find((s) => s.subscription === link.subscription);
-        return state?.phase === 'streaming' && (await subscriptionExists(client, link.subscription));
-      }),
-    ),
-  );
-  const pending = links.filter((link, i) => {
-    if (streaming[i]) out.line(`${verb}: ${link.service} is already streaming (${link.subscription}); left alone`);
-    return !streaming[i];
-  });
-  await Promise.all(
-    publishers.map((publisher) => {
-      const mine = pending.filter((l) => endpointId(l.publisher) === endpointId(publisher));
-      return withClient(publisher, async (client) => {
-        const facts = await publisherFacts(client, mine.length ? mine.flatMap((l) => l.tables) : links.flatMap((l) => l.tables));
-        let existing = 0;
-        for (const link of mine) if (await slotExists(client, link.slot)) existing++;
-        assertPublisherReady(facts, publisher, mine.length - existing);
-      });
-    }),
-  );
-  await Promise.all(subscribers.map((subscriber) => withClient(subscriber, (client) => assertSubscriberReady(client, subscriber))));
-  debugPhase('sync: checked');
-  if (!pending.length) return links;
-  await noteLauncherThrottle(pending, verb, out);
-
-  out.line(
-    `${verb}: ${pending.map((l) => `${l.service} (${l.tables.length} tables: ${dbLabel(l.publisher.settings)} -> ${dbLabel(l.subscriber.settings)})`).join(', ')}`,
-  );
+  // One session per database for the checks and the setup, opened side by side: every step below
+  // is a few round trips, so a connection of its own per step cost more than the step.
+  const sessions = new SetupSessions();
   const slots: CreatedSlot[] = [];
   const created = new Set<Link>();
+  let pending: Link[] = [];
+  let creating = false;
   try {
-    // The tool's tables once per database (concurrent CREATE TABLE IF NOT EXISTS of one table can
-    // collide), then the links side by side.
-    await Promise.all(subscribers.map((subscriber) => writable(subscriber, ensureStateTable)));
-    await Promise.all(publishers.map((publisher) => writable(publisher, ensureToolTables)));
+    // Everything is checked before anything is created.
+    const streaming = await Promise.all(
+      links.map((link) =>
+        sessions.run(link.subscriber, async (client) => {
+          const state = (await readStates(client, direction)).find((s) => s.subscription === link.subscription);
+          return state?.phase === 'streaming' && (await subscriptionExists(client, link.subscription));
+        }),
+      ),
+    );
+    pending = links.filter((link, i) => {
+      if (streaming[i]) out.line(`${verb}: ${link.service} is already streaming (${link.subscription}); left alone`);
+      return !streaming[i];
+    });
+    await Promise.all([
+      ...publishers.map((publisher) => {
+        const mine = pending.filter((l) => endpointId(l.publisher) === endpointId(publisher));
+        return sessions.run(publisher, async (client) => {
+          const facts = await publisherFacts(client, mine.length ? mine.flatMap((l) => l.tables) : links.flatMap((l) => l.tables));
+          let existing = 0;
+          for (const link of mine) if (await slotExists(client, link.slot)) existing++;
+          assertPublisherReady(facts, publisher, mine.length - existing);
+        });
+      }),
+      ...subscribers.map((subscriber) => sessions.run(subscriber, (client) => assertSubscriberReady(client, subscriber))),
+    ]);
+    debugPhase('sync: checked');
+    if (!pending.length) {
+      await sessions.close();
+      return links;
+    }
+    await noteLauncherThrottle(pending, verb, out, sessions);
+
+    out.line(
+      `${verb}: ${pending.map((l) => `${l.service} (${l.tables.length} tables: ${dbLabel(l.publisher.settings)} -> ${dbLabel(l.subscriber.settings)})`).join(', ')}`,
+    );
+    // The tool's tables once per database (one session each, so one CREATE TABLE IF NOT EXISTS at
+    // a time), then the links side by side.
+    creating = true;
+    await Promise.all([
+      ...subscribers.map((subscriber) => sessions.run(subscriber, ensureStateTable)),
+      ...publishers.map((publisher) => sessions.run(publisher, ensureToolTables)),
+    ]);
     const prepared = await Promise.allSettled(
       pending.map(async (link) => {
         // Leftovers of a run killed half way: its subscription never streamed, its slot's snapshot is gone.
-        await writable(link.subscriber, async (client) => {
+        await sessions.run(link.subscriber, async (client) => {
           if (await dropSubscription(client, link.subscription))
             out.line(`${verb}: ${link.service}: dropped the subscription an interrupted run left`);
         });
-        await writable(link.publisher, async (client) => {
+        await sessions.run(link.publisher, async (client) => {
           if (await dropSlot(client, link.slot))
             out.line(`${verb}: ${link.service}: dropped the slot an interrupted run left; its tables are reloaded`);
           const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [link.publication])).rowCount;
@@ -204,7 +251,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
           );
         });
         created.add(link);
-        await writable(link.subscriber, (client) =>
+        await sessions.run(link.subscriber, (client) =>
           client.query(
             `INSERT INTO ${SYNC_STATE} (subscription, direction, service, publisher, publication, slot, phase)
              VALUES ($1, $2, $3, $4, $5, $6, 'copying')
@@ -222,10 +269,11 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     // disabled (nothing is applied until the copy is done), so only ENABLE is left after the copy.
     const [made, subscribed] = await Promise.all([
       Promise.allSettled(pending.map((link) => createSlotWithSnapshot(link.publisher, link.slot))),
-      Promise.allSettled(pending.map((link) => writable(link.subscriber, (client) => createDisabledSubscription(client, link)))),
+      Promise.allSettled(pending.map((link) => sessions.run(link.subscriber, (client) => createDisabledSubscription(client, link)))),
     ]);
     for (const result of made) if (result.status === 'fulfilled') slots.push(result.value);
     throwFirstFailure([...made, ...subscribed]);
+    await sessions.close();
     debugPhase('sync: slots+subs');
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
@@ -260,6 +308,9 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     );
     debugPhase('sync: copied and enabled');
   } catch (error) {
+    await sessions.close();
+    // A refusal (the checks) created nothing, so there is nothing to remove.
+    if (!creating) throw error;
     await Promise.all(slots.map((slot) => slot.connection.end().catch(() => undefined)));
     // Leave nothing behind that would hold WAL on the publisher; copied tables stay journaled and
     // are reloaded by the next start.
@@ -335,7 +386,7 @@ async function enableTogether(links: Link[]): Promise<void> {
  * second subscription made on one server waits that long for its worker. Said, not changed: the
  * setting is the server's.
  */
-async function noteLauncherThrottle(pending: Link[], verb: string, out: Output): Promise<void> {
+async function noteLauncherThrottle(pending: Link[], verb: string, out: Output, sessions: SetupSessions): Promise<void> {
   const byServer = new Map<string, Link[]>();
   for (const link of pending) {
     const server = `${link.subscriber.settings.host}:${link.subscriber.settings.port}`;
@@ -343,7 +394,7 @@ async function noteLauncherThrottle(pending: Link[], verb: string, out: Output):
   }
   for (const [server, shared] of byServer) {
     if (shared.length < 2) continue;
-    const { rows } = await withClient(shared[0].subscriber, (client) =>
+    const { rows } = await sessions.run(shared[0].subscriber, (client) =>
       client.query<{ version: number; ms: number }>(
         "SELECT current_setting('server_version_num')::int AS version, setting::int AS ms FROM pg_settings WHERE name = 'wal_retrieve_retry_interval'",
       ),
