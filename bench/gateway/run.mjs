@@ -129,6 +129,26 @@ async function main() {
               .map(([label, us]) => `${label} ${us.toFixed(0)}`)
               .join(', ')}; idle ${idle.toFixed(0)}%`;
           console.log(`    CPU µs/request  straight: ${cpuText(s)}  |  gateway: ${cpuText(g)}`);
+          // Round by round (each round runs both sides back to back): how far apart the two sides
+          // are within a round, against how much one side moves between rounds on this machine.
+          const paired = sides.straight.results.map((straight, i) => ({
+            p50: sides.gateway.results[i].latency.p50 - straight.latency.p50,
+            ratio: sides.gateway.results[i].requests.average / straight.requests.average,
+          }));
+          const spread = (values, digits) => {
+            const sorted = [...values].sort((a, b) => a - b);
+            return `median ${median(sorted).toFixed(digits)} (${sorted[0].toFixed(digits)} to ${sorted.at(-1).toFixed(digits)})`;
+          };
+          const straightP50s = sides.straight.results.map((r) => r.latency.p50);
+          console.log(
+            `    per round: gateway p50 minus straight ${spread(
+              paired.map((d) => d.p50),
+              0,
+            )} ms; ratio ${spread(
+              paired.map((d) => d.ratio),
+              2,
+            )}; ` + `straight p50 alone ranged ${Math.min(...straightP50s)}-${Math.max(...straightP50s)} ms`,
+          );
         }
       }
     }
