@@ -34,12 +34,6 @@ export interface CopyOptions {
   reloadJournaled?: boolean;
   /** The source stays writable on purpose (sync start): a note instead of the warning. */
   liveSource?: boolean;
-  /**
-   * Called once per target key as soon as every table of it is committed (or skipped), while
-   * the other targets' tables may still be loading (sync start enables that service's
-   * subscription then). The copy waits for these calls before it returns and fails with them.
-   */
-  onTargetLoaded?: (targetKey: string) => Promise<void>;
 }
 
 type Clear = 'none' | 'seeded' | 'all';
@@ -397,14 +391,6 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
       () => new ConnectionCache(async (key) => compressWithLz4(await allowWrites(await connect(plan.target.endpoints[key])))),
     );
     let committed = 0;
-    const tablesLeft = new Map(targetKeys.map((key) => [key, toLoad.filter((j) => j.plan.targetKey === key).length]));
-    const announced: Promise<void>[] = [];
-    let announceFailure: unknown;
-    const announce = (key: string) => {
-      if (!options.onTargetLoaded) return;
-      announced.push(options.onTargetLoaded(key).catch((error: unknown) => void (announceFailure ??= error)));
-    };
-    for (const [key, left] of tablesLeft) if (left === 0) announce(key);
     try {
       await runPool(toLoad, options.jobs, async (job, worker) => {
         const reader = await readers[worker].get(job.plan.sourceKey);
@@ -420,16 +406,11 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
         });
         committed++;
         results.push(result);
-        const left = (tablesLeft.get(job.plan.targetKey) ?? 1) - 1;
-        tablesLeft.set(job.plan.targetKey, left);
-        if (left === 0) announce(job.plan.targetKey);
       });
     } finally {
       progress.stop();
       await Promise.all([...readers, ...writers].map((cache) => cache.closeAll()));
-      await Promise.all(announced);
     }
-    if (announceFailure !== undefined) throw announceFailure;
   } finally {
     await snapshot?.close();
     await Promise.all(Object.values(control).map((client) => client.end().catch(() => undefined)));

@@ -6,6 +6,7 @@ import { connect, dbLabel, type Endpoint, withClient } from './connections';
 import { runCopy } from './copy';
 import { runCutoverGuard } from './cutover-guard';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
+import { holdLauncherBack } from './launcher-gate';
 import { debugPhase, formatBytes, formatSeconds, formatTable, type Output } from './output';
 import { type Plan, qualified, quoteIdent, tablesToCopy } from './plan';
 import type { ProgressMode } from './progress';
@@ -277,18 +278,6 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     debugPhase('sync: slots+subs');
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
-    // Each link streams as soon as its own tables are loaded, while the others' still load: its
-    // slot lets go of the exported snapshot (every reader of those tables imported it already),
-    // then ENABLE. Only the last link's ENABLE and worker start follow the copy, and the
-    // launcher's once-per-interval start (see enableTogether) falls inside the copy.
-    const streamWhenLoaded = async (targetKey: string) => {
-      const ready = pending.filter((link) => link.tables.some((t) => t.targetKey === targetKey));
-      const released = slots.filter((slot) => ready.some((link) => link.slot === slot.slot));
-      for (const slot of released) slots.splice(slots.indexOf(slot), 1);
-      await Promise.all(released.map((slot) => slot.connection.end().catch(() => undefined)));
-      await enableTogether(ready);
-      for (const link of ready) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
-    };
     await runCopy(
       copyPlanFor(plan, pending, direction),
       {
@@ -301,11 +290,17 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
         reloadJournaled: true,
         liveSource: true,
         failAfterTables: options.failAfterTables,
-        onTargetLoaded: streamWhenLoaded,
       },
       out,
       `${verb} copy`,
     );
+    // Every reader has imported the slots' snapshots: their sessions may go, then all links are
+    // enabled at once. (Enabling each service as soon as its own tables were loaded was tried: on
+    // one server its WAL sender then decodes the rest of the copy's WAL, ~0.27 s of CPU per sender
+    // for 200 MB, inside the copy; after the copy that decoding is the first catch-up instead.)
+    await Promise.all(slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)));
+    await enableTogether(pending);
+    for (const link of pending) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
     debugPhase('sync: copied and enabled');
   } catch (error) {
     await sessions.close();
@@ -337,15 +332,9 @@ function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
 }
 
 /**
- * ENABLE the links' subscriptions (one service's in `sync start`; all of them in `fallback start`,
- * whose links share the monolith), the transactions committed at one instant. Before PostgreSQL
- * 16 the launcher starts the workers of all the subscriptions it finds enabled in one pass, then
- * waits wal_retrieve_retry_interval before the next, so links enabled apart are started apart.
- * (`sync start` used to enable all three after the whole copy: when a commit missed the launcher's
- * pass, its worker came 0.2 s later, at the end of `sync start`, in about half the runs. Enabled as
- * each service's tables are loaded, that wait falls inside the copy. On one server the early WAL
- * senders read the copy's WAL as it is written, which cost the rest of the load 0.1-0.2 s in
- * bench/db-split/sync; targets on servers of their own only read the source's.)
+ * ENABLE the links' subscriptions, their transactions made ready first and then committed
+ * together, with the launcher held back on PostgreSQL < 16 servers (see holdLauncherBack) so that
+ * it starts all their workers in one pass.
  */
 async function enableTogether(links: Link[]): Promise<void> {
   const opened = await Promise.allSettled(links.map((link) => connect(link.subscriber)));
@@ -373,7 +362,12 @@ async function enableTogether(links: Link[]): Promise<void> {
         }
       }),
     );
-    await Promise.all(clients.map((client) => client.query('COMMIT')));
+    const gates = await holdLauncherBack(
+      links.map((link) => link.subscriber),
+      clients,
+    );
+    await Promise.all(clients.filter((client) => !gates.includes(client)).map((client) => client.query('COMMIT')));
+    await Promise.all(gates.map((client) => client.query('COMMIT')));
   } finally {
     // A session ended inside its transaction rolls it back.
     await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
@@ -424,7 +418,7 @@ async function waitUntilStreaming(links: Link[], timeoutMs: number): Promise<voi
               'check max_logical_replication_workers / max_worker_processes on the subscriber and its log',
             );
           }
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }),
     ),
