@@ -209,6 +209,16 @@ async function main() {
     const syncOnce = async () => {
       await emptyTargets('b');
       const result = await timedRun(['sync', 'start', '--source', dbUrl(source), '--progress', 'none'], envFor('b'));
+      // How far apart the launcher started the three apply workers (the only ones on the server
+      // now): one pass, or a pass wal_retrieve_retry_interval later for some.
+      result.workersSpreadMs = Number(
+        (
+          await psql(
+            'postgres',
+            'SELECT round(extract(epoch FROM max(a.backend_start) - min(a.backend_start)) * 1000) FROM pg_stat_subscription s JOIN pg_stat_activity a ON a.pid = s.pid WHERE s.relid IS NULL',
+          )
+        ).stdout,
+      );
       await run(process.execPath, [cli, 'sync', 'stop', '--source', dbUrl(source)], { env: envFor('b') });
       return result;
     };
@@ -223,7 +233,7 @@ async function main() {
       const checkpoints = c.checkpoints + s.checkpoints ? ` (checkpoints inside: copy ${c.checkpoints}, sync ${s.checkpoints})` : '';
       console.log(
         `  pair ${pair + 1} (${order.join(' first, then ')}): copy ${seconds(c.ms)} s for ${loaded(c)}, tables loaded in ${seconds(c.load)} s; ` +
-          `sync start ${seconds(s.ms)} s for ${loaded(s)}, tables loaded in ${seconds(s.load)} s; ratio ${(s.ms / c.ms).toFixed(2)}${checkpoints}`,
+          `sync start ${seconds(s.ms)} s for ${loaded(s)}, tables loaded in ${seconds(s.load)} s, apply workers started within ${s.workersSpreadMs} ms; ratio ${(s.ms / c.ms).toFixed(2)}${checkpoints}`,
       );
     }
     const copy = { ms: median(copies.map((r) => r.ms)), load: median(copies.map((r) => r.load)) };
