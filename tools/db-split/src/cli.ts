@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { monolithSide, splitSide } from './lib/catalog';
-import { type Env, redactUrl, settingsFromUrl, targetEndpoints, withClient } from './lib/connections';
+import { type Endpoint, type Env, redactUrl, settingsFromUrl, targetEndpoints, withClient } from './lib/connections';
 import { runCopy } from './lib/copy';
 import { runCreate } from './lib/create';
 import { runCutoverGuard } from './lib/cutover-guard';
@@ -83,6 +83,25 @@ function reportOutput(out: Output, json: boolean | undefined): Output {
 function printAccepted(plan: Plan, out: Output): void {
   for (const problem of plan.problems.filter((p) => p.overridden)) out.line(`accepted: ${problem.message} (${problem.override})`);
   for (const note of plan.notes) out.line(`note: ${note}`);
+}
+
+/**
+ * The publishers' server checks (wal_level, the role's REPLICATION) and the plan, side by side:
+ * the plan only reads catalogs, and a server that cannot replicate is still the refusal reported
+ * (the first such publisher's), before anything is created.
+ */
+async function planToReplicate(publishers: Endpoint[], planning: Promise<Plan>): Promise<Plan> {
+  const [checks, planned] = await Promise.all([
+    Promise.allSettled(publishers.map((endpoint) => withClient(endpoint, (client) => assertServerReady(endpoint, client)))),
+    planning.then(
+      (plan) => ({ plan }),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
+  const refused = checks.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (refused) throw refused.reason;
+  if ('error' in planned) throw planned.error;
+  return planned.plan;
 }
 
 function verifyExit(result: VerifyResult): ExitCodeValue {
@@ -319,13 +338,15 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     .action(async (options: RunOptions & { source: string }) => {
       const src = source(options.source);
       out.line(`sync start: source ${redactUrl(options.source)} -> the auth, web and forms databases (the source stays writable)`);
-      await withClient(src.endpoints.source, (client) => assertServerReady(src.endpoints.source, client));
-      const plan = await buildPlan(src, targets(), {
-        ignoreTables: options.ignoreTable,
-        allowMissingColumns: options.allowMissingColumn,
-        requireTargets: true,
-        countRows: false,
-      });
+      const plan = await planToReplicate(
+        [src.endpoints.source],
+        buildPlan(src, targets(), {
+          ignoreTables: options.ignoreTable,
+          allowMissingColumns: options.allowMissingColumn,
+          requireTargets: true,
+          countRows: false,
+        }),
+      );
       assertPlanAccepted(plan);
       printAccepted(plan, out);
       const failAfter = env.DB_SPLIT_FAIL_AFTER_TABLES ? Number(env.DB_SPLIT_FAIL_AFTER_TABLES) : undefined;
@@ -400,17 +421,14 @@ export function buildProgram(env: Env, out: Output, setExit: (code: ExitCodeValu
     )
     .option('--truncate', 'empty the monolith tables first (needed when it still holds the old data)')
     .action(async (options: RunOptions & { targetMonolith: string; truncate?: boolean }) => {
-      for (const endpoint of Object.values(targetEndpoints(env)))
-        await withClient(endpoint, (client) => assertServerReady(endpoint, client));
-      const plan = await buildPlan(
-        splitSide('split databases', targetEndpoints(env)),
-        monolithSide('monolith', monolithEndpoint(options.targetMonolith)),
-        {
+      const plan = await planToReplicate(
+        Object.values(targetEndpoints(env)),
+        buildPlan(splitSide('split databases', targetEndpoints(env)), monolithSide('monolith', monolithEndpoint(options.targetMonolith)), {
           ignoreTables: options.ignoreTable,
           allowMissingColumns: options.allowMissingColumn,
           requireTargets: true,
           countRows: false,
-        },
+        }),
       );
       assertPlanAccepted(plan);
       printAccepted(plan, out);
