@@ -68,6 +68,7 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     for (const service of SERVICE_NAMES)
       expect(start.stdout).toMatch(new RegExp(`${service}: subscription db_split_${service} streaming from slot db_split_${service}_`));
     expect(start.stdout).toContain('sync start copy done: 17 table(s) loaded');
+    expect(start.stderr).not.toMatch(/\(node:\d+\) \w*Warning/);
     // The subscriptions are enabled once every table is loaded, not before.
     const streamedAt = SERVICE_NAMES.map((service) => start.stdout.indexOf(`${service}: subscription db_split_${service} streaming`));
     expect(Math.min(...streamedAt)).toBeGreaterThan(start.stdout.indexOf('sync start copy done'));

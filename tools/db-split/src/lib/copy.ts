@@ -45,6 +45,8 @@ interface TableJob {
   clear: Clear;
   /** Keys of migration-seeded rows to delete before the load (the source has them too). */
   seededKeys: string[];
+  /** Of the keys the migrations seed into this table, those the source's snapshot holds. */
+  seededInSource: string[];
   format: 'binary' | 'text';
   reason: string;
 }
@@ -117,14 +119,25 @@ async function assertCanHoldOffTriggers(client: Client, endpoint: Endpoint): Pro
   }
 }
 
+/**
+ * Runs `work` over the items, those that share a client (`clientOf`) one after another and the
+ * clients side by side; results in the items' order. (A pg client runs one query at a time, and
+ * handing it a second one while busy is deprecated.)
+ */
+async function onePerClient<T, R>(items: T[], clientOf: (item: T) => string, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Map<T, R>();
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(clientOf(item), [...(groups.get(clientOf(item)) ?? []), item]);
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      for (const item of group) results.set(item, await work(item));
+    }),
+  );
+  return items.map((item) => results.get(item) as R);
+}
+
 /** Counts target rows and reads the journal to decide, per table, load / reload / skip / refuse. */
-async function decide(
-  jobs: TableJob[],
-  plan: Plan,
-  control: Record<string, Client>,
-  snapshot: SnapshotGroup,
-  options: CopyOptions,
-): Promise<{ refused: string[] }> {
+async function decide(jobs: TableJob[], plan: Plan, control: Record<string, Client>, options: CopyOptions): Promise<{ refused: string[] }> {
   const journals = Object.fromEntries(
     await Promise.all(
       Object.entries(control).map(
@@ -132,9 +145,13 @@ async function decide(
       ),
     ),
   );
-  // Each job's check runs on its target's control session (and its source's coordinator), so jobs
-  // of different databases are checked side by side; a refusal names the table in plan order.
-  const refusals = await Promise.all(jobs.map((job) => decideOne(job, plan, control, snapshot, options, journals[job.plan.targetKey])));
+  // Each job's check runs on its target's control session: the targets are checked side by side;
+  // a refusal names the table in plan order.
+  const refusals = await onePerClient(
+    jobs,
+    (job) => job.plan.targetKey,
+    (job) => decideOne(job, plan, control, options, journals[job.plan.targetKey]),
+  );
   return { refused: refusals.filter((reason): reason is string => reason !== null) };
 }
 
@@ -143,7 +160,6 @@ async function decideOne(
   job: TableJob,
   plan: Plan,
   control: Record<string, Client>,
-  snapshot: SnapshotGroup,
   options: CopyOptions,
   journal: Map<string, JournalEntry>,
 ): Promise<string | null> {
@@ -176,12 +192,7 @@ async function decideOne(
   }
   const seeded = MIGRATION_SEEDED_ROWS[table];
   if (seeded) {
-    const reader = snapshot.coordinators[sourceKey];
-    const inSource = await reader.query<{ k: string }>(
-      `SELECT ${quoteIdent(seeded.column)}::text AS k FROM ${qualified(job.plan.source as NonNullable<TablePlan['source']>)} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
-      [seeded.values],
-    );
-    const keys = inSource.rows.map((row) => row.k);
+    const keys = job.seededInSource;
     const present = Number(
       (
         await target.query<{ n: string }>(
@@ -296,25 +307,37 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     snapshot = await SnapshotGroup.open(plan.source, sourceKeys, options.snapshots);
     debugPhase(`${verb}: snapshot exported`);
     const group = snapshot;
-    const jobs: TableJob[] = await Promise.all(
-      planned.map(async (t) => {
-        const { rows } = await group.coordinators[t.sourceKey].query<{ n: string }>(
-          `SELECT count(*) AS n FROM ${qualified(t.source as NonNullable<TablePlan['source']>)}`,
-        );
+    const jobs: TableJob[] = await onePerClient(
+      planned,
+      (t) => t.sourceKey,
+      async (t) => {
+        const coordinator = group.coordinators[t.sourceKey];
+        const source = qualified(t.source as NonNullable<TablePlan['source']>);
+        const { rows } = await coordinator.query<{ n: string }>(`SELECT count(*) AS n FROM ${source}`);
+        const seeded = MIGRATION_SEEDED_ROWS[t.table];
+        const seededInSource = seeded
+          ? (
+              await coordinator.query<{ k: string }>(
+                `SELECT ${quoteIdent(seeded.column)}::text AS k FROM ${source} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
+                [seeded.values],
+              )
+            ).rows.map((row) => row.k)
+          : [];
         const job: TableJob = {
           plan: t,
           sourceRows: Number(rows[0].n),
           action: 'load',
           clear: 'none',
           seededKeys: [],
+          seededInSource,
           reason: '',
           format: options.format === 'text' ? 'text' : t.format,
         };
         return job;
-      }),
+      },
     );
     debugPhase(`${verb}: source counted`);
-    const { refused } = await decide(jobs, plan, control, snapshot, options);
+    const { refused } = await decide(jobs, plan, control, options);
     debugPhase(`${verb}: decided`);
     if (refused.length) {
       throw new DbSplitError(

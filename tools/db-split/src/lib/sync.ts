@@ -145,6 +145,8 @@ async function dropToolTablesIfUnused(endpoint: Endpoint): Promise<void> {
 class SetupSessions {
   private readonly cache = new ConnectionCache((id) => this.open(id));
   private readonly endpoints = new Map<string, Endpoint>();
+  /** The last unit of work queued on each session: a session runs one unit at a time, in order. */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   private async open(id: string): Promise<Client> {
     const client = await connect(this.endpoints.get(id) as Endpoint);
@@ -157,20 +159,32 @@ class SetupSessions {
     return client;
   }
 
-  /** Runs `work` on the endpoint's session; a database error names the endpoint, as withClient's do. */
-  async run<T>(endpoint: Endpoint, work: (client: Client) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on the endpoint's session once the work queued there before it is done (so a
+   * unit's statements never interleave with another's); a database error names the endpoint, as
+   * withClient's do.
+   */
+  run<T>(endpoint: Endpoint, work: (client: Client) => Promise<T>): Promise<T> {
     const id = endpointId(endpoint);
     this.endpoints.set(id, endpoint);
-    const client = await this.cache.get(id);
-    try {
-      return await work(client);
-    } catch (error) {
-      throw classifyDatabaseError(error, `${endpoint.label} (${dbLabel(endpoint.settings)})`);
-    }
+    const unit = (this.tails.get(id) ?? Promise.resolve()).then(async () => {
+      const client = await this.cache.get(id);
+      try {
+        return await work(client);
+      } catch (error) {
+        throw classifyDatabaseError(error, `${endpoint.label} (${dbLabel(endpoint.settings)})`);
+      }
+    });
+    this.tails.set(
+      id,
+      unit.catch(() => undefined),
+    );
+    return unit;
   }
 
-  close(): Promise<void> {
-    return this.cache.closeAll();
+  async close(): Promise<void> {
+    await Promise.all(this.tails.values());
+    await this.cache.closeAll();
   }
 }
 
