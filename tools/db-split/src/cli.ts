@@ -7,7 +7,7 @@ import { type Endpoint, type Env, redactUrl, settingsFromUrl, targetEndpoints, w
 import { runCopy } from './lib/copy';
 import { runCreate } from './lib/create';
 import { runCutoverGuard } from './lib/cutover-guard';
-import { DbSplitError, ExitCode, type ExitCodeValue } from './lib/errors';
+import { DbSplitError, ExitCode, type ExitCodeValue, throwFirstFailure } from './lib/errors';
 import type { Output } from './lib/output';
 import { assertPlanAccepted, blockingProblems, buildPlan, type Plan, planAsJson, printPlan, refusalCode } from './lib/plan';
 import type { ProgressMode } from './lib/progress';
@@ -91,17 +91,12 @@ function printAccepted(plan: Plan, out: Output): void {
  * (the first such publisher's), before anything is created.
  */
 async function planToReplicate(publishers: Endpoint[], planning: Promise<Plan>): Promise<Plan> {
-  const [checks, planned] = await Promise.all([
+  const [checks, [planned]] = await Promise.all([
     Promise.allSettled(publishers.map((endpoint) => withClient(endpoint, (client) => assertServerReady(endpoint, client)))),
-    planning.then(
-      (plan) => ({ plan }),
-      (error: unknown) => ({ error }),
-    ),
+    Promise.allSettled([planning]),
   ]);
-  const refused = checks.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (refused) throw refused.reason;
-  if ('error' in planned) throw planned.error;
-  return planned.plan;
+  throwFirstFailure([...checks, planned]);
+  return (planned as PromiseFulfilledResult<Plan>).value;
 }
 
 function verifyExit(result: VerifyResult): ExitCodeValue {

@@ -138,3 +138,26 @@ export function quoteLiteral(value: string): string {
   const escaped = value.replace(/'/g, "''");
   return value.includes('\\') ? `E'${escaped.replace(/\\/g, '\\\\')}'` : `'${escaped}'`;
 }
+
+/**
+ * Runs units of work one at a time per key, in the order they were queued, and different keys
+ * side by side. A pg client runs one query at a time, and handing it a second while it is busy is
+ * deprecated: work on one client goes under that client's key.
+ */
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const unit = (this.tails.get(key) ?? Promise.resolve()).then(work);
+    this.tails.set(
+      key,
+      unit.catch(() => undefined),
+    );
+    return unit;
+  }
+
+  /** Resolves once every unit queued so far has finished. */
+  async idle(): Promise<void> {
+    await Promise.all(this.tails.values());
+  }
+}

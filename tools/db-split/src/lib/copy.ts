@@ -6,7 +6,7 @@ import type { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 import { isSplit } from './catalog';
-import { connect, dbLabel, type Endpoint } from './connections';
+import { connect, dbLabel, type Endpoint, KeyedQueue } from './connections';
 import { binaryRowCounter, textRowCounter } from './copy-format';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
 import { ensureJournal, forget, type JournalEntry, readJournal, recordCompleted } from './journal';
@@ -119,23 +119,6 @@ async function assertCanHoldOffTriggers(client: Client, endpoint: Endpoint): Pro
   }
 }
 
-/**
- * Runs `work` over the items, those that share a client (`clientOf`) one after another and the
- * clients side by side; results in the items' order. (A pg client runs one query at a time, and
- * handing it a second one while busy is deprecated.)
- */
-async function onePerClient<T, R>(items: T[], clientOf: (item: T) => string, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Map<T, R>();
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(clientOf(item), [...(groups.get(clientOf(item)) ?? []), item]);
-  await Promise.all(
-    [...groups.values()].map(async (group) => {
-      for (const item of group) results.set(item, await work(item));
-    }),
-  );
-  return items.map((item) => results.get(item) as R);
-}
-
 /** Counts target rows and reads the journal to decide, per table, load / reload / skip / refuse. */
 async function decide(jobs: TableJob[], plan: Plan, control: Record<string, Client>, options: CopyOptions): Promise<{ refused: string[] }> {
   const journals = Object.fromEntries(
@@ -147,10 +130,9 @@ async function decide(jobs: TableJob[], plan: Plan, control: Record<string, Clie
   );
   // Each job's check runs on its target's control session: the targets are checked side by side;
   // a refusal names the table in plan order.
-  const refusals = await onePerClient(
-    jobs,
-    (job) => job.plan.targetKey,
-    (job) => decideOne(job, plan, control, options, journals[job.plan.targetKey]),
+  const perTarget = new KeyedQueue();
+  const refusals = await Promise.all(
+    jobs.map((job) => perTarget.run(job.plan.targetKey, () => decideOne(job, plan, control, options, journals[job.plan.targetKey]))),
   );
   return { refused: refusals.filter((reason): reason is string => reason !== null) };
 }
@@ -307,34 +289,36 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
     snapshot = await SnapshotGroup.open(plan.source, sourceKeys, options.snapshots);
     debugPhase(`${verb}: snapshot exported`);
     const group = snapshot;
-    const jobs: TableJob[] = await onePerClient(
-      planned,
-      (t) => t.sourceKey,
-      async (t) => {
-        const coordinator = group.coordinators[t.sourceKey];
-        const source = qualified(t.source as NonNullable<TablePlan['source']>);
-        const { rows } = await coordinator.query<{ n: string }>(`SELECT count(*) AS n FROM ${source}`);
-        const seeded = MIGRATION_SEEDED_ROWS[t.table];
-        const seededInSource = seeded
-          ? (
-              await coordinator.query<{ k: string }>(
-                `SELECT ${quoteIdent(seeded.column)}::text AS k FROM ${source} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
-                [seeded.values],
-              )
-            ).rows.map((row) => row.k)
-          : [];
-        const job: TableJob = {
-          plan: t,
-          sourceRows: Number(rows[0].n),
-          action: 'load',
-          clear: 'none',
-          seededKeys: [],
-          seededInSource,
-          reason: '',
-          format: options.format === 'text' ? 'text' : t.format,
-        };
-        return job;
-      },
+    // One query at a time per coordinator; the coordinators (one per source database or slot) side by side.
+    const perCoordinator = new KeyedQueue();
+    const jobs: TableJob[] = await Promise.all(
+      planned.map((t) =>
+        perCoordinator.run(t.sourceKey, async () => {
+          const coordinator = group.coordinators[t.sourceKey];
+          const source = qualified(t.source as NonNullable<TablePlan['source']>);
+          const { rows } = await coordinator.query<{ n: string }>(`SELECT count(*) AS n FROM ${source}`);
+          const seeded = MIGRATION_SEEDED_ROWS[t.table];
+          const seededInSource = seeded
+            ? (
+                await coordinator.query<{ k: string }>(
+                  `SELECT ${quoteIdent(seeded.column)}::text AS k FROM ${source} WHERE ${quoteIdent(seeded.column)}::text = ANY($1::text[])`,
+                  [seeded.values],
+                )
+              ).rows.map((row) => row.k)
+            : [];
+          const job: TableJob = {
+            plan: t,
+            sourceRows: Number(rows[0].n),
+            action: 'load',
+            clear: 'none',
+            seededKeys: [],
+            seededInSource,
+            reason: '',
+            format: options.format === 'text' ? 'text' : t.format,
+          };
+          return job;
+        }),
+      ),
     );
     debugPhase(`${verb}: source counted`);
     const { refused } = await decide(jobs, plan, control, options);

@@ -78,3 +78,9 @@ export function classifyDatabaseError(error: unknown, where: string): DbSplitErr
   }
   return new DbSplitError(`${where}: ${code ? `${code}: ` : ''}${message}`, ExitCode.FAILED);
 }
+
+/** Throws the first failure, in the given order, of results that have all settled (so nothing is still running). */
+export function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}

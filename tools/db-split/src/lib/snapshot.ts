@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 
 import type { Side } from './catalog';
 import { connect } from './connections';
-import { classifyDatabaseError } from './errors';
+import { classifyDatabaseError, throwFirstFailure } from './errors';
 
 /**
  * One consistent view of a side: for every database, a coordinator transaction exports its
@@ -42,10 +42,9 @@ export class SnapshotGroup {
         snapshots[key] = rows[0].id;
       }),
     );
-    const failed = opened.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) {
+    if (opened.some((result) => result.status === 'rejected')) {
       await Promise.all(Object.values(coordinators).map((client) => client.end().catch(() => undefined)));
-      throw failed.reason;
+      throwFirstFailure(opened);
     }
     return new SnapshotGroup(side, coordinators, snapshots);
   }

@@ -2,10 +2,10 @@ import { type ServiceName, TABLE_OWNERSHIP, tablesOwnedBy } from '@nafs/contract
 import type { Client } from 'pg';
 
 import { type Side } from './catalog';
-import { connect, dbLabel, type Endpoint, withClient } from './connections';
+import { connect, dbLabel, type Endpoint, KeyedQueue, withClient } from './connections';
 import { runCopy } from './copy';
 import { runCutoverGuard } from './cutover-guard';
-import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
+import { classifyDatabaseError, DbSplitError, ExitCode, throwFirstFailure } from './errors';
 import { holdLauncherBack } from './launcher-gate';
 import { debugPhase, formatBytes, formatSeconds, formatTable, type Output } from './output';
 import { type Plan, qualified, quoteIdent, tablesToCopy } from './plan';
@@ -145,8 +145,8 @@ async function dropToolTablesIfUnused(endpoint: Endpoint): Promise<void> {
 class SetupSessions {
   private readonly cache = new ConnectionCache((id) => this.open(id));
   private readonly endpoints = new Map<string, Endpoint>();
-  /** The last unit of work queued on each session: a session runs one unit at a time, in order. */
-  private readonly tails = new Map<string, Promise<unknown>>();
+  /** A session runs one unit of work at a time, in order. */
+  private readonly queue = new KeyedQueue();
 
   private async open(id: string): Promise<Client> {
     const client = await connect(this.endpoints.get(id) as Endpoint);
@@ -167,7 +167,7 @@ class SetupSessions {
   run<T>(endpoint: Endpoint, work: (client: Client) => Promise<T>): Promise<T> {
     const id = endpointId(endpoint);
     this.endpoints.set(id, endpoint);
-    const unit = (this.tails.get(id) ?? Promise.resolve()).then(async () => {
+    return this.queue.run(id, async () => {
       const client = await this.cache.get(id);
       try {
         return await work(client);
@@ -175,15 +175,10 @@ class SetupSessions {
         throw classifyDatabaseError(error, `${endpoint.label} (${dbLabel(endpoint.settings)})`);
       }
     });
-    this.tails.set(
-      id,
-      unit.catch(() => undefined),
-    );
-    return unit;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.tails.values());
+    await this.queue.idle();
     await this.cache.closeAll();
   }
 }
@@ -337,12 +332,6 @@ function createDisabledSubscription(client: Client, link: Link) {
     `CREATE SUBSCRIPTION ${quoteIdent(link.subscription)} CONNECTION '${conninfo(link.publisher, link.subscription).replace(/'/g, "''")}'
      PUBLICATION ${quoteIdent(link.publication)} WITH (create_slot = false, slot_name = '${link.slot}', copy_data = false, enabled = false)`,
   );
-}
-
-/** Throws the first failure of results that have all settled (so nothing is still running). */
-function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
-  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /**
