@@ -12,6 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { percentile } from '../lib/stats.mjs';
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(root, 'package.json'));
 const { Client } = require('pg');
@@ -61,10 +63,6 @@ async function freePort() {
       server.close(() => ok(port));
     });
   });
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Runs `total` calls of `one` with at most `concurrency` in flight; returns latency figures. */

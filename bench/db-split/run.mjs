@@ -25,6 +25,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { median } from '../lib/stats.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'tools', 'db-split', 'main.js');
 const fixture = process.env.LEGACY_FIXTURE_DIR ?? join(root, 'fixtures', 'legacy');
@@ -220,7 +222,6 @@ async function main() {
       (r) => JSON.parse(r.stdout).ok,
       () => false,
     );
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const copy = { ms: median(rounds.copy) };
     const verify = { ms: median(rounds.verify) };
     const baseline = { ms: median(rounds.baseline) };

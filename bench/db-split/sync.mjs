@@ -20,6 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { median, percentile } from '../lib/stats.mjs';
+
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { Client } = require('pg');
@@ -66,10 +68,6 @@ async function timed(work) {
   const started = process.hrtime.bigint();
   const result = await work();
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /**
@@ -224,7 +222,6 @@ async function main() {
       return result;
     };
     const loaded = (r) => /copy done: .*; \d+ rows, ([\d.]+ [kM]B)/.exec(r.result.stdout)?.[1];
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const copies = [];
     const syncs = [];
     for (let pair = 0; pair < pairs; pair++) {

@@ -5,6 +5,7 @@
 // Needs PostgreSQL and Redis (TEST_PG_URL / TEST_REDIS_URL, default 127.0.0.1). Creates and
 // drops its own databases and Redis prefix; the processes listen on 4810-4812 (BENCH_PORT_BASE).
 import { benchArgs, benchRun, cannon as autocannon, cpuAccount, ready, require, requireBuilt, services } from '../lib/harness.mjs';
+import { median } from '../lib/stats.mjs';
 
 const { Client } = require('pg');
 const bcrypt = require('bcrypt');
@@ -87,7 +88,6 @@ async function main() {
 
     console.log(`gateway bench: ${DURATION} s per run, ${ROUNDS} rounds (alternating order), medians; NODE_ENV=production, LOG_LEVEL=warn`);
     console.log('route                       conns  mode           straight req/s  p50   p99 | gateway req/s  p50   p99 | ratio  p50 +ms');
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const rows = [];
     for (const route of routes) {
       for (const connections of CONNECTIONS) {
