@@ -202,6 +202,7 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
   const created = new Set<Link>();
   let pending: Link[] = [];
   let creating = false;
+  let enables: PendingEnables | undefined;
   try {
     // Everything is checked before anything is created.
     const streaming = await Promise.all(
@@ -287,32 +288,38 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     debugPhase('sync: slots+subs');
     for (const slot of slots) out.line(`${verb}: slot ${slot.slot} created at ${slot.consistentPoint}, snapshot ${slot.snapshot}`);
     const snapshots = Object.fromEntries(pending.map((link, i) => [link.service, slots[i].snapshot]));
-    await runCopy(
-      copyPlanFor(plan, pending, direction),
-      {
-        jobs: options.jobs,
-        truncate: options.truncate,
-        dryRun: false,
-        progress: options.progress,
-        format: 'auto',
-        snapshots,
-        reloadJournaled: true,
-        liveSource: true,
-        failAfterTables: options.failAfterTables,
-      },
-      out,
-      `${verb} copy`,
-    );
-    // Every reader has imported the slots' snapshots: their sessions may go, then all links are
-    // enabled at once. (Enabling each service as soon as its own tables were loaded was tried: on
-    // one server its WAL sender then decodes the rest of the copy's WAL, ~0.27 s of CPU per sender
-    // for 200 MB, inside the copy; after the copy that decoding is the first catch-up instead.)
-    await Promise.all(slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)));
-    await enableTogether(pending);
+    // The ENABLEs are made ready beside the copy and only committed after it, so that all that is
+    // left once the last table is in is a commit. (Enabling each service as soon as its own tables
+    // were loaded was tried: on one server its WAL sender then decodes the rest of the copy's WAL,
+    // ~0.27 s of CPU per sender for 200 MB, inside the copy; after the copy that decoding is the
+    // first catch-up instead.)
+    const [ready, copied] = await Promise.allSettled([
+      PendingEnables.prepare(pending),
+      runCopy(
+        copyPlanFor(plan, pending, direction),
+        {
+          jobs: options.jobs,
+          truncate: options.truncate,
+          dryRun: false,
+          progress: options.progress,
+          format: 'auto',
+          snapshots,
+          reloadJournaled: true,
+          liveSource: true,
+          failAfterTables: options.failAfterTables,
+        },
+        out,
+        `${verb} copy`,
+      ),
+    ]);
+    if (ready.status === 'fulfilled') enables = ready.value;
+    throwFirstFailure([copied, ready]);
+    // Every reader has imported the slots' snapshots: their sessions may go.
+    await Promise.all([...slots.splice(0).map((slot) => slot.connection.end().catch(() => undefined)), enables?.commit()]);
     for (const link of pending) out.line(`${verb}: ${link.service}: subscription ${link.subscription} streaming from slot ${link.slot}`);
     debugPhase('sync: copied and enabled');
   } catch (error) {
-    await sessions.close();
+    await Promise.all([sessions.close(), enables?.close()]);
     // A refusal (the checks) created nothing, so there is nothing to remove.
     if (!creating) throw error;
     await Promise.all(slots.map((slot) => slot.connection.end().catch(() => undefined)));
@@ -322,7 +329,11 @@ export async function startLinks(plan: Plan, direction: Link['direction'], optio
     for (const endpoint of [...publishers, ...subscribers]) await dropToolTablesIfUnused(endpoint).catch(() => undefined);
     throw error;
   }
-  await waitUntilStreaming(pending, 60_000);
+  try {
+    await enables?.waitForWorkers(60_000);
+  } finally {
+    await enables?.close();
+  }
   debugPhase('sync: streaming');
   return links;
 }
@@ -335,45 +346,100 @@ function createDisabledSubscription(client: Client, link: Link) {
 }
 
 /**
- * ENABLE the links' subscriptions, their transactions made ready first and then committed
- * together, with the launcher held back on PostgreSQL < 16 servers (see holdLauncherBack) so that
- * it starts all their workers in one pass.
+ * The links' ENABLEs, made ready in open transactions while the copy runs and committed together
+ * once it is done, with the launcher held back on PostgreSQL < 16 servers (see holdLauncherBack)
+ * so that it starts all their workers in one pass. Nothing is enabled until `commit`: a copy that
+ * fails, or a process that dies, rolls the ENABLEs back with their sessions.
  */
-async function enableTogether(links: Link[]): Promise<void> {
-  const opened = await Promise.allSettled(links.map((link) => connect(link.subscriber)));
-  const clients = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  try {
-    throwFirstFailure(opened);
-    // Every transaction made ready first, then all committed together.
+class PendingEnables {
+  private constructor(
+    private readonly links: Link[],
+    private readonly clients: Client[],
+  ) {}
+
+  static async prepare(links: Link[]): Promise<PendingEnables> {
+    const opened = await Promise.allSettled(links.map((link) => connect(link.subscriber)));
+    const pending = new PendingEnables(
+      links,
+      opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+    );
+    try {
+      throwFirstFailure(opened);
+      await Promise.all(
+        links.map((link, i) =>
+          pending.step(link, i, async (client) => {
+            await client.query('SET default_transaction_read_only = off');
+            await client.query('BEGIN');
+            // Not waiting for the WAL flush lets the commits land microseconds apart rather than a
+            // flush apart. A crash right after loses only the ENABLE: the state row, in the same
+            // transaction, then still says copying and the next start redoes the link.
+            await client.query('SET LOCAL synchronous_commit = off');
+            await client.query(`ALTER SUBSCRIPTION ${quoteIdent(link.subscription)} ENABLE`);
+          }),
+        ),
+      );
+    } catch (error) {
+      await pending.close();
+      throw error;
+    }
+    return pending;
+  }
+
+  private async step(link: Link, i: number, work: (client: Client) => Promise<void>): Promise<void> {
+    try {
+      await work(this.clients[i]);
+    } catch (error) {
+      throw classifyDatabaseError(error, `${link.subscriber.label}: enabling ${link.subscription}`);
+    }
+  }
+
+  /** Marks every link streaming (rows applied count from here) and commits the ENABLEs together. */
+  async commit(): Promise<void> {
     await Promise.all(
-      links.map(async (link, i) => {
-        const client = clients[i];
-        try {
-          await client.query('SET default_transaction_read_only = off');
-          await client.query('BEGIN');
-          // Not waiting for the WAL flush lets the commits land microseconds apart rather than a
-          // flush apart. A crash right after loses only the ENABLE: the state row, in the same
-          // transaction, then still says copying and the next start redoes the link.
-          await client.query('SET LOCAL synchronous_commit = off');
-          await client.query(`ALTER SUBSCRIPTION ${quoteIdent(link.subscription)} ENABLE`);
+      this.links.map((link, i) =>
+        this.step(link, i, async (client) => {
           await client.query(
             `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
             [link.subscription, await rowsChanged(client, link)],
           );
-        } catch (error) {
-          throw classifyDatabaseError(error, `${link.subscriber.label}: enabling ${link.subscription}`);
+        }),
+      ),
+    );
+    const gates = await holdLauncherBack(
+      this.links.map((link) => link.subscriber),
+      this.clients,
+    );
+    await Promise.all(this.clients.filter((client) => !gates.includes(client)).map((client) => client.query('COMMIT')));
+    await Promise.all(gates.map((client) => client.query('COMMIT')));
+  }
+
+  /** Waits, on the same sessions, until every link has its apply worker. */
+  async waitForWorkers(timeoutMs: number): Promise<void> {
+    const started = Date.now();
+    await Promise.all(
+      this.links.map(async (link, i) => {
+        for (;;) {
+          const { rows } = await this.clients[i].query<{ pid: number | null }>(
+            'SELECT st.pid FROM pg_subscription s LEFT JOIN pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL WHERE s.subname = $1',
+            [link.subscription],
+          );
+          if (rows[0]?.pid) return;
+          if (Date.now() - started > timeoutMs) {
+            throw new DbSplitError(
+              `${link.subscription}: no apply worker after ${timeoutMs / 1000} s`,
+              ExitCode.FAILED,
+              'check max_logical_replication_workers / max_worker_processes on the subscriber and its log',
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }),
     );
-    const gates = await holdLauncherBack(
-      links.map((link) => link.subscriber),
-      clients,
-    );
-    await Promise.all(clients.filter((client) => !gates.includes(client)).map((client) => client.query('COMMIT')));
-    await Promise.all(gates.map((client) => client.query('COMMIT')));
-  } finally {
-    // A session ended inside its transaction rolls it back.
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+  }
+
+  /** Ends the sessions; one ended inside its transaction rolls it back (nothing enabled). */
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.end().catch(() => undefined)));
   }
 }
 
@@ -401,31 +467,6 @@ async function noteLauncherThrottle(pending: Link[], verb: string, out: Output, 
       `${verb}: note: ${shared.length} subscriptions on ${server} (PostgreSQL ${Math.floor(rows[0].version / 10000)}): its launcher starts their apply workers ${rows[0].ms / 1000} s apart (wal_retrieve_retry_interval); ALTER SYSTEM SET wal_retrieve_retry_interval = '200ms' and SELECT pg_reload_conf() there shortens that`,
     );
   }
-}
-
-async function waitUntilStreaming(links: Link[], timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  await Promise.all(
-    links.map((link) =>
-      withClient(link.subscriber, async (client) => {
-        for (;;) {
-          const { rows } = await client.query<{ pid: number | null }>(
-            'SELECT st.pid FROM pg_subscription s LEFT JOIN pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL WHERE s.subname = $1',
-            [link.subscription],
-          );
-          if (rows[0]?.pid) return;
-          if (Date.now() - started > timeoutMs) {
-            throw new DbSplitError(
-              `${link.subscription}: no apply worker after ${timeoutMs / 1000} s`,
-              ExitCode.FAILED,
-              'check max_logical_replication_workers / max_worker_processes on the subscriber and its log',
-            );
-          }
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      }),
-    ),
-  );
 }
 
 export interface LinkStatus {
