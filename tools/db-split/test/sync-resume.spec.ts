@@ -87,6 +87,19 @@ describe('db-split sync: interrupted and resumed; no logical WAL', () => {
       expect(await statesOf(targets.env, ['--source', source.url])).toEqual(
         SERVICE_NAMES.map(() => 'copying (or interrupted: rerun start)'),
       );
+      // The ENABLEs were waiting in open transactions beside the copy: the kill rolled them back,
+      // so no apply worker writes into the half-loaded tables.
+      const enabled = await Promise.all(
+        SERVICE_NAMES.map((service) =>
+          withDb(targets.url(service), async (client) => {
+            const { rows } = await client.query<{ subenabled: boolean }>(
+              'SELECT subenabled FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())',
+            );
+            return rows;
+          }),
+        ),
+      );
+      expect(enabled).toEqual(SERVICE_NAMES.map(() => [{ subenabled: false }]));
 
       const resumed = await runCli(['sync', 'start', '--source', source.url, '--jobs', '2', '--progress', 'none'], targets.env);
       expect(ok(resumed)).toEqual({ code: 0, log: '' });
