@@ -229,4 +229,34 @@ describe('db-split sync: logical replication, cut-over and fallback under load',
     expect(await replicationLeftovers(owned.url)).toEqual([]);
     for (const service of SERVICE_NAMES) expect(await replicationLeftovers(targets.url(service))).toEqual([]);
   });
+
+  it('a sync start whose copy refuses (target rows the tool did not load) removes the links it made and changes no row', async () => {
+    const busy = await createLegacyDatabase('dbsyncbusy');
+    extra.push(busy);
+    await seedLegacy(busy.url, 1);
+    const first = await runCli(['sync', 'start', '--source', busy.url, '--progress', 'none'], targets.env);
+    expect(ok(first)).toEqual({ code: 0, log: '' });
+    expect(ok(await runCli(['sync', 'stop'], targets.env))).toEqual({ code: 0, log: '' });
+    // Without their journal rows, the web tables' rows are no longer the tool's to replace.
+    await withDb(targets.url('web'), (c) => c.query('DELETE FROM db_split.copy_journal'));
+    const webRows = () =>
+      withDb(targets.url('web'), async (c) => {
+        const { rows } = await c.query<{ tools: number; projects: number }>(
+          'SELECT (SELECT count(*) FROM tools)::int AS tools, (SELECT count(*) FROM drawing_projects)::int AS projects',
+        );
+        return rows[0];
+      });
+    const before = await webRows();
+    expect(before.tools).toBeGreaterThan(0);
+
+    const refused = await runCli(['sync', 'start', '--source', busy.url, '--progress', 'none'], targets.env);
+    expect(refused.code).toBe(4);
+    // Refused by the copy, so after the publications, slots and subscriptions were made (and while
+    // the ENABLEs waited in open transactions, which must end before the subscriptions can go).
+    expect(refused.stdout.match(/slot \S+ created at/g)).toHaveLength(3);
+    expect(refused.stderr).toContain('refusing to copy: target table(s) not empty and not loaded by this tool');
+    expect(await replicationLeftovers(busy.url)).toEqual([]);
+    for (const service of SERVICE_NAMES) expect(await replicationLeftovers(targets.url(service))).toEqual([]);
+    expect(await webRows()).toEqual(before);
+  });
 });
