@@ -2,7 +2,7 @@ import { SERVICE_NAMES, type ServiceName, SERVICES } from '@nafs/contracts';
 import { type DatabaseSettings, databaseSettingsFromEnv, parsePostgresUrl, pgClientConfig } from '@nafs/database';
 import { Client } from 'pg';
 
-import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
+import { classifyDatabaseError, DbSplitError, ExitCode, throwFirstFailure } from './errors';
 
 export type Env = NodeJS.ProcessEnv;
 
@@ -69,6 +69,38 @@ export async function connect(endpoint: Endpoint, database = endpoint.settings.d
     await client.end().catch(() => undefined);
     throw classifyDatabaseError(error, `${endpoint.label} (${dbLabel({ ...endpoint.settings, database })})`);
   }
+}
+
+/**
+ * One client per endpoint, opened and set up side by side. If any fails, every client opened is
+ * closed and the first failure, in the given order, is thrown, so nothing is left connected.
+ */
+export async function connectEach(
+  endpoints: Endpoint[],
+  setup: (client: Client, index: number) => Promise<unknown> = async () => undefined,
+): Promise<Client[]> {
+  const clients: (Client | undefined)[] = [];
+  const opened = await Promise.allSettled(
+    endpoints.map(async (endpoint, i) => {
+      clients[i] = await connect(endpoint);
+      await setup(clients[i] as Client, i);
+    }),
+  );
+  if (opened.some((result) => result.status === 'rejected')) {
+    await Promise.all(clients.map((client) => client?.end().catch(() => undefined)));
+    throwFirstFailure(opened);
+  }
+  return clients as Client[];
+}
+
+/**
+ * The tool's own sessions write even where the database is read-only by default (a monolith
+ * guarded by `cutover-guard on` receiving `fallback start`, a guard being lifted): the guard keeps
+ * the application out, not the operator.
+ */
+export async function allowWrites(client: Client): Promise<Client> {
+  await client.query('SET default_transaction_read_only = off');
+  return client;
 }
 
 export async function withClient<T>(endpoint: Endpoint, work: (client: Client) => Promise<T>, database?: string): Promise<T> {

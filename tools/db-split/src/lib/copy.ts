@@ -6,7 +6,7 @@ import type { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 import { isSplit } from './catalog';
-import { connect, dbLabel, type Endpoint, KeyedQueue } from './connections';
+import { allowWrites, connect, connectEach, dbLabel, type Endpoint, KeyedQueue } from './connections';
 import { binaryRowCounter, textRowCounter } from './copy-format';
 import { classifyDatabaseError, DbSplitError, ExitCode } from './errors';
 import { ensureJournal, forget, type JournalEntry, readJournal, recordCompleted } from './journal';
@@ -72,16 +72,6 @@ export interface CopyResult {
 export function sourceId(endpoint: Endpoint): string {
   const { host, port, database } = endpoint.settings;
   return `${host}:${port}/${database}`;
-}
-
-/**
- * The tool's own target sessions write even when the target database is read-only by default (a
- * monolith guarded by `cutover-guard on` receiving `fallback start`'s copy): the guard keeps the
- * application out, not the operator.
- */
-async function allowWrites(client: Client): Promise<Client> {
-  await client.query('SET default_transaction_read_only = off');
-  return client;
 }
 
 /**
@@ -278,13 +268,12 @@ export async function runCopy(plan: Plan, options: CopyOptions, out: Output, ver
   try {
     // The databases are set up side by side: each step below waits on round trips, not CPU, and a
     // client runs its own queries one after another anyway.
-    await Promise.all(
-      targetKeys.map(async (key) => {
-        control[key] = await connect(plan.target.endpoints[key]);
-        await allowWrites(control[key]);
-        await assertCanHoldOffTriggers(control[key], plan.target.endpoints[key]);
-      }),
-    );
+    const targets = targetKeys.map((key) => plan.target.endpoints[key]);
+    const clients = await connectEach(targets, async (client, i) => {
+      await allowWrites(client);
+      await assertCanHoldOffTriggers(client, targets[i]);
+    });
+    targetKeys.forEach((key, i) => (control[key] = clients[i]));
     debugPhase(`${verb}: targets checked`);
     snapshot = await SnapshotGroup.open(plan.source, sourceKeys, options.snapshots);
     debugPhase(`${verb}: snapshot exported`);

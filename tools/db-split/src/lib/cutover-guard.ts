@@ -1,4 +1,4 @@
-import { connect, dbLabel, type Endpoint, withClient } from './connections';
+import { allowWrites, connect, dbLabel, type Endpoint, withClient } from './connections';
 import type { Output } from './output';
 import { quoteIdent } from './plan';
 
@@ -44,8 +44,8 @@ export async function runCutoverGuard(
       `SELECT pid, usename, application_name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
     );
     if (options.dryRun) return;
-    // Lifting the guard runs in a database that is read-only by default: opt this session out.
-    await client.query('SET default_transaction_read_only = off');
+    // Lifting the guard runs in a database that is read-only by default.
+    await allowWrites(client);
     await client.query(statement);
     if (mode === 'on' && others.rowCount) {
       if (options.terminateOthers) {

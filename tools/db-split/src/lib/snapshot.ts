@@ -1,8 +1,8 @@
 import type { Client } from 'pg';
 
 import type { Side } from './catalog';
-import { connect } from './connections';
-import { classifyDatabaseError, throwFirstFailure } from './errors';
+import { connect, connectEach } from './connections';
+import { classifyDatabaseError } from './errors';
 
 /**
  * One consistent view of a side: for every database, a coordinator transaction exports its
@@ -25,13 +25,12 @@ export class SnapshotGroup {
    * coordinator then imports that snapshot instead of exporting its own, and workers import it too.
    */
   static async open(side: Side, keys: string[], imported: Record<string, string> = {}): Promise<SnapshotGroup> {
-    const coordinators: Record<string, Client> = {};
     const snapshots: Record<string, string> = {};
     // Side by side: each database's snapshot is its own (see above), so nothing orders them.
-    const opened = await Promise.allSettled(
-      keys.map(async (key) => {
-        const client = await connect(side.endpoints[key]);
-        coordinators[key] = client;
+    const clients = await connectEach(
+      keys.map((key) => side.endpoints[key]),
+      async (client, i) => {
+        const key = keys[i];
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         if (imported[key]) {
           await client.query(`SET TRANSACTION SNAPSHOT '${imported[key].replace(/'/g, "''")}'`);
@@ -40,13 +39,9 @@ export class SnapshotGroup {
         }
         const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
         snapshots[key] = rows[0].id;
-      }),
+      },
     );
-    if (opened.some((result) => result.status === 'rejected')) {
-      await Promise.all(Object.values(coordinators).map((client) => client.end().catch(() => undefined)));
-      throwFirstFailure(opened);
-    }
-    return new SnapshotGroup(side, coordinators, snapshots);
+    return new SnapshotGroup(side, Object.fromEntries(keys.map((key, i) => [key, clients[i]])), snapshots);
   }
 
   /** A new connection reading inside the exported snapshot of database `key`. */

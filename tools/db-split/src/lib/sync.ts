@@ -2,7 +2,7 @@ import { type ServiceName, TABLE_OWNERSHIP, tablesOwnedBy } from '@nafs/contract
 import type { Client } from 'pg';
 
 import { type Side } from './catalog';
-import { connect, dbLabel, type Endpoint, KeyedQueue, withClient } from './connections';
+import { allowWrites, connectEach, dbLabel, type Endpoint, KeyedQueue, withClient } from './connections';
 import { runCopy } from './copy';
 import { runCutoverGuard } from './cutover-guard';
 import { classifyDatabaseError, DbSplitError, ExitCode, throwFirstFailure } from './errors';
@@ -46,10 +46,7 @@ export interface StartOptions {
 
 /** A session that may write even in a database made read-only by the cut-over guard. */
 async function writable<T>(endpoint: Endpoint, work: (client: Client) => Promise<T>): Promise<T> {
-  return withClient(endpoint, async (client) => {
-    await client.query('SET default_transaction_read_only = off');
-    return work(client);
-  });
+  return withClient(endpoint, async (client) => work(await allowWrites(client)));
 }
 
 /** The links of a plan: one per service that has tables, publisher = the plan's source side. */
@@ -149,13 +146,7 @@ class SetupSessions {
   private readonly queue = new KeyedQueue();
 
   private async open(id: string): Promise<Client> {
-    const client = await connect(this.endpoints.get(id) as Endpoint);
-    try {
-      await client.query('SET default_transaction_read_only = off');
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
+    const [client] = await connectEach([this.endpoints.get(id) as Endpoint], allowWrites);
     return client;
   }
 
@@ -345,6 +336,15 @@ function createDisabledSubscription(client: Client, link: Link) {
   );
 }
 
+/** Runs a step of enabling `link`; a database error names the link. */
+async function enabling(link: Link, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    throw classifyDatabaseError(error, `${link.subscriber.label}: enabling ${link.subscription}`);
+  }
+}
+
 /**
  * The links' ENABLEs, made ready in open transactions while the copy runs and committed together
  * once it is done, with the launcher held back on PostgreSQL < 16 servers (see holdLauncherBack)
@@ -358,46 +358,28 @@ class PendingEnables {
   ) {}
 
   static async prepare(links: Link[]): Promise<PendingEnables> {
-    const opened = await Promise.allSettled(links.map((link) => connect(link.subscriber)));
-    const pending = new PendingEnables(
-      links,
-      opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+    const clients = await connectEach(
+      links.map((link) => link.subscriber),
+      (client, i) =>
+        enabling(links[i], async () => {
+          await allowWrites(client);
+          await client.query('BEGIN');
+          // Not waiting for the WAL flush lets the commits land microseconds apart rather than a
+          // flush apart. A crash right after loses only the ENABLE: the state row, in the same
+          // transaction, then still says copying and the next start redoes the link.
+          await client.query('SET LOCAL synchronous_commit = off');
+          await client.query(`ALTER SUBSCRIPTION ${quoteIdent(links[i].subscription)} ENABLE`);
+        }),
     );
-    try {
-      throwFirstFailure(opened);
-      await Promise.all(
-        links.map((link, i) =>
-          pending.step(link, i, async (client) => {
-            await client.query('SET default_transaction_read_only = off');
-            await client.query('BEGIN');
-            // Not waiting for the WAL flush lets the commits land microseconds apart rather than a
-            // flush apart. A crash right after loses only the ENABLE: the state row, in the same
-            // transaction, then still says copying and the next start redoes the link.
-            await client.query('SET LOCAL synchronous_commit = off');
-            await client.query(`ALTER SUBSCRIPTION ${quoteIdent(link.subscription)} ENABLE`);
-          }),
-        ),
-      );
-    } catch (error) {
-      await pending.close();
-      throw error;
-    }
-    return pending;
-  }
-
-  private async step(link: Link, i: number, work: (client: Client) => Promise<void>): Promise<void> {
-    try {
-      await work(this.clients[i]);
-    } catch (error) {
-      throw classifyDatabaseError(error, `${link.subscriber.label}: enabling ${link.subscription}`);
-    }
+    return new PendingEnables(links, clients);
   }
 
   /** Marks every link streaming (rows applied count from here) and commits the ENABLEs together. */
   async commit(): Promise<void> {
     await Promise.all(
       this.links.map((link, i) =>
-        this.step(link, i, async (client) => {
+        enabling(link, async () => {
+          const client = this.clients[i];
           await client.query(
             `UPDATE ${SYNC_STATE} SET phase = 'streaming', streaming_since = now(), applied_base = $2 WHERE subscription = $1`,
             [link.subscription, await rowsChanged(client, link)],
