@@ -168,10 +168,10 @@ async function main() {
     // 25-35% slower. The load's inserts clone random rows, large ones included, so the source grows
     // by ~3% per pair at scale 50 (180 -> 208 MB over five pairs); alternating the order keeps that
     // growth off one side. Each timed run starts with no autovacuum worker running and from a
-    // fresh checkpoint (the copies' WAL would
-    // otherwise trigger one, max_wal_size, inside a later run). DB_SPLIT_DEBUG gives the tool's
-    // phase times, so the load itself and what surrounds it are told apart. One run of either kind
-    // varies by up to ~0.5 s on this 2-core machine: the medians of the pairs are what is compared.
+    // fresh checkpoint (the copies' WAL would otherwise trigger one, max_wal_size, inside a later
+    // run). DB_SPLIT_DEBUG gives the tool's phase times, so the load itself and what surrounds it
+    // are told apart. One run of either kind varies by up to ~0.5 s on this 2-core machine: the
+    // medians of the pairs are what is compared.
     const checkpointsSoFar = async () =>
       Number((await psql('postgres', 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter')).stdout);
     const autovacuumWorkers = async () =>
